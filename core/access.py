@@ -1,0 +1,139 @@
+"""The one place that decides what a user may see and do (SPEC.md, "Who may do what").
+
+Every page, API view, export and menu asks this module; nothing else filters by region or organisation.
+
+Two questions are kept apart, in the order API.md checks them:
+- *scope* — which records exist for the user at all (regions, and for partners their organisation);
+  a record out of scope is a 404;
+- *role* — what the user's role may do with records of a family (general or GBV); a refusal is a 403.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import TYPE_CHECKING
+
+from django.db.models import Q, QuerySet
+
+from core.choices import Role
+
+if TYPE_CHECKING:
+    from core.models import User
+
+
+class Family(enum.Enum):
+    """Record families with different readers: GBV referrals are need-to-know."""
+
+    GENERAL = "general"  # incidents, assistance, sessions, movements, beneficiaries
+    GBV = "gbv"  # GBV referrals
+
+
+class Action(enum.Enum):
+    CREATE = "create"
+    READ = "read"
+    EDIT = "edit"
+    SUBMIT = "submit"
+    REVIEW = "review"  # verify, return, reject
+    ARCHIVE = "archive"  # archive and restore
+
+
+class Capability(enum.Enum):
+    """What a role may use, record families aside."""
+
+    FIGURES = "figures"  # monthly figures and charts (viewers: closed months, suppressed)
+    TALLIES = "tallies"  # the tallies export
+    RECORDS_EXPORT = "records_export"  # records export, PDF report
+    CLOSE_MONTH = "close_month"
+    MANAGE = "manage"  # users, organisations, reference lists
+
+
+_ACTIONS_BY_ROLE: dict[str, set[tuple[Action, Family]]] = {
+    Role.MONITOR: {(action, Family.GENERAL) for action in (Action.CREATE, Action.READ, Action.EDIT, Action.SUBMIT)}
+    | {(Action.ARCHIVE, Family.GENERAL)},
+    Role.SUPERVISOR: {(action, Family.GENERAL) for action in Action},
+    Role.GBV_FOCAL_POINT: {(action, Family.GBV) for action in Action} | {(Action.READ, Family.GENERAL)},
+    Role.ADMIN: {(action, Family.GENERAL) for action in Action},
+    Role.VIEWER: set(),
+}
+_CAPABILITIES_BY_ROLE: dict[str, set[Capability]] = {
+    Role.MONITOR: {Capability.FIGURES},
+    Role.SUPERVISOR: {Capability.FIGURES, Capability.TALLIES},
+    Role.GBV_FOCAL_POINT: {Capability.FIGURES},
+    Role.ADMIN: set(Capability),
+    Role.VIEWER: {Capability.FIGURES, Capability.TALLIES},
+}
+
+
+def _role(user: User) -> str | None:
+    if not user.is_authenticated or not user.is_active:
+        return None
+    return user.role
+
+
+def may(user: User, action: Action, family: Family = Family.GENERAL) -> bool:
+    """Whether the user's role may take this action on records of this family at all (before scope and status)."""
+    role = _role(user)
+    return role is not None and (action, family) in _ACTIONS_BY_ROLE[role]
+
+
+def has_capability(user: User, capability: Capability) -> bool:
+    role = _role(user)
+    return role is not None and capability in _CAPABILITIES_BY_ROLE[role]
+
+
+def is_admin(user: User) -> bool:
+    return _role(user) == Role.ADMIN
+
+
+def sees_every_organisation(user: User) -> bool:
+    """Users of the lead organisation see every organisation's records; a partner's users see their own."""
+    return user.organisation_id is None or user.organisation.is_lead
+
+
+def region_pcodes(user: User) -> frozenset[str]:
+    """The P-codes of the user's regions; an empty set means every region."""
+    return user.region_pcodes()
+
+
+def covers_region(user: User, region_pcode: str | None) -> bool:
+    """Whether a region (level-1 P-code) is one of the user's regions."""
+    regions = region_pcodes(user)
+    return not regions or region_pcode in regions
+
+
+def scope_filter(user: User, *, region_field: str = "region", organisation_field: str = "organisation") -> Q:
+    """The condition a record must meet to exist for this user, whatever its status or family.
+
+    `region_field` and `organisation_field` name the record's foreign keys (or lookups to them).
+    """
+    condition = Q()
+    regions = region_pcodes(user)
+    if regions:
+        condition &= Q(**{f"{region_field}__pcode__in": sorted(regions)})
+    if not sees_every_organisation(user):
+        condition &= Q(**{f"{organisation_field}_id": user.organisation_id})
+    return condition
+
+
+def records_in_scope(
+    queryset: QuerySet,
+    user: User,
+    family: Family = Family.GENERAL,
+    *,
+    region_field: str = "region",
+    organisation_field: str = "organisation",
+) -> QuerySet:
+    """The records of `queryset` this user may read individually; none for a role that reads no such record."""
+    if not may(user, Action.READ, family):
+        return queryset.none()
+    return queryset.filter(scope_filter(user, region_field=region_field, organisation_field=organisation_field))
+
+
+def aggregate_scope(
+    queryset: QuerySet, user: User, *, region_field: str = "region", organisation_field: str = "organisation"
+) -> QuerySet:
+    """The records that count in this user's figures: their regions, every organisation (aggregates include all)."""
+    regions = region_pcodes(user)
+    if not regions:
+        return queryset
+    return queryset.filter(**{f"{region_field}__pcode__in": sorted(regions)})

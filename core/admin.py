@@ -1,0 +1,115 @@
+"""The Django admin, where Vigie's admins manage users, organisations, admin areas and reference lists."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from core import models
+from core.access import Capability, has_capability
+from core.forms import UserChangeForm, UserCreationForm
+
+
+class ManagedByAdmins:
+    """Admins (the role) may view, add and change; nothing is deleted here: entries are deactivated."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return has_capability(request.user, Capability.MANAGE)
+
+    def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return has_capability(request.user, Capability.MANAGE)
+
+    has_add_permission = has_module_permission
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return has_capability(request.user, Capability.MANAGE)
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class ReferenceItemAdmin(ManagedByAdmins, admin.ModelAdmin):
+    list_display = ["code", "label_en", "label_fr", "sort_order", "is_active"]
+    list_editable = ["sort_order", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["code", "label_en", "label_fr"]
+
+
+for reference_model in (
+    models.ViolationCategory,
+    models.GbvIncidentType,
+    models.GbvService,
+    models.PopulationGroup,
+    models.PerpetratorCategory,
+    models.SessionKind,
+    models.Sector,
+    models.SourceType,
+    models.CollectionMethod,
+    models.LocationType,
+):
+    admin.site.register(reference_model, ReferenceItemAdmin)
+
+
+@admin.register(models.ViolationType)
+class ViolationTypeAdmin(ReferenceItemAdmin):
+    list_display = ["code", "category", "label_en", "label_fr", "collective", "sexual_violence", "is_active"]
+    list_editable = ["is_active"]
+    list_filter = ["category", "collective", "sexual_violence", "is_active"]
+
+
+@admin.register(models.AssistanceKind)
+class AssistanceKindAdmin(ReferenceItemAdmin):
+    list_display = ["code", "label_en", "label_fr", "unit", "sort_order", "is_active"]
+
+
+@admin.register(models.AdminArea)
+class AdminAreaAdmin(ManagedByAdmins, admin.ModelAdmin):
+    list_display = ["pcode", "name", "level", "parent", "is_active"]
+    list_filter = ["level", "is_active"]
+    search_fields = ["pcode", "name"]
+    list_select_related = ["parent"]
+    autocomplete_fields = ["parent"]
+
+
+@admin.register(models.Organisation)
+class OrganisationAdmin(ManagedByAdmins, admin.ModelAdmin):
+    list_display = ["code", "name", "is_lead", "is_active"]
+    list_filter = ["is_lead", "is_active"]
+    search_fields = ["code", "name"]
+
+
+@admin.action(description=_("Deactivate the selected users"))
+def deactivate_users(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
+    count = queryset.exclude(pk=request.user.pk).update(is_active=False)
+    modeladmin.message_user(
+        request,
+        ngettext("%(count)d user deactivated.", "%(count)d users deactivated.", count) % {"count": count},
+        messages.SUCCESS,
+    )
+
+
+@admin.register(models.User)
+class VigieUserAdmin(ManagedByAdmins, UserAdmin):
+    form = UserChangeForm
+    add_form = UserCreationForm
+    list_display = ["username", "first_name", "last_name", "role", "organisation", "is_active", "last_login"]
+    list_filter = ["role", "organisation", "is_active", "regions"]
+    list_select_related = ["organisation"]
+    search_fields = ["username", "first_name", "last_name", "email"]
+    filter_horizontal = ["regions"]
+    actions = [deactivate_users]
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Person"), {"fields": ("first_name", "last_name", "email")}),
+        (_("Role and scope"), {"fields": ("role", "organisation", "regions", "is_active")}),
+        (_("Dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (None, {"fields": ("username", "password1", "password2")}),
+        (_("Role and scope"), {"fields": ("role", "organisation", "regions")}),
+    )
+    readonly_fields = ["last_login", "date_joined"]

@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "core"
+    verbose_name = _("Vigie core")
+    default = True
+
+    def ready(self) -> None:
+        from core import navigation
+
+        navigation.register_core_items()
+
+
+class VigieAdminConfig(admin_apps.AdminConfig):
+    """Django's admin, opened to Vigie's admins (the role), not to a staff flag."""
+
+    default = False
+    default_site = "core.admin_site.VigieAdminSite"

@@ -1,0 +1,252 @@
+"""What every record type shares: places, reference lists, organisations and the people who use Vigie."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from core.choices import AdminLevel, Role
+
+
+def _in_french() -> bool:
+    return (get_language() or settings.LANGUAGE_CODE).startswith("fr")
+
+
+class AdminArea(models.Model):
+    """A place of the OCHA common operational dataset: a region (1), a cercle (2) or a commune (3), by P-code."""
+
+    pcode = models.CharField(_("P-code"), max_length=20, unique=True)
+    level = models.PositiveSmallIntegerField(_("level"), choices=AdminLevel.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    name = models.CharField(_("name"), max_length=120)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["pcode"]
+        verbose_name = _("admin area")
+        verbose_name_plural = _("admin areas")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(level=1, parent__isnull=True) | models.Q(level__gt=1, parent__isnull=False),
+                name="%(app_label)s_%(class)s_parent_iff_below_region",
+            )
+        ]
+        # The place picker narrows region → cercle → commune: children of one parent.
+        indexes = [models.Index(fields=["parent", "name"], name="core_adminarea_parent_name")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.pcode})"
+
+    @property
+    def region(self) -> AdminArea:
+        """The level-1 area this place lies in (itself for a region)."""
+        area = self
+        while area.parent_id is not None:
+            area = area.parent
+        return area
+
+
+class ReferenceItem(models.Model):
+    """One entry of a reference list: a stable code and its English and French labels."""
+
+    code = models.CharField(_("code"), max_length=64, unique=True)
+    label_en = models.CharField(_("label (English)"), max_length=200)
+    label_fr = models.CharField(_("label (French)"), max_length=200)
+    sort_order = models.PositiveIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True, help_text=_("Inactive entries stay on old records."))
+
+    class Meta:
+        abstract = True
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The label in the language of the current request (codes never change)."""
+        return self.label_fr if _in_french() and self.label_fr else self.label_en
+
+
+class ViolationCategory(ReferenceItem):
+    """A category of protection violations (A to G of the Mali Protection Cluster's mapping)."""
+
+    class Meta(ReferenceItem.Meta):
+        verbose_name = _("violation category")
+        verbose_name_plural = _("violation categories")
+
+
+class ViolationType(ReferenceItem):
+    """A type of protection violation; a collective one strikes a group at once and counts once per incident."""
+
+    category = models.ForeignKey(
+        ViolationCategory, verbose_name=_("category"), on_delete=models.PROTECT, related_name="types"
+    )
+    collective = models.BooleanField(_("collective"), default=False)
+    sexual_violence = models.BooleanField(
+        _("sexual violence"),
+        default=False,
+        help_text=_("The narrative of such an incident is shown to GBV focal points only."),
+    )
+
+    class Meta(ReferenceItem.Meta):
+        verbose_name = _("violation type")
+        verbose_name_plural = _("violation types")
+
+
+class GbvIncidentType(ReferenceItem):
+    """One of the six GBVIMS core incident types."""
+
+    class Meta(ReferenceItem.Meta):
+        verbose_name = _("GBV incident type")
+        verbose_name_plural = _("GBV incident types")
+
+
+class GbvService(ReferenceItem):
+    """A service a GBV survivor may be referred to."""
+
+    class Meta(ReferenceItem.Meta):
+        verbose_name = _("GBV service")
+        verbose_name_plural = _("GBV services")
+
+
+class PopulationGroup(ReferenceItem):
+    """A population group (refugees, IDPs, host community, …)."""
+
+    class Meta(ReferenceItem.Meta):
+        verbose_name = _("population group")
+        verbose_name_plural = _("population groups")
+
+
+class PerpetratorCategory(ReferenceItem):
+    """An alleged perpetrator category."""
+
+    class Meta(ReferenceItem.Meta):
+        verbose_name = _("perpetrator category")
+        verbose_name_plural = _("perpetrator categories")
+
+
+class AssistanceKind(ReferenceItem):
+    """A kind of assistance, with the unit its quantity is counted in (households, shelters, blocks, …)."""
+
+    unit = models.CharField(_("unit"), max_length=40)
+
+    class Meta(ReferenceItem.Meta):
+        verbose_name = _("assistance kind")
+        verbose_name_plural = _("assistance kinds")
+
+
+class SessionKind(ReferenceItem):
+    """A kind of session: awareness-raising, information, training, community dialogue."""
+
+    class Meta(ReferenceItem.Meta):
+        verbose_name = _("session kind")
+        verbose_name_plural = _("session kinds")
+
+
+class Sector(ReferenceItem):
+    """A sector or area of responsibility (the report's sections, the 5W's cluster column)."""
+
+    class Meta(ReferenceItem.Meta):
+        verbose_name = _("sector")
+        verbose_name_plural = _("sectors")
+
+
+class SourceType(ReferenceItem):
+    """How an incident became known: who told the monitor."""
+
+    class Meta(ReferenceItem.Meta):
+        verbose_name = _("source type")
+        verbose_name_plural = _("source types")
+
+
+class CollectionMethod(ReferenceItem):
+    """How the information was collected: interview, key informant, phone, …"""
+
+    class Meta(ReferenceItem.Meta):
+        verbose_name = _("collection method")
+        verbose_name_plural = _("collection methods")
+
+
+class LocationType(ReferenceItem):
+    """The kind of place where an incident happened: home, road, market, checkpoint, …"""
+
+    class Meta(ReferenceItem.Meta):
+        verbose_name = _("location type")
+        verbose_name_plural = _("location types")
+
+
+class Organisation(models.Model):
+    """An agency or partner NGO that reports records: the "who" of the 5W. One of them leads the operation."""
+
+    code = models.CharField(_("code"), max_length=20, unique=True, help_text=_("Short code, e.g. AMSS."))
+    name = models.CharField(_("name"), max_length=200)
+    is_lead = models.BooleanField(
+        _("lead organisation"), default=False, help_text=_("Its users see every organisation's records.")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_lead"], condition=models.Q(is_lead=True), name="%(app_label)s_%(class)s_one_lead"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.name}"
+
+
+class VigieUserManager(UserManager):
+    def get_queryset(self) -> models.QuerySet:
+        # Every page asks the user's organisation and regions: fetch the organisation with the user.
+        return super().get_queryset().select_related("organisation")
+
+    def create_superuser(self, username: str, email: str | None = None, password: str | None = None, **extra):
+        # A superuser made from the shell is an admin of the lead organisation.
+        extra.setdefault("role", Role.ADMIN)
+        extra.setdefault("organisation", Organisation.objects.filter(is_lead=True).first())
+        return super().create_superuser(username, email, password, **extra)
+
+
+class User(AbstractUser):
+    """A person who uses Vigie: a role, an organisation and the regions they work in (none set: all)."""
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.VIEWER)
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="users", null=True
+    )
+    regions = models.ManyToManyField(
+        AdminArea,
+        verbose_name=_("regions"),
+        blank=True,
+        related_name="scoped_users",
+        limit_choices_to={"level": AdminLevel.REGION},
+        help_text=_("Leave empty for every region."),
+    )
+
+    objects = VigieUserManager()
+
+    class Meta(AbstractUser.Meta):
+        ordering = ["username"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def save(self, *args, **kwargs) -> None:
+        # Django's admin opens to staff: Vigie's admins are its staff, derived from the role.
+        self.is_staff = self.role == Role.ADMIN or self.is_superuser
+        super().save(*args, **kwargs)
+
+    def region_pcodes(self) -> frozenset[str]:
+        """P-codes of the user's regions; empty means every region. Cached for the request."""
+        if not hasattr(self, "_region_pcodes"):
+            self._region_pcodes = frozenset(self.regions.values_list("pcode", flat=True))
+        return self._region_pcodes

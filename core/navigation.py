@@ -1,0 +1,52 @@
+"""The main menu: each record app registers its entries; a user sees those their role may use.
+
+`core` imports none of the record apps, so they add themselves here from their AppConfig.ready().
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.functional import Promise
+
+from core.access import Capability, has_capability
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str | Promise
+    url_name: str
+    allowed: Callable[..., bool]
+    order: int = 100
+
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+_items: list[NavItem] = []
+
+
+def register(item: NavItem) -> None:
+    if all(existing.url_name != item.url_name for existing in _items):
+        _items.append(item)
+        _items.sort(key=lambda entry: entry.order)
+
+
+def items_for(user) -> list[NavItem]:
+    if not user.is_authenticated:
+        return []
+    return [item for item in _items if item.allowed(user)]
+
+
+def _may_manage(user) -> bool:
+    return has_capability(user, Capability.MANAGE)
+
+
+def register_core_items() -> None:
+    from django.utils.translation import gettext_lazy as _
+
+    register(NavItem(_("Home"), "home", lambda user: True, order=0))
+    register(NavItem(_("API"), "api-docs", lambda user: True, order=900))
+    register(NavItem(_("Administration"), "admin:index", _may_manage, order=1000))

@@ -1,0 +1,104 @@
+"""Fixtures shared by every app's tests: the people of SPEC.md, and how Celery runs."""
+
+from __future__ import annotations
+
+import os
+from types import SimpleNamespace
+
+import pytest
+
+from config.celery import app as celery_app
+
+PASSWORD = "Correct-horse-2026"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # Tests that need a real Celery worker run where .ci/run started one (it sets VIGIE_CELERY_WORKER=1).
+    if os.environ.get("VIGIE_CELERY_WORKER") == "1":
+        return
+    skip = pytest.mark.skip(reason="needs a real Celery worker: run through .ci/run (CI=true)")
+    for item in items:
+        if "worker" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def celery_mode(request: pytest.FixtureRequest):
+    """Tasks run in-process in every test but those marked `worker`, which send them to the real worker."""
+    eager = request.node.get_closest_marker("worker") is None
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = eager
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _fresh_axes_and_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def lead(db):
+    from core.models import Organisation
+
+    return Organisation.objects.get(is_lead=True)
+
+
+@pytest.fixture
+def partner(db):
+    from core.models import Organisation
+
+    return Organisation.objects.create(code="AMSS", name="Association Malienne pour la Survie au Sahel")
+
+
+def make_user(username: str, role: str, regions: list[str], organisation) -> object:
+    from core.services import find_regions, user_create
+
+    return user_create(
+        username=username,
+        role=role,
+        password=PASSWORD,
+        organisation=organisation,
+        regions=find_regions(regions),
+        email=f"{username}@example.org",
+    )
+
+
+@pytest.fixture
+def people(db, lead, partner) -> SimpleNamespace:
+    """The cast every view is tested with (as healthchecks does with alice, bob and charlie).
+
+    monitor and supervisor work in Gao for the lead organisation; outsider supervises Mopti;
+    partner_monitor is a Gao monitor of a partner NGO; gbv is Gao's GBV focal point.
+    """
+    return SimpleNamespace(
+        monitor=make_user("monitor", "monitor", ["ML07"], lead),
+        supervisor=make_user("supervisor", "supervisor", ["ML07"], lead),
+        outsider=make_user("outsider", "supervisor", ["ML05"], lead),
+        partner_monitor=make_user("partner_monitor", "monitor", ["ML07"], partner),
+        gbv=make_user("gbv", "gbv_focal_point", ["ML07"], lead),
+        admin=make_user("admin", "admin", [], lead),
+        viewer=make_user("viewer", "viewer", [], lead),
+    )
+
+
+@pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+@pytest.fixture
+def api_as(api_client):
+    """An API client logged in (by token) as the given user."""
+    from rest_framework.authtoken.models import Token
+
+    def login(user):
+        token, _created = Token.objects.get_or_create(user=user)
+        api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return api_client
+
+    return login

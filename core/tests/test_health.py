@@ -1,0 +1,54 @@
+import pytest
+from django.db import OperationalError
+
+from core import health
+
+
+def test_healthz_is_200_when_the_database_answers(db, client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["checks"] == {"database": "ok"}
+
+
+def test_healthz_is_503_naming_the_database_when_it_fails(db, client, monkeypatch):
+    def broken() -> None:
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(health, "_database", broken)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["failed"] == ["database"]
+    assert "connection refused" in response.json()["checks"]["database"]
+
+
+def test_healthz_checks_redis_and_worker_when_configured(db, client, settings):
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
+    settings.VIGIE_HEALTH_TIMEOUT_SECONDS = 0.5
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert "redis" in response.json()["failed"]
+
+
+@pytest.mark.worker
+def test_healthz_is_200_with_redis_and_a_real_worker(db, client, settings):
+    import os
+
+    settings.REDIS_URL = os.environ["REDIS_URL"]
+    response = client.get("/healthz")
+    assert response.status_code == 200, response.json()
+    assert response.json()["checks"] == {"database": "ok", "redis": "ok", "worker": "ok"}
+
+
+@pytest.mark.worker
+def test_healthz_is_503_naming_the_worker_when_no_worker_takes_the_ping(db, client, settings, monkeypatch):
+    import os
+
+    from core.tasks import ping
+
+    settings.REDIS_URL = os.environ["REDIS_URL"]
+    settings.VIGIE_HEALTH_TIMEOUT_SECONDS = 1
+    # A queue no worker listens to stands for a worker that is down.
+    monkeypatch.setattr(ping, "delay", lambda: ping.apply_async(queue="nobody-listens-here"))
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["failed"] == ["worker"]

@@ -1,0 +1,60 @@
+"""Every URL of Vigie and the answer each role gets: the table tests/test_authorization_matrix.py walks.
+
+A URL pattern without a row here fails the test. Roles: anonymous, monitor, supervisor (of Gao), gbv
+(GBV focal point), admin, viewer. Pages send an anonymous visitor to login (302); the API answers 401.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+ROLES = ("anonymous", "monitor", "supervisor", "gbv", "admin", "viewer")
+SIGNED_IN = ROLES[1:]
+
+
+def everyone(status: int) -> dict[str, int]:
+    return dict.fromkeys(ROLES, status)
+
+
+def page(status: int = 200, **overrides: int) -> dict[str, int]:
+    """A page for signed-in users: anonymous visitors are sent to the login page."""
+    return {"anonymous": 302, **dict.fromkeys(SIGNED_IN, status), **overrides}
+
+
+def api(status: int = 200, **overrides: int) -> dict[str, int]:
+    """An API endpoint: no credentials is 401."""
+    return {"anonymous": 401, **dict.fromkeys(SIGNED_IN, status), **overrides}
+
+
+@dataclass(frozen=True)
+class Row:
+    expected: dict[str, int]
+    method: str = "get"
+    kwargs: dict[str, object] = field(default_factory=dict)
+    data: dict[str, object] | None = None
+
+
+MATRIX: dict[str, Row] = {
+    "home": Row(page()),
+    "healthz": Row(everyone(200)),
+    "login": Row({"anonymous": 200, **dict.fromkeys(SIGNED_IN, 302)}),
+    "logout": Row(everyone(302), method="post"),
+    "password_change": Row(page()),
+    "password_change_done": Row(page()),
+    "password_reset": Row(everyone(200)),
+    "password_reset_done": Row(everyone(200)),
+    "password_reset_confirm": Row(everyone(200), kwargs={"uidb64": "MQ", "token": "not-a-token"}),
+    "password_reset_complete": Row(everyone(200)),
+    "set_language": Row(everyone(302), method="post", data={"language": "fr", "next": "/"}),
+    # Django's admin: only Vigie's admins get in; everyone else is sent to its login page.
+    "admin:*": Row(page(302, admin=200)),
+    "api-schema": Row(api()),
+    "api-docs": Row(page()),
+    "api-token": Row(everyone(400), method="post", data={}),
+    "api-reference": Row(api(), kwargs={"slug": "violation-types"}),
+}
+
+# The representative URLs a group row is checked on.
+GROUP_SAMPLES: dict[str, list[tuple[str, dict[str, object]]]] = {
+    "admin:*": [("admin:index", {}), ("admin:core_user_changelist", {}), ("admin:core_violationtype_changelist", {})],
+}

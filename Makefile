@@ -17,7 +17,7 @@ $(STAMP): requirements.lock
 
 # The French catalogue is compiled in the build, never committed.
 $(MO): locale/fr/LC_MESSAGES/django.po $(STAMP)
-	$(PY) manage.py compilemessages --ignore=.venv --verbosity 0
+	DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv --verbosity 0
 
 # SQLite and in-process tasks, whatever the shell's environment says; demo data and logins printed.
 run: install
@@ -39,8 +39,8 @@ endif
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(PY) manage.py check
-	$(PY) manage.py makemigrations --check --dry-run
+	DEBUG=1 $(PY) manage.py check
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 
 format: install
 	$(VENV)/bin/ruff check --fix .
@@ -48,7 +48,7 @@ format: install
 
 # Refresh the French catalogue after changing user-facing strings (then translate the new entries).
 messages: install
-	$(PY) manage.py makemessages --locale fr --ignore=.venv --ignore=staticfiles --no-obsolete
+	DEBUG=1 $(PY) manage.py makemessages --locale fr --ignore=.venv --ignore=staticfiles --no-obsolete
 
 bench: install
 	DATABASE_URL= REDIS_URL= $(PY) -m bench

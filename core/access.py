@@ -137,3 +137,61 @@ def aggregate_scope(
     if not regions:
         return queryset
     return queryset.filter(**{f"{region_field}__pcode__in": sorted(regions)})
+
+
+class NotInScope(Exception):
+    """The record does not exist for this user (API.md: 404, never revealing that it exists)."""
+
+
+class RoleRefused(Exception):
+    """The user's role may not take this step on this record (API.md: 403)."""
+
+
+def _is_own(user: User, record: object) -> bool:
+    return getattr(record, "created_by_id", None) == user.pk
+
+
+def record_in_scope(user: User, record: object) -> bool:
+    """Whether the record exists for this user: their role reads its family, and it lies in their scope."""
+    if not may(user, Action.READ, record.family):
+        return False
+    if not covers_region(user, record.region.pcode):
+        return False
+    return sees_every_organisation(user) or record.organisation_id == user.organisation_id
+
+
+def check_record_action(user: User, record: object, action: Action) -> None:
+    """Raise NotInScope or RoleRefused unless the user may take `action` on this record (status aside).
+
+    Scope first, then role, as API.md orders them; the workflow checks the status after this.
+    """
+    if not record_in_scope(user, record):
+        raise NotInScope
+    if not may(user, action, record.family):
+        raise RoleRefused
+    if (
+        user.role == Role.MONITOR
+        and action in (Action.EDIT, Action.SUBMIT, Action.ARCHIVE)
+        and not _is_own(user, record)
+    ):
+        raise RoleRefused
+    # Nobody verifies a record they entered (admins excepted).
+    if action == Action.REVIEW and _is_own(user, record) and not is_admin(user):
+        raise RoleRefused
+
+
+def allowed_actions(user: User, record: object) -> set[Action]:
+    """The actions the user's role allows on this record (for showing buttons); status is the workflow's say."""
+    allowed = set()
+    for action in Action:
+        try:
+            check_record_action(user, record, action)
+        except (NotInScope, RoleRefused):
+            continue
+        allowed.add(action)
+    return allowed
+
+
+def may_place_record(user: User, region_pcode: str) -> bool:
+    """Whether the user may put a record in this region (a place outside their regions is refused)."""
+    return covers_region(user, region_pcode)

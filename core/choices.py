@@ -14,3 +14,12 @@ class AdminLevel(models.IntegerChoices):
     REGION = 1, _("Region")
     CERCLE = 2, _("Cercle")
     COMMUNE = 3, _("Commune")
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    RETURNED = "returned", _("Returned")
+    VERIFIED = "verified", _("Verified")
+    REJECTED = "rejected", _("Rejected")
+    ARCHIVED = "archived", _("Archived")

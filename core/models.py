@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from core.choices import AdminLevel, Role
+from core.choices import AdminLevel, Role, Status
 
 
 def _in_french() -> bool:
@@ -250,3 +252,62 @@ class User(AbstractUser):
         if not hasattr(self, "_region_pcodes"):
             self._region_pcodes = frozenset(self.regions.values_list("pcode", flat=True))
         return self._region_pcodes
+
+
+class RecordEvent(models.Model):
+    """One line of a record's history: who did what and when, the fields it changed (old → new), and the comment
+    or reason given."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("created")
+        CHANGED = "changed", _("changed")
+        SUBMITTED = "submitted", _("submitted")
+        VERIFIED = "verified", _("verified")
+        RETURNED = "returned", _("returned")
+        REJECTED = "rejected", _("rejected")
+        ARCHIVED = "archived", _("archived")
+        RESTORED = "restored", _("restored")
+        COMMENTED = "commented", _("commented")
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    record = GenericForeignKey("content_type", "object_id")
+    action = models.CharField(_("action"), max_length=12, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("when"), auto_now_add=True)
+    from_status = models.CharField(max_length=12, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=12, choices=Status.choices, blank=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("history entry")
+        verbose_name_plural = _("history entries")
+        # A record's detail page reads its history: content type + object id, in time order.
+        indexes = [models.Index(fields=["content_type", "object_id", "at"], name="core_recordevent_record_at")]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class Notification(models.Model):
+    """A message for one user in the app (a returned record, an urgent incident, a follow-up date passed)."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    message = models.CharField(_("message"), max_length=300)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        # The header's unread count: recipient + unread.
+        indexes = [models.Index(fields=["recipient", "read_at"], name="core_notification_unread")]
+
+    def __str__(self) -> str:
+        return self.message

@@ -91,3 +91,19 @@ def load_reference_lists(apps: Any) -> None:
         model = apps.get_model("core", ref.model_name)
         for position, row in enumerate(read_rows(ref.filename), start=1):
             model.objects.update_or_create(code=row["code"], defaults=_item_fields(row, position))
+
+
+def load_initial_data(apps: Any) -> None:
+    """Reference lists, the shipped admin areas and the lead organisation: what `migrate` gives a new instance."""
+    from django.conf import settings
+
+    from core.admin_areas import merge_admin_areas, parse_admin_areas
+
+    load_reference_lists(apps)
+    text = (REFERENCE_DATA_DIR / "admin_areas.csv").read_text(encoding="utf-8")
+    merge_admin_areas(parse_admin_areas(text), apps.get_model("core", "AdminArea"))
+    organisation = apps.get_model("core", "Organisation")
+    if not organisation.objects.filter(is_lead=True).exists():
+        organisation.objects.create(
+            code=settings.VIGIE_LEAD_ORGANISATION_CODE, name=settings.VIGIE_LEAD_ORGANISATION_NAME, is_lead=True
+        )

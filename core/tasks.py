@@ -5,3 +5,16 @@ from celery import shared_task
 def ping() -> str:
     """Answers at once: /healthz sends it to learn that a worker takes tasks."""
     return "pong"
+
+
+@shared_task(name="core.send_notification_email")
+def send_notification_email(notification_id: int) -> None:
+    """E-mail one in-app notification to its recipient (when they have an address)."""
+    from django.core.mail import send_mail
+
+    from core.models import Notification
+
+    notification = Notification.objects.select_related("recipient").filter(pk=notification_id).first()
+    if notification is None or not notification.recipient.email:
+        return
+    send_mail("Vigie", notification.message, None, [notification.recipient.email])

@@ -22,8 +22,7 @@ def iter_url_names(patterns: list, namespace: str = "") -> Iterator[str]:
 def row_key(url_name: str) -> str | None:
     if url_name in MATRIX:
         return url_name
-    group = next((key for key in MATRIX if key.endswith(":*") and url_name.startswith(key[:-1])), None)
-    return group
+    return next((key for key in MATRIX if key.endswith(":*") and url_name.startswith(key[:-1])), None)
 
 
 def test_every_url_pattern_has_a_row():

@@ -84,8 +84,12 @@ class TestReferenceLists:
 
     def test_countries_come_from_the_maintained_list_in_both_languages(self, people, api_as):
         client = api_as(people.monitor)
-        english = {c["code"]: c["label"] for c in client.get("/api/v1/reference/countries/", HTTP_ACCEPT_LANGUAGE="en").json()}
-        french = {c["code"]: c["label"] for c in client.get("/api/v1/reference/countries/", HTTP_ACCEPT_LANGUAGE="fr").json()}
+        english = {
+            c["code"]: c["label"] for c in client.get("/api/v1/reference/countries/", HTTP_ACCEPT_LANGUAGE="en").json()
+        }
+        french = {
+            c["code"]: c["label"] for c in client.get("/api/v1/reference/countries/", HTTP_ACCEPT_LANGUAGE="fr").json()
+        }
         assert english["CI"] == "Côte d'Ivoire"
         assert english["DZ"] == "Algeria" and french["DZ"] == "Algérie"
         assert len(english) > 240

@@ -15,8 +15,18 @@ def run(*args: str) -> str:
 
 class TestAddUser:
     def test_creates_a_monitor_with_regions_and_organisation(self, partner):
-        output = run("adduser", "aminata", "--role", "monitor", "--regions", "ML05,ML07", "--organisation", "AMSS",
-                     "--password", "Smoke-pass-2026")
+        output = run(
+            "adduser",
+            "aminata",
+            "--role",
+            "monitor",
+            "--regions",
+            "ML05,ML07",
+            "--organisation",
+            "AMSS",
+            "--password",
+            "Smoke-pass-2026",
+        )
         user = User.objects.get(username="aminata")
         assert user.role == "monitor"
         assert user.organisation == partner
@@ -25,7 +35,9 @@ class TestAddUser:
         assert "Created aminata" in output
 
     def test_organisation_may_be_given_by_name(self, partner):
-        run("adduser", "moussa", "--role", "supervisor", "--organisation", partner.name, "--password", "Smoke-pass-2026")
+        run(
+            "adduser", "moussa", "--role", "supervisor", "--organisation", partner.name, "--password", "Smoke-pass-2026"
+        )
         assert User.objects.get(username="moussa").organisation == partner
 
     def test_defaults_are_every_region_and_the_lead_organisation(self, lead):
@@ -37,7 +49,7 @@ class TestAddUser:
     def test_an_existing_name_is_an_error_and_changes_nothing(self, lead):
         run("adduser", "awa", "--role", "monitor", "--regions", "ML07", "--password", "Smoke-pass-2026")
         with pytest.raises(CommandError, match="already exists"):
-            run("adduser", "AWA", "--role", "admin", "--password", "Other-pass-2026")
+            run("adduser", "AWA", "--role", "admin", "--password", "Pass-2026-ok")
         user = User.objects.get(username="awa")
         assert (user.role, user.region_pcodes()) == ("monitor", {"ML07"})
         assert User.objects.filter(username__iexact="awa").count() == 1

@@ -14,7 +14,11 @@ class TestHome:
     @pytest.mark.parametrize(
         ("person", "shown", "hidden"),
         [
-            ("monitor", ["Record protection incidents"], ["Verify, return or reject", "Administration", "GBV referrals"]),
+            (
+                "monitor",
+                ["Record protection incidents"],
+                ["Verify, return or reject", "Administration", "GBV referrals"],
+            ),
             ("supervisor", ["Verify, return or reject"], ["Administration", "GBV referrals"]),
             ("gbv", ["GBV referrals"], ["Record protection incidents", "Administration"]),
             ("admin", ["Administration", "Verify, return or reject"], ["GBV referrals"]),

@@ -1,0 +1,252 @@
+"""The review workflow every record type shares: create, edit, submit, verify, return, reject, archive, restore.
+
+    draft → submitted → verified;  submitted → returned (comment) → submitted …;  submitted → rejected (reason);
+    any status → archived → back where it was.
+
+Each step takes the row with `select_for_update()` inside a transaction, so two reviewers acting on the same
+record at once are serialised, and the second sees the status the first left (and gets a 409, not a silent
+overwrite). Every step writes a history line. Who may act is `core.access`'s answer, asked first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core import access, notifications
+from core.access import Action
+from core.choices import Role, Status
+from core.errors import ConflictError
+from core.models import RecordEvent, User
+from core.records import ReviewedRecord, record_type_of
+
+R = TypeVar("R", bound=ReviewedRecord)
+
+
+class WorkflowError(ConflictError):
+    """The step is not allowed from the record's current status (409)."""
+
+
+class StaleVersion(ConflictError):
+    """The change was based on an older version of the record than the one saved (409)."""
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    action: Action
+    sources: frozenset[str]
+    target: str | None  # None: back to the status before archiving
+    event: str
+    needs_text: str | None = None  # the field that must carry a comment or reason
+
+
+_ANY_BUT_ARCHIVED = frozenset(set(Status.values) - {Status.ARCHIVED})
+STEPS = {
+    step.name: step
+    for step in (
+        Step("submit", Action.SUBMIT, frozenset({Status.DRAFT, Status.RETURNED}), Status.SUBMITTED, "submitted"),
+        Step("verify", Action.REVIEW, frozenset({Status.SUBMITTED}), Status.VERIFIED, "verified"),
+        Step("return", Action.REVIEW, frozenset({Status.SUBMITTED}), Status.RETURNED, "returned", "comment"),
+        Step("reject", Action.REVIEW, frozenset({Status.SUBMITTED}), Status.REJECTED, "rejected", "reason"),
+        Step("archive", Action.ARCHIVE, _ANY_BUT_ARCHIVED, Status.ARCHIVED, "archived"),
+        Step("restore", Action.ARCHIVE, frozenset({Status.ARCHIVED}), None, "restored"),
+    )
+}
+STEP_LABELS = {
+    "submit": gettext_lazy("Submit for review"),
+    "verify": gettext_lazy("Verify"),
+    "return": gettext_lazy("Return to the author"),
+    "reject": gettext_lazy("Reject"),
+    "archive": gettext_lazy("Archive"),
+    "restore": gettext_lazy("Restore"),
+}
+
+
+def _lock(record: R) -> R:
+    # Serialises concurrent steps on one record: the second waits, then sees the first one's result.
+    return type(record).objects.select_for_update().get(pk=record.pk)
+
+
+def _check_version(record: ReviewedRecord, version: int | None) -> None:
+    if version is not None and int(version) != record.version:
+        raise StaleVersion(
+            _("Someone else saved this record after you opened it (version %(current)d, yours %(yours)d).")
+            % {"current": record.version, "yours": int(version)},
+            current_version=record.version,
+        )
+
+
+def _log(record: ReviewedRecord, *, by: User, action: str, from_status: str = "", **details: Any) -> RecordEvent:
+    return RecordEvent.objects.create(
+        content_type=ContentType.objects.get_for_model(record),
+        object_id=record.pk,
+        action=action,
+        actor=by,
+        from_status=from_status,
+        to_status=record.status if from_status else "",
+        **details,
+    )
+
+
+def _check_status(record: ReviewedRecord, step: Step, by: User) -> None:
+    if record.status not in step.sources:
+        raise WorkflowError(
+            _("A record that is “%(status)s” cannot be given this step (%(step)s).")
+            % {"status": record.get_status_display(), "step": STEP_LABELS[step.name]}
+        )
+    # Monitors archive and restore their own drafts only.
+    if step.action == Action.ARCHIVE and by.role == Role.MONITOR:
+        status = record.status if step.name == "archive" else record.status_before_archive
+        if status != Status.DRAFT:
+            raise WorkflowError(_("Only drafts can be archived by their author; ask a supervisor."))
+
+
+@transaction.atomic
+def take_step(record: R, step_name: str, *, by: User, text: str = "", version: int | None = None) -> R:
+    """Move the record one step along the workflow; raise NotInScope, RoleRefused, WorkflowError or StaleVersion."""
+    step = STEPS[step_name]
+    access.check_record_action(by, record, step.action)
+    record = _lock(record)
+    _check_version(record, version)
+    _check_status(record, step, by)
+    if step.needs_text and not text.strip():
+        raise ValidationError({step.needs_text: _("Say why: this field is required.")})
+    from_status = record.status
+    _apply_step(record, step, by, text.strip())
+    record.version += 1
+    record.save()
+    _log(record, by=by, action=step.event, from_status=from_status, comment=text.strip())
+    _notify_after_step(record, step, by)
+    return record
+
+
+def _apply_step(record: ReviewedRecord, step: Step, by: User, text: str) -> None:
+    now = timezone.now()
+    if step.name == "archive":
+        record.status_before_archive = record.status
+    record.status = step.target or record.status_before_archive or Status.DRAFT
+    if step.name == "restore":
+        record.status_before_archive = ""
+    if step.name == "submit":
+        record.submitted_at = now
+    if step.action == Action.REVIEW:
+        record.reviewed_by, record.reviewed_at, record.review_note = by, now, text
+
+
+def _notify_after_step(record: ReviewedRecord, step: Step, by: User) -> None:
+    if step.name == "return" and record.created_by_id != by.pk:
+        notifications.notify(
+            [record.created_by],
+            _("%(type)s #%(id)d was returned to you: %(comment)s")
+            % {"type": record_type_of(record).label, "id": record.pk, "comment": record.review_note},
+            record,
+        )
+    if step.name == "submit" and record.urgent:
+        notify_supervisors_of_urgent(record)
+
+
+def notify_supervisors_of_urgent(record: ReviewedRecord) -> None:
+    reviewers = [
+        user
+        for user in User.objects.filter(role=Role.SUPERVISOR, is_active=True).prefetch_related("regions")
+        if access.record_in_scope(user, record) and user.pk != record.created_by_id
+    ]
+    notifications.notify(
+        reviewers,
+        _("Urgent: %(type)s #%(id)d in %(region)s waits for review.")
+        % {"type": record_type_of(record).label, "id": record.pk, "region": record.region.name},
+        record,
+    )
+
+
+def check_place(user: User, record: ReviewedRecord) -> None:
+    """Derive the record's region from its place; a place outside the user's regions is refused on `place`."""
+    record.region = record.place.region
+    if not access.may_place_record(user, record.region.pcode):
+        raise ValidationError({"place": _("This place is outside your regions.")})
+
+
+@transaction.atomic
+def create_record(record: R, *, by: User, save_children: Callable[[R], None] | None = None) -> R:
+    """Save a new record as a draft of the user's organisation, with its children, and log its creation."""
+    if not access.may(by, Action.CREATE, record.family):
+        raise access.RoleRefused
+    check_place(by, record)
+    record.created_by = by
+    if not record.organisation_id or not access.is_admin(by):
+        record.organisation = by.organisation
+    record.status, record.version = Status.DRAFT, 1
+    record.full_clean(exclude=["created_by", "region", "organisation"])
+    record.save()
+    if save_children:
+        save_children(record)
+    _log(record, by=by, action=RecordEvent.Action.CREATED)
+    return record
+
+
+@transaction.atomic
+def update_record(record: R, *, by: User, version: int | None, apply_changes: Callable[[R], None]) -> R:
+    """Apply `apply_changes` to the locked record and log what changed (old → new).
+
+    Monitors edit their own drafts and returned records; reviewers edit any record in scope but archived or
+    rejected ones, and editing a verified record sends it back to `submitted` for another look.
+    """
+    access.check_record_action(by, record, Action.EDIT)
+    record = _lock(record)
+    _check_version(record, version)
+    _check_editable(record, by)
+    before = record.snapshot()
+    apply_changes(record)
+    check_place(by, record)
+    after = record.snapshot()
+    changes = {key: [before.get(key), after.get(key)] for key in sorted(set(before) | set(after))}
+    changes = {key: pair for key, pair in changes.items() if pair[0] != pair[1]}
+    from_status = record.status
+    if record.status == Status.VERIFIED:
+        record.status = Status.SUBMITTED
+    record.version += 1
+    record.save()
+    _log(
+        record,
+        by=by,
+        action=RecordEvent.Action.CHANGED,
+        from_status=from_status if from_status != record.status else "",
+        changes=changes,
+    )
+    return record
+
+
+def _check_editable(record: ReviewedRecord, by: User) -> None:
+    if by.role == Role.MONITOR and record.status not in (Status.DRAFT, Status.RETURNED):
+        raise WorkflowError(
+            _("This record is “%(status)s”: it can no longer be changed by its author.")
+            % {"status": record.get_status_display()}
+        )
+    if not record.is_editable_status():
+        raise WorkflowError(
+            _("A record that is “%(status)s” cannot be changed; restore it first.")
+            % {"status": record.get_status_display()}
+        )
+
+
+def add_comment(record: ReviewedRecord, *, by: User, text: str) -> RecordEvent:
+    access.check_record_action(by, record, Action.READ)
+    if not text.strip():
+        raise ValidationError({"comment": _("Write a comment first.")})
+    return _log(record, by=by, action=RecordEvent.Action.COMMENTED, comment=text.strip())
+
+
+def history(record: ReviewedRecord):
+    """The record's history, oldest first, with who did each step."""
+    return RecordEvent.objects.filter(
+        content_type=ContentType.objects.get_for_model(record), object_id=record.pk
+    ).select_related("actor")

@@ -1,0 +1,95 @@
+"""The filters every record list shares (API.md): region, status, organisation, month, date range, `q`, ordering.
+
+A record type subclasses `RecordFilterSet`, names its month field in `Meta.month_field` and adds its own
+filters (type, kind, …). The same filterset serves the HTML list and the API, as NetBox does.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from core.choices import Status
+from core.models import AdminArea, Organisation
+
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def parse_month(value: str) -> datetime.date:
+    """'2022-03' → 1 March 2022; anything else is a ValidationError."""
+    match = _MONTH.match(value or "")
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise ValidationError(_("Enter a month as YYYY-MM, e.g. 2022-03."))
+    return datetime.date(int(match.group(1)), int(match.group(2)), 1)
+
+
+def month_bounds(first_day: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The first day of the month and the first day of the next one."""
+    following = (first_day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    return first_day, following
+
+
+class MonthField(forms.CharField):
+    def clean(self, value: str | None) -> datetime.date | None:
+        value = super().clean(value)
+        return parse_month(value) if value else None
+
+
+class MonthFilter(django_filters.Filter):
+    field_class = MonthField
+
+    def filter(self, queryset: QuerySet, value: datetime.date | None) -> QuerySet:
+        if not value:
+            return queryset
+        start, end = month_bounds(value)
+        return queryset.filter(**{f"{self.field_name}__gte": start, f"{self.field_name}__lt": end})
+
+
+class RecordFilterSet(django_filters.FilterSet):
+    region = django_filters.ModelChoiceFilter(
+        label=_("Region"),
+        queryset=AdminArea.objects.filter(level=1),
+        to_field_name="pcode",
+        field_name="region",
+    )
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Status.choices)
+    organisation = django_filters.ModelChoiceFilter(
+        label=_("Organisation"), queryset=Organisation.objects.all(), to_field_name="code"
+    )
+    month = MonthFilter(label=_("Month (YYYY-MM)"))
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+
+    search_fields: tuple[str, ...] = ()
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters["month"].field_name = self._meta.model.month_field
+
+    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        from django.db.models import Q
+
+        value = value.strip()
+        if not value:
+            return queryset
+        condition = Q()
+        for field in self.search_fields:
+            condition |= Q(**{f"{field}__icontains": value})
+        if value.lstrip("#").isdigit():
+            condition |= Q(pk=int(value.lstrip("#")))
+        return queryset.filter(condition)
+
+
+def date_after(month_field: str) -> django_filters.DateFilter:
+    """`<month field>_after`: on or after this date (API.md)."""
+    return django_filters.DateFilter(field_name=month_field, lookup_expr="gte", label=_("From (inclusive)"))
+
+
+def date_before(month_field: str) -> django_filters.DateFilter:
+    """`<month field>_before`: on or before this date (API.md)."""
+    return django_filters.DateFilter(field_name=month_field, lookup_expr="lte", label=_("To (inclusive)"))

@@ -1,0 +1,28 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class IncidentsConfig(AppConfig):
+    name = "incidents"
+    verbose_name = _("Protection incidents")
+
+    def ready(self) -> None:
+        from core import access, navigation
+        from core.records import RecordType, register_record_type
+        from incidents.models import Incident
+
+        register_record_type(
+            RecordType(
+                slug="incidents",
+                model=Incident,
+                label=_("Incident"),
+                label_plural=_("Protection incidents"),
+                detail_url_name="incidents:detail",
+                list_url_name="incidents:list",
+            )
+        )
+        navigation.register(
+            navigation.NavItem(
+                _("Incidents"), "incidents:list", lambda user: access.may(user, access.Action.READ), order=10
+            )
+        )

@@ -1,0 +1,16 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Credibility(models.TextChoices):
+    CONFIRMED = "confirmed", _("Confirmed")
+    PROBABLE = "probable", _("Probable")
+    UNVERIFIED = "unverified", _("Unverified")
+
+
+class TimeOfDay(models.TextChoices):
+    MORNING = "morning", _("Morning")
+    AFTERNOON = "afternoon", _("Afternoon")
+    EVENING = "evening", _("Evening")
+    NIGHT = "night", _("Night")
+    UNKNOWN = "unknown", _("Unknown")

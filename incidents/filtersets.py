@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from core.filtersets import RecordFilterSet, date_after, date_before
+from core.models import PerpetratorCategory, PopulationGroup, ViolationType
+from incidents.models import Incident, Violation
+
+
+class IncidentFilterSet(RecordFilterSet):
+    """Filters of the incident list page and of `/api/v1/incidents/`."""
+
+    reported_on_after = date_after("reported_on")
+    reported_on_before = date_before("reported_on")
+    type = django_filters.ModelChoiceFilter(
+        label=_("Violation"), queryset=ViolationType.objects.all(), to_field_name="code", method="with_violation"
+    )
+    population_group = django_filters.ModelChoiceFilter(
+        label=_("Population group"),
+        queryset=PopulationGroup.objects.all(),
+        to_field_name="code",
+        method="with_population_group",
+    )
+    perpetrator = django_filters.ModelChoiceFilter(
+        label=_("Alleged perpetrator"), queryset=PerpetratorCategory.objects.all(), to_field_name="code"
+    )
+    urgent = django_filters.BooleanFilter(label=_("Urgent"))
+    ordering = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        fields=(("reported_on", "reported_on"), ("occurred_on", "occurred_on"), ("id", "id"), ("status", "status")),
+        field_labels={
+            "reported_on": _("Date reported"),
+            "occurred_on": _("Date of the incident"),
+            "id": _("Number"),
+            "status": _("Status"),
+        },
+    )
+
+    search_fields = ("narrative", "locality", "place__name")
+
+    class Meta:
+        model = Incident
+        fields = ["region", "status", "organisation", "month", "type", "urgent"]
+
+    # Exists, not a join: an incident with two matching violations is still listed once.
+    def with_violation(self, queryset: QuerySet, name: str, value: ViolationType | None) -> QuerySet:
+        if not value:
+            return queryset
+        return queryset.filter(Exists(Violation.objects.filter(incident=OuterRef("pk"), type=value)))
+
+    def with_population_group(self, queryset: QuerySet, name: str, value: PopulationGroup | None) -> QuerySet:
+        if not value:
+            return queryset
+        return queryset.filter(Exists(Violation.objects.filter(incident=OuterRef("pk"), population_group=value)))

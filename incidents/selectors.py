@@ -1,0 +1,113 @@
+"""Reads of incidents, always within the user's scope (core.access decides it)."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+
+from core import access
+from core.access import Family
+from core.choices import Status
+from core.models import User
+from incidents.filtersets import IncidentFilterSet
+from incidents.models import Incident, Violation
+
+DUPLICATE_WINDOW = datetime.timedelta(days=2)
+
+
+def _with_related(queryset: QuerySet[Incident]) -> QuerySet[Incident]:
+    return queryset.select_related(
+        "place", "place__parent", "region", "organisation", "created_by", "perpetrator", "reviewed_by"
+    ).prefetch_related(
+        Prefetch("violations", queryset=Violation.objects.select_related("type", "type__category", "population_group"))
+    )
+
+
+def incident_list(*, user: User, filters: Mapping | None = None, request=None) -> QuerySet[Incident]:
+    """The incidents this user may read, with what the list shows; `filters` as in IncidentFilterSet.
+
+    An invalid filter raises django_filters' ValidationError through `.qs`; callers check `filterset.is_valid()`
+    where they need messages (see `incident_filterset`).
+    """
+    queryset = _with_related(access.records_in_scope(Incident.objects.all(), user, Family.GENERAL))
+    if filters is None:
+        return queryset
+    return IncidentFilterSet(filters, queryset=queryset, request=request).qs
+
+
+def incident_filterset(*, user: User, filters: Mapping, request=None) -> IncidentFilterSet:
+    queryset = _with_related(access.records_in_scope(Incident.objects.all(), user, Family.GENERAL))
+    return IncidentFilterSet(filters, queryset=queryset, request=request)
+
+
+def incident_get(*, user: User, pk: int) -> Incident:
+    """One incident the user may read, with its violations and follow-ups; 404 otherwise (never say it exists)."""
+    incident = (
+        _with_related(access.records_in_scope(Incident.objects.all(), user, Family.GENERAL))
+        .prefetch_related("follow_ups")
+        .filter(pk=pk)
+        .first()
+    )
+    if incident is None:
+        raise Http404
+    return incident
+
+
+def show_narrative(user: User, incident: Incident) -> bool:
+    """An incident with a sexual-violence type shows its narrative only to GBV focal points."""
+    return not incident.has_sexual_violence() or access.may(user, access.Action.READ, Family.GBV)
+
+
+def _cercle_id(incident: Incident) -> int | None:
+    place = incident.place
+    if place.level >= 3:
+        return place.parent_id
+    return place.pk if place.level == 2 else None
+
+
+def _event_date(incident: Incident) -> datetime.date:
+    return incident.occurred_on or incident.reported_on
+
+
+def _type_codes(incident: Incident) -> frozenset[int]:
+    return frozenset(violation.type_id for violation in incident.violations.all())
+
+
+def possible_duplicates(incidents: Iterable[Incident], *, user: User) -> dict[int, list[Incident]]:
+    """For each incident, others in the user's scope that may record the same event: same cercle, dates within
+    two days, the same violation types, reported by another organisation. Two queries, whatever the number."""
+    incidents = [incident for incident in incidents if _cercle_id(incident)]
+    if not incidents:
+        return {}
+    cercles = {_cercle_id(incident) for incident in incidents}
+    earliest = min(_event_date(incident) for incident in incidents) - DUPLICATE_WINDOW
+    latest = max(_event_date(incident) for incident in incidents) + DUPLICATE_WINDOW
+    candidates = list(
+        _with_related(access.records_in_scope(Incident.objects.all(), user, Family.GENERAL))
+        .exclude(status__in=[Status.ARCHIVED, Status.REJECTED])
+        .filter(Q(place__in=cercles) | Q(place__parent__in=cercles))
+        .filter(
+            Q(occurred_on__range=(earliest, latest))
+            | Q(occurred_on__isnull=True, reported_on__range=(earliest, latest))
+        )
+    )
+    by_cercle: dict[int, list[Incident]] = defaultdict(list)
+    for candidate in candidates:
+        by_cercle[_cercle_id(candidate)].append(candidate)
+    found: dict[int, list[Incident]] = {}
+    for incident in incidents:
+        matches = [
+            other
+            for other in by_cercle[_cercle_id(incident)]
+            if other.pk != incident.pk
+            and other.organisation_id != incident.organisation_id
+            and abs(_event_date(other) - _event_date(incident)) <= DUPLICATE_WINDOW
+            and _type_codes(other) == _type_codes(incident)
+        ]
+        if matches:
+            found[incident.pk] = matches
+    return found

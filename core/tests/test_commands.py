@@ -54,8 +54,12 @@ class TestAddUser:
         assert (user.role, user.region_pcodes()) == ("monitor", {"ML07"})
         assert User.objects.filter(username__iexact="awa").count() == 1
 
-    def test_existing_name_exits_with_status_1(self, lead):
+    def test_existing_name_exits_with_status_1(self, lead, monkeypatch):
         from django.core.management import execute_from_command_line
+        from django.db import connections
+
+        # The command closes database connections when it ends; the test's transaction must survive it.
+        monkeypatch.setattr(connections, "close_all", lambda: None)
 
         run("adduser", "ibrahim", "--role", "monitor", "--password", "Smoke-pass-2026")
         with pytest.raises(SystemExit) as exit_info:

@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 api_v1 = [
     path("", include("core.api.urls")),
+    path("", include("incidents.api.urls")),
 ]
 
 urlpatterns = [

@@ -13,6 +13,7 @@ def test_healthz_is_200_when_the_database_answers(db, client, settings):
 
 def test_healthz_is_503_naming_the_database_when_it_fails(db, client, monkeypatch, settings):
     settings.REDIS_URL = ""
+
     def broken() -> None:
         raise OperationalError("connection refused")
 

@@ -1,0 +1,118 @@
+"""The API shape every record type shares: list and detail in scope, create, PATCH with `version`, and the
+workflow steps as POST actions — answering API.md's codes (scope 404 before role 403 before status 409)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import exceptions, mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from core import access, workflow
+from core.access import Action, Family
+
+
+class RecordSerializerMixin(serializers.Serializer):
+    """Fields every record answers with: status, region and organisation codes, version, who and when."""
+
+    id = serializers.IntegerField(read_only=True)
+    status = serializers.CharField(read_only=True)
+    region = serializers.CharField(source="region.pcode", read_only=True)
+    version = serializers.IntegerField(required=False, min_value=1)
+    created_by = serializers.CharField(source="created_by.username", read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True)
+    submitted_at = serializers.DateTimeField(read_only=True)
+    reviewed_by = serializers.CharField(source="reviewed_by.username", read_only=True, default=None)
+    review_note = serializers.CharField(read_only=True)
+    changed_after_closing = serializers.BooleanField(read_only=True)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # PATCH must say which version it was based on, so two editors never overwrite each other silently.
+        if self.instance is not None and "version" not in attrs:
+            raise serializers.ValidationError({"version": [_("Send the version your change is based on.")]})
+        return super().validate(attrs)
+
+
+def django_errors_to_drf(error: DjangoValidationError) -> serializers.ValidationError:
+    if hasattr(error, "error_dict"):
+        return serializers.ValidationError(error.message_dict)
+    return serializers.ValidationError({"non_field_errors": error.messages})
+
+
+_STEP_BODY = {
+    "return": inline_serializer("ReturnBody", {"comment": serializers.CharField()}),
+    "reject": inline_serializer("RejectBody", {"reason": serializers.CharField()}),
+}
+
+
+class RecordViewSet(
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Subclasses set `serializer_class`, `filterset_class`, `family` and implement `get_queryset` with their
+    selector (scope applied there), and `reject` if rejecting does more than the shared step."""
+
+    family: Family = Family.GENERAL
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        self._check_role()
+
+    def _check_role(self) -> None:
+        """A role that may never read this family: 403 on the collection (API.md); one record is a 404."""
+        user = self.request.user
+        if self.action == "create":
+            if not access.may(user, Action.CREATE, self.family):
+                raise exceptions.PermissionDenied(_("Your role may not create these records."))
+        elif self.action == "list" and not access.may(user, Action.READ, self.family):
+            raise exceptions.PermissionDenied(_("Your role may not read individual records of this kind."))
+
+    def _take_step(self, request: Request, step: str, text_field: str | None = None) -> Response:
+        record = self.get_object()
+        text = str(request.data.get(text_field, "")) if text_field else ""
+        version = request.data.get("version")
+        record = self.run_step(record, step, text=text, version=version)
+        return Response(self.get_serializer(self.get_queryset().get(pk=record.pk)).data)
+
+    def run_step(self, record: Any, step: str, *, text: str, version: Any) -> Any:
+        return workflow.take_step(record, step, by=self.request.user, text=text, version=version)
+
+    @extend_schema(request=None, responses={200: OpenApiResponse(description="The record")})
+    @action(detail=True, methods=["post"])
+    def submit(self, request: Request, pk: str | None = None) -> Response:
+        return self._take_step(request, "submit")
+
+    @extend_schema(request=None, responses={200: OpenApiResponse(description="The record")})
+    @action(detail=True, methods=["post"])
+    def verify(self, request: Request, pk: str | None = None) -> Response:
+        return self._take_step(request, "verify")
+
+    @extend_schema(request=_STEP_BODY["return"], responses={200: OpenApiResponse(description="The record")})
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_(self, request: Request, pk: str | None = None) -> Response:
+        return self._take_step(request, "return", "comment")
+
+    @extend_schema(request=_STEP_BODY["reject"], responses={200: OpenApiResponse(description="The record")})
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, pk: str | None = None) -> Response:
+        return self._take_step(request, "reject", "reason")
+
+    @extend_schema(request=None, responses={200: OpenApiResponse(description="The record")})
+    @action(detail=True, methods=["post"])
+    def archive(self, request: Request, pk: str | None = None) -> Response:
+        return self._take_step(request, "archive")
+
+    @extend_schema(request=None, responses={200: OpenApiResponse(description="The record")})
+    @action(detail=True, methods=["post"])
+    def restore(self, request: Request, pk: str | None = None) -> Response:
+        return self._take_step(request, "restore")

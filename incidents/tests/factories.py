@@ -1,0 +1,40 @@
+"""Incidents for tests, made directly (the services are tested on their own)."""
+
+from __future__ import annotations
+
+import datetime
+
+import factory
+
+from core.choices import Status
+from core.models import AdminArea, Organisation, PopulationGroup, ViolationType
+from incidents.models import Incident, Violation
+
+
+class IncidentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Incident
+        skip_postgeneration_save = True
+
+    place = factory.LazyFunction(lambda: AdminArea.objects.get(pcode="ML0703"))
+    region = factory.LazyAttribute(lambda incident: incident.place.region)
+    organisation = factory.LazyAttribute(
+        lambda incident: incident.created_by.organisation or Organisation.objects.get(is_lead=True)
+    )
+    reported_on = datetime.date(2021, 12, 10)
+    occurred_on = factory.LazyAttribute(lambda incident: incident.reported_on - datetime.timedelta(days=2))
+    status = Status.DRAFT
+    narrative = "Armed men stopped the bus and took the passengers' money."
+
+    @factory.post_generation
+    def violations(incident: Incident, create: bool, extracted: list[dict] | None, **kwargs) -> None:
+        if not create:
+            return
+        for row in extracted if extracted is not None else [{"type": "theft_extortion", "men": 3, "women": 1}]:
+            row = dict(row)
+            Violation.objects.create(
+                incident=incident,
+                type=ViolationType.objects.get(code=row.pop("type")),
+                population_group=PopulationGroup.objects.get(code=row.pop("population_group", "idp")),
+                **row,
+            )

@@ -52,6 +52,16 @@ MATRIX: dict[str, Row] = {
     "api-docs": Row(page()),
     "api-token": Row(everyone(400), method="post", data={}),
     "api-reference": Row(api(), kwargs={"slug": "violation-types"}),
+    # Incidents API: viewers read no individual record (403 on the collection); a record that does not exist
+    # for the user is a 404 whatever the step (records of each role: incidents/tests/test_api.py).
+    "incident-list": Row(api(viewer=403)),
+    "incident-detail": Row(api(404), kwargs={"pk": 999999}),
+    "incident-submit": Row(api(404), method="post", kwargs={"pk": 999999}),
+    "incident-verify": Row(api(404), method="post", kwargs={"pk": 999999}),
+    "incident-return": Row(api(404), method="post", kwargs={"pk": 999999}),
+    "incident-reject": Row(api(404), method="post", kwargs={"pk": 999999}),
+    "incident-archive": Row(api(404), method="post", kwargs={"pk": 999999}),
+    "incident-restore": Row(api(404), method="post", kwargs={"pk": 999999}),
 }
 
 # The representative URLs a group row is checked on.

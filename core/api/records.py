@@ -98,7 +98,7 @@ class RecordViewSet(
         return self._take_step(request, "verify")
 
     @extend_schema(request=_STEP_BODY["return"], responses={200: OpenApiResponse(description="The record")})
-    @action(detail=True, methods=["post"], url_path="return")
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_(self, request: Request, pk: str | None = None) -> Response:
         return self._take_step(request, "return", "comment")
 

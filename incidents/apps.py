@@ -7,8 +7,9 @@ class IncidentsConfig(AppConfig):
     verbose_name = _("Protection incidents")
 
     def ready(self) -> None:
-        from core import access, navigation
+        from core import access, demo, navigation
         from core.records import RecordType, register_record_type
+        from incidents import demo as incidents_demo
         from incidents.models import Incident
 
         register_record_type(
@@ -26,3 +27,4 @@ class IncidentsConfig(AppConfig):
                 _("Incidents"), "incidents:list", lambda user: access.may(user, access.Action.READ), order=10
             )
         )
+        demo.register("protection incidents", incidents_demo.load, order=10)

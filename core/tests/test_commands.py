@@ -148,15 +148,3 @@ class TestImportAdminAreas:
     def test_an_unreadable_file_is_a_clear_error(self, db, tmp_path):
         with pytest.raises(CommandError, match="Cannot read"):
             run("import_admin_areas", str(tmp_path / "missing.csv"))
-
-
-class TestLoadDemo:
-    def test_is_idempotent_and_prints_logins(self, db):
-        first = run("load_demo")
-        users = User.objects.count()
-        second = run("load_demo")
-        assert User.objects.count() == users
-        for role in ("admin", "monitor_gao", "supervisor_gao", "gbv_gao", "viewer"):
-            assert role in first and role in second
-        assert "Vigie-demo-2026" in first
-        assert User.objects.get(username="monitor_gao").check_password("Vigie-demo-2026")

@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from core import demo
 from core.choices import Role
 from core.models import Organisation, User
 from core.services import find_regions, lead_organisation
@@ -14,6 +15,7 @@ PARTNERS = [
     ("DRC", "Danish Refugee Council"),
     ("IRC", "International Rescue Committee"),
     ("NRC", "Norwegian Refugee Council"),
+    ("INTERSOS", "INTERSOS"),
 ]
 
 # user name, role, organisation code (None: the lead organisation), region P-codes (empty: every region)
@@ -25,6 +27,14 @@ DEMO_USERS = [
     ("supervisor_mopti", Role.SUPERVISOR, None, ["ML05"]),
     ("gbv_gao", Role.GBV_FOCAL_POINT, None, ["ML07"]),
     ("viewer", Role.VIEWER, None, []),
+    # Field teams of the other regions, whose records fill the demo year.
+    ("monitor_tombouctou", Role.MONITOR, "NRC", ["ML06"]),
+    ("monitor_segou", Role.MONITOR, "DRC", ["ML04"]),
+    ("monitor_menaka", Role.MONITOR, "IRC", ["ML10"]),
+    ("monitor_kidal", Role.MONITOR, "INTERSOS", ["ML08"]),
+    ("monitor_south", Role.MONITOR, None, ["ML01", "ML02", "ML03", "ML09"]),
+    ("supervisor_north", Role.SUPERVISOR, None, ["ML06", "ML08", "ML10"]),
+    ("supervisor_south", Role.SUPERVISOR, None, ["ML01", "ML02", "ML03", "ML04", "ML09"]),
 ]
 
 
@@ -45,6 +55,9 @@ class Command(BaseCommand):
             user.save()
             user.regions.set(find_regions(regions))
             rows.append((username, role.label, organisation.code, ", ".join(regions) or "all"))
+        for name, loader in demo.loaders():
+            self.stdout.write(f"Demo {name}:")
+            loader(lambda line: self.stdout.write(f"  {line}"))
         self._print_logins(rows)
 
     def _print_logins(self, rows: list[tuple[str, str, str, str]]) -> None:

@@ -1,0 +1,274 @@
+"""A year (2021) of protection incidents shaped like the Mali operation's: what `load_demo` adds.
+
+The verified incidents reproduce the figures of the December 2021 operational update (../shared/seeds):
+373 incidents in December against 531 in November; incidents with a right-to-life violation: 31 in October,
+23 in November, 61 in December; 6,412 violations in the year — 1,152 against women, 376 girls, 4,537 men,
+339 boys, 8 of unknown sex or age — of which Mopti holds 50%, Tombouctou 17% and Gao 16%. Collective
+violations (forced displacements) come on top: they count once per incident, not per person. A few records
+still in review, returned, rejected or draft make the queues realistic; they count in no figure.
+
+Deterministic (a seeded generator), and skipped when 2021 incidents already exist, so it is idempotent.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils import timezone
+
+from core.choices import Status
+from core.models import AdminArea, PerpetratorCategory, PopulationGroup, RecordEvent, User, ViolationType
+from core.records import PEOPLE_FIELDS
+from incidents.models import Incident, Violation
+
+YEAR = 2021
+INCIDENTS_PER_MONTH = [402, 428, 463, 508, 489, 455, 431, 476, 494, 502, 531, 373]
+RIGHT_TO_LIFE_INCIDENTS = {10: 31, 11: 23, 12: 61}
+PEOPLE_IN_YEAR = {"women": 1152, "girls": 376, "men": 4537, "boys": 339, "unknown": 8}
+# Persons touched by (non-collective) violations, by region: Mopti 50%, Tombouctou 17%, Gao 16%.
+PEOPLE_BY_REGION = {
+    "ML05": 3206,
+    "ML06": 1090,
+    "ML07": 1026,
+    "ML04": 481,
+    "ML10": 321,
+    "ML08": 128,
+    "ML02": 96,
+    "ML09": 64,
+}
+REGION_TEAMS = {
+    "ML05": ("monitor_mopti", "supervisor_mopti"),
+    "ML06": ("monitor_tombouctou", "supervisor_north"),
+    "ML07": ("monitor_gao", "supervisor_gao"),
+    "ML04": ("monitor_segou", "supervisor_south"),
+    "ML10": ("monitor_menaka", "supervisor_north"),
+    "ML08": ("monitor_kidal", "supervisor_north"),
+    "ML02": ("monitor_south", "supervisor_south"),
+    "ML09": ("monitor_south", "supervisor_south"),
+}
+RIGHT_TO_LIFE = ["assassination", "murder", "explosive_death"]
+OTHER_TYPES = {
+    "theft_extortion": 22,
+    "illegal_tax": 14,
+    "assault_injury": 12,
+    "threat": 12,
+    "abduction": 8,
+    "property_destruction": 6,
+    "arbitrary_arrest": 5,
+    "psychological_abuse": 5,
+    "arson": 3,
+    "forced_labour": 2,
+    "family_separation": 2,
+    "forced_recruitment": 2,
+    "discrimination": 2,
+    "torture": 1,
+    "explosive_injury": 2,
+    "rape": 1,
+    "sexual_assault": 1,
+}
+COLLECTIVE_TYPES = ["forced_displacement_conflict", "movement_restriction", "aid_obstruction", "illegal_occupation"]
+PERPETRATORS = ["armed_group", "unidentified_armed", "criminal", "militia", "security_forces", "community_member"]
+GROUPS = ["idp", "host", "idp_returnee", "refugee", "refugee_returnee"]
+LOCALITIES = ["Boni", "Hombori", "Sévaré", "Bandiagara", "Ber", "Gossi", "Tassiga", "Léré", "Inékar", "Talataye"]
+
+
+@dataclass
+class _PlannedIncident:
+    month: int
+    region: str
+    types: list[str]
+    collective: str | None = None
+    people: list[Counter] = field(default_factory=list)
+
+
+def load(say: Callable[[str], None]) -> None:
+    if Incident.objects.filter(reported_on__year=YEAR).exists():
+        say(f"incidents of {YEAR} already loaded")
+        return
+    with transaction.atomic():
+        plan = _plan(random.Random(YEAR))
+        created = _create(plan, random.Random(YEAR + 1))
+        extra = _create_records_in_review(random.Random(YEAR + 2))
+    say(f"{created} verified incidents of {YEAR}, {extra} more in the workflow")
+
+
+def _plan(rng: random.Random) -> list[_PlannedIncident]:
+    regions, weights = zip(*PEOPLE_BY_REGION.items(), strict=True)
+    plan: list[_PlannedIncident] = []
+    for month, count in enumerate(INCIDENTS_PER_MONTH, start=1):
+        life = RIGHT_TO_LIFE_INCIDENTS.get(month, rng.randint(18, 40))
+        for index in range(count):
+            types = [rng.choice(RIGHT_TO_LIFE)] if index < life else [_other_type(rng)]
+            if rng.random() < 0.06:
+                types.append(_other_type(rng, exclude=types))
+            planned = _PlannedIncident(month, rng.choices(regions, weights)[0], types)
+            if rng.random() < 0.01:
+                planned.collective = rng.choice(COLLECTIVE_TYPES)
+            plan.append(planned)
+    _share_people(plan, rng)
+    return plan
+
+
+def _other_type(rng: random.Random, exclude: list[str] = ()) -> str:
+    names = [name for name in OTHER_TYPES if name not in exclude]
+    return rng.choices(names, [OTHER_TYPES[name] for name in names])[0]
+
+
+def _share_people(plan: list[_PlannedIncident], rng: random.Random) -> None:
+    """Give every violation at least one person so that each region's total and the year's groups come out
+    exactly: persons are slots, filled from one shuffled list of the year's sex/age labels."""
+    labels = [group for group, count in PEOPLE_IN_YEAR.items() for _ in range(count)]
+    rng.shuffle(labels)
+    slots_by_region: dict[str, list[tuple[_PlannedIncident, int]]] = defaultdict(list)
+    for planned in plan:
+        planned.people = [Counter() for _ in planned.types]
+        for position in range(len(planned.types)):
+            slots_by_region[planned.region].append((planned, position))
+    cursor = 0
+    for region, slots in slots_by_region.items():
+        sizes = [1] * len(slots)
+        for _ in range(PEOPLE_BY_REGION[region] - len(slots)):
+            sizes[rng.randrange(len(slots))] += 1
+        for (planned, position), size in zip(slots, sizes, strict=True):
+            planned.people[position].update(labels[cursor : cursor + size])
+            cursor += size
+    assert cursor == len(labels), "every person of the year is placed"
+
+
+def _create(plan: list[_PlannedIncident], rng: random.Random) -> int:
+    references = _references()
+    incidents = [_incident(planned, rng, references) for planned in plan]
+    Incident.objects.bulk_create(incidents, batch_size=500)
+    violations = []
+    for planned, incident in zip(plan, incidents, strict=True):
+        for type_code, people in zip(planned.types, planned.people, strict=True):
+            violations.append(_violation(incident, type_code, dict(people), rng, references))
+        if planned.collective:
+            affected = {
+                "women": rng.randint(40, 400),
+                "girls": rng.randint(40, 400),
+                "men": rng.randint(30, 300),
+                "boys": rng.randint(40, 400),
+                "unknown": 0,
+            }
+            violations.append(_violation(incident, planned.collective, affected, rng, references))
+    Violation.objects.bulk_create(violations, batch_size=1000)
+    _write_history(incidents, references)
+    return len(incidents)
+
+
+def _references() -> dict:
+    return {
+        "types": {item.code: item for item in ViolationType.objects.all()},
+        "groups": {item.code: item for item in PopulationGroup.objects.all()},
+        "perpetrators": {item.code: item for item in PerpetratorCategory.objects.all()},
+        "places": _places_by_region(),
+        "users": {user.username: user for user in User.objects.filter(username__in=_team_names())},
+    }
+
+
+def _team_names() -> set[str]:
+    return {name for team in REGION_TEAMS.values() for name in team}
+
+
+def _places_by_region() -> dict[str, list[AdminArea]]:
+    places: dict[str, list[AdminArea]] = defaultdict(list)
+    for area in AdminArea.objects.filter(level=2).select_related("parent"):
+        places[area.parent.pcode].append(area)
+    return places
+
+
+def _incident(planned: _PlannedIncident, rng: random.Random, references: dict) -> Incident:
+    reported_on = datetime.date(YEAR, planned.month, rng.randint(1, 28))
+    monitor, supervisor = (references["users"][name] for name in REGION_TEAMS[planned.region])
+    place = rng.choice(references["places"][planned.region])
+    submitted_at = _moment(reported_on + datetime.timedelta(days=rng.randint(0, 2)))
+    return Incident(
+        reported_on=reported_on,
+        occurred_on=reported_on - datetime.timedelta(days=rng.choice([0, 0, 1, 2, 3, 5, 9])),
+        place=place,
+        region=place.parent,
+        organisation=monitor.organisation,
+        perpetrator=references["perpetrators"][rng.choice(PERPETRATORS)],
+        locality=rng.choice(LOCALITIES),
+        narrative="",
+        status=Status.VERIFIED,
+        version=3,
+        created_by=monitor,
+        submitted_at=submitted_at,
+        reviewed_by=supervisor,
+        reviewed_at=submitted_at + datetime.timedelta(days=rng.randint(1, 4)),
+    )
+
+
+def _moment(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(10, 0)))
+
+
+def _violation(incident: Incident, type_code: str, people: dict[str, int], rng: random.Random, references: dict):
+    return Violation(
+        incident=incident,
+        type=references["types"][type_code],
+        population_group=references["groups"][rng.choice(GROUPS)],
+        **{name: people.get(name, 0) for name in PEOPLE_FIELDS},
+    )
+
+
+def _write_history(incidents: list[Incident], references: dict) -> None:
+    content_type = ContentType.objects.get_for_model(Incident)
+    events = []
+    for incident in incidents:
+        for action, actor, from_status, to_status in (
+            ("created", incident.created_by, "", ""),
+            ("submitted", incident.created_by, Status.DRAFT, Status.SUBMITTED),
+            ("verified", incident.reviewed_by, Status.SUBMITTED, Status.VERIFIED),
+        ):
+            events.append(
+                RecordEvent(
+                    content_type=content_type,
+                    object_id=incident.pk,
+                    action=action,
+                    actor=actor,
+                    from_status=from_status,
+                    to_status=to_status,
+                )
+            )
+    RecordEvent.objects.bulk_create(events, batch_size=2000)
+
+
+def _create_records_in_review(rng: random.Random) -> int:
+    """Records that count in no figure: December's still in the queue, some returned, a draft, a duplicate."""
+    references = _references()
+    statuses = [Status.SUBMITTED] * 9 + [Status.RETURNED] * 2 + [Status.DRAFT] * 2 + [Status.REJECTED]
+    made = 0
+    for index, status in enumerate(statuses):
+        region = ["ML07", "ML05"][index % 2]
+        planned = _PlannedIncident(12, region, [_other_type(rng)], people=[Counter({"men": 1 + index % 3})])
+        incident = _incident(planned, rng, references)
+        incident.reported_on = datetime.date(YEAR, 12, 20 + index % 9)
+        incident.occurred_on = incident.reported_on - datetime.timedelta(days=1)
+        incident.status, incident.urgent = status, index == 0
+        incident.narrative = "Awaiting review." if status == Status.SUBMITTED else ""
+        if status != Status.REJECTED:
+            incident.reviewed_by = incident.reviewed_at = None
+        if status == Status.RETURNED:
+            incident.review_note = "Please add the village and the number of perpetrators."
+        incident.save()
+        Violation.objects.create(**_violation_fields(incident, planned, references))
+        made += 1
+    return made
+
+
+def _violation_fields(incident: Incident, planned: _PlannedIncident, references: dict) -> dict:
+    return {
+        "incident": incident,
+        "type": references["types"][planned.types[0]],
+        "population_group": references["groups"]["idp"],
+        **{name: planned.people[0].get(name, 0) for name in PEOPLE_FIELDS},
+    }

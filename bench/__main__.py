@@ -1,0 +1,93 @@
+"""`make bench`: how fast the hot pages and endpoints answer on the demo year (about 5,600 incidents).
+
+Builds a throw-away SQLite database (or uses BENCH_DATABASE_URL, e.g. a PostgreSQL database it may empty),
+loads the demo, then times each request in-process through Django's test client — no network, so the
+figures are the application's own work. Prints the median and the query count of each, and ratios that
+should stay near 1 when the work does not grow with the data (pagination, aggregation in the database).
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+REPEAT = int(os.environ.get("BENCH_REPEAT", "15"))
+
+
+def _setup() -> None:
+    database = os.environ.get("BENCH_DATABASE_URL")
+    if not database:
+        database = f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.sqlite3'}"
+    os.environ.update(DATABASE_URL=database, REDIS_URL="", DEBUG="1", ALLOWED_HOSTS="testserver")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+
+def _measure(call: Callable[[], object]) -> tuple[float, int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    call()  # warm-up
+    timings = []
+    for _ in range(REPEAT):
+        start = time.perf_counter()
+        with CaptureQueriesContext(connection) as queries:
+            response = call()
+        timings.append(time.perf_counter() - start)
+        assert response.status_code == 200, response.status_code
+    return statistics.median(timings) * 1000, len(queries)
+
+
+def _api_client(username: str):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    from core.models import User
+
+    client = APIClient()
+    token, _ = Token.objects.get_or_create(user=User.objects.get(username=username))
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+def main() -> int:
+    _setup()
+    from incidents.models import Incident
+
+    gao, admin = _api_client("supervisor_gao"), _api_client("admin")
+    cases = {
+        "incident list API, Gao supervisor, 50/page": lambda: gao.get("/api/v1/incidents/"),
+        "incident list API, admin (all regions), 50/page": lambda: admin.get("/api/v1/incidents/"),
+        "incident list API, admin, 200/page": lambda: admin.get("/api/v1/incidents/?page_size=200"),
+        "incident list API, admin, month + type filter": lambda: admin.get(
+            "/api/v1/incidents/?month=2021-12&type=murder"
+        ),
+        "incident detail API, admin": lambda: admin.get(f"/api/v1/incidents/{Incident.objects.first().pk}/"),
+    }
+    print(f"Vigie benchmarks — {Incident.objects.count()} incidents, median of {REPEAT} runs")
+    results = {}
+    for name, call in cases.items():
+        results[name] = _measure(call)
+        print(f"  {name:<52} {results[name][0]:8.1f} ms  {results[name][1]:3d} queries")
+    gao_ms = results["incident list API, Gao supervisor, 50/page"][0]
+    admin_ms = results["incident list API, admin (all regions), 50/page"][0]
+    page_ms = results["incident list API, admin, 200/page"][0]
+    print("Ratios")
+    print(f"  admin list / Gao list (6x the rows in scope, same page size): {admin_ms / gao_ms:.2f}")
+    print(f"  200 per page / 50 per page:                                   {page_ms / admin_ms:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -14,6 +14,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from core.choices import Status
 from core.models import AdminArea, Organisation
@@ -41,6 +43,7 @@ class MonthField(forms.CharField):
         return parse_month(value) if value else None
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class MonthFilter(django_filters.Filter):
     field_class = MonthField
 

@@ -117,3 +117,11 @@ class TestSchema:
     def test_docs_send_an_anonymous_user_to_login(self, db, client):
         response = client.get("/api/docs/")
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_openapi_schema_is_valid_and_has_no_warnings(db, tmp_path):
+    from django.core.management import call_command
+
+    target = tmp_path / "schema.yml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))
+    assert "/api/v1/incidents/{id}/verify/" in target.read_text()

@@ -247,6 +247,9 @@ SPECTACULAR_SETTINGS = {
 # --- Vigie itself
 VIGIE_LEAD_ORGANISATION_CODE = os.environ.get("LEAD_ORGANISATION_CODE", "UNHCR")
 VIGIE_LEAD_ORGANISATION_NAME = os.environ.get("LEAD_ORGANISATION_NAME", "UNHCR Mali")
+# A survivor is a code, never a name: the operation's code format (default: GAO-2022-0042).
+VIGIE_SURVIVOR_CODE_PATTERN = os.environ.get("SURVIVOR_CODE_PATTERN", r"^[A-Z]{2,5}-[0-9]{4}-[0-9]{2,6}$")
+VIGIE_SURVIVOR_CODE_EXAMPLE = os.environ.get("SURVIVOR_CODE_EXAMPLE", "GAO-2022-0042")
 VIGIE_HEALTH_TIMEOUT_SECONDS = float(os.environ.get("HEALTH_TIMEOUT_SECONDS", "3"))
 
 LOGGING = {

@@ -35,6 +35,7 @@ class Action(enum.Enum):
     SUBMIT = "submit"
     REVIEW = "review"  # verify, return, reject
     ARCHIVE = "archive"  # archive and restore
+    MANAGE_CASE = "manage_case"  # a GBV case: consent withdrawal, closure requested and approved
 
 
 class Capability(enum.Enum):
@@ -195,3 +196,20 @@ def allowed_actions(user: User, record: object) -> set[Action]:
 def may_place_record(user: User, region_pcode: str) -> bool:
     """Whether the user may put a record in this region (a place outside their regions is refused)."""
     return covers_region(user, region_pcode)
+
+
+def log_record_access(user: User, records: object, channel: str) -> None:
+    """Write down that `user` read need-to-know records (every view of a GBV record is logged, lists too)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from core.models import RecordAccess
+
+    records = list(records) if isinstance(records, list | tuple | QuerySet) else [records]
+    RecordAccess.objects.bulk_create(
+        [
+            RecordAccess(
+                content_type=ContentType.objects.get_for_model(record), object_id=record.pk, user=user, channel=channel
+            )
+            for record in records
+        ]
+    )

@@ -113,3 +113,29 @@ class VigieUserAdmin(ManagedByAdmins, UserAdmin):
         (_("Role and scope"), {"fields": ("role", "organisation", "regions")}),
     )
     readonly_fields = ["last_login", "date_joined"]
+
+
+@admin.register(models.RecordAccess)
+class RecordAccessAdmin(admin.ModelAdmin):
+    """Who read which need-to-know record, and when — without the record's content."""
+
+    list_display = ["at", "user", "content_type", "object_id", "channel"]
+    list_filter = ["channel", "content_type", ("at", admin.DateFieldListFilter), "user"]
+    search_fields = ["user__username", "object_id"]
+    list_select_related = ["user", "content_type"]
+    date_hierarchy = "at"
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return has_capability(request.user, Capability.MANAGE)
+
+    def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return has_capability(request.user, Capability.MANAGE)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

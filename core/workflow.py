@@ -194,35 +194,60 @@ def create_record(record: R, *, by: User, save_children: Callable[[R], None] | N
 
 
 @transaction.atomic
-def update_record(record: R, *, by: User, version: int | None, apply_changes: Callable[[R], None]) -> R:
-    """Apply `apply_changes` to the locked record and log what changed (old → new).
+def change_record(
+    record: R,
+    *,
+    by: User,
+    version: int | None,
+    apply_changes: Callable[[R], None],
+    action: Action = Action.EDIT,
+    event: str = RecordEvent.Action.CHANGED,
+    comment: str = "",
+    redact: frozenset[str] = frozenset(),
+) -> R:
+    """Apply `apply_changes` to the locked record, bump its version and log what changed (old → new).
 
-    Monitors edit their own drafts and returned records; reviewers edit any record in scope but archived or
-    rejected ones, and editing a verified record sends it back to `submitted` for another look.
+    `redact` names values the history must not keep (free text cleared at a survivor's request).
     """
-    access.check_record_action(by, record, Action.EDIT)
+    access.check_record_action(by, record, action)
     record = _lock(record)
     _check_version(record, version)
-    _check_editable(record, by)
+    if action == Action.EDIT:
+        _check_editable(record, by)
     before = record.snapshot()
     apply_changes(record)
     check_place(by, record)
     after = record.snapshot()
-    changes = {key: [before.get(key), after.get(key)] for key in sorted(set(before) | set(after))}
-    changes = {key: pair for key, pair in changes.items() if pair[0] != pair[1]}
+    changes = {
+        key: ["…", "…"] if key in redact else [before.get(key), after.get(key)]
+        for key in sorted(set(before) | set(after))
+        if before.get(key) != after.get(key)
+    }
     from_status = record.status
-    if record.status == Status.VERIFIED:
+    if action == Action.EDIT and record.status == Status.VERIFIED:
+        # A verified record that changes needs another look before it counts again.
         record.status = Status.SUBMITTED
     record.version += 1
     record.save()
     _log(
         record,
         by=by,
-        action=RecordEvent.Action.CHANGED,
+        action=event,
         from_status=from_status if from_status != record.status else "",
         changes=changes,
+        comment=comment,
     )
     return record
+
+
+def update_record(record: R, *, by: User, version: int | None, apply_changes: Callable[[R], None]) -> R:
+    """Edit a record. Monitors edit their own drafts and returned records; reviewers edit any record in scope but
+    archived or rejected ones, and editing a verified record sends it back to `submitted` for another look."""
+    return change_record(record, by=by, version=version, apply_changes=apply_changes)
+
+
+def log_event(record: ReviewedRecord, *, by: User, action: str, comment: str = "") -> RecordEvent:
+    return _log(record, by=by, action=action, comment=comment)
 
 
 def _check_editable(record: ReviewedRecord, by: User) -> None:

@@ -14,3 +14,21 @@ class TimeOfDay(models.TextChoices):
     EVENING = "evening", _("Evening")
     NIGHT = "night", _("Night")
     UNKNOWN = "unknown", _("Unknown")
+
+
+class Sex(models.TextChoices):
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+class ServiceStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    ACCEPTED = "accepted", _("Accepted")
+    PROVIDED = "provided", _("Provided")
+    DECLINED = "declined", _("Declined")
+
+
+class CaseStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")

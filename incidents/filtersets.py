@@ -5,8 +5,9 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from core.filtersets import RecordFilterSet, date_after, date_before
-from core.models import PerpetratorCategory, PopulationGroup, ViolationType
-from incidents.models import Incident, Violation
+from core.models import GbvIncidentType, PerpetratorCategory, PopulationGroup, ViolationType
+from incidents.choices import CaseStatus
+from incidents.models import GbvReferral, Incident, Violation
 
 
 class IncidentFilterSet(RecordFilterSet):
@@ -54,3 +55,25 @@ class IncidentFilterSet(RecordFilterSet):
         if not value:
             return queryset
         return queryset.filter(Exists(Violation.objects.filter(incident=OuterRef("pk"), population_group=value)))
+
+
+class GbvReferralFilterSet(RecordFilterSet):
+    """Filters of the GBV referral list page and of `/api/v1/gbv-referrals/`."""
+
+    reported_on_after = date_after("reported_on")
+    reported_on_before = date_before("reported_on")
+    incident_type = django_filters.ModelChoiceFilter(
+        label=_("GBV incident type"), queryset=GbvIncidentType.objects.all(), to_field_name="code"
+    )
+    case_status = django_filters.ChoiceFilter(label=_("Case status"), choices=CaseStatus.choices)
+    ordering = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        fields=(("reported_on", "reported_on"), ("id", "id"), ("status", "status")),
+        field_labels={"reported_on": _("Date reported"), "id": _("Number"), "status": _("Status")},
+    )
+
+    search_fields = ("survivor_code",)
+
+    class Meta:
+        model = GbvReferral
+        fields = ["region", "status", "organisation", "month", "incident_type", "case_status"]

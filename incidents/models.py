@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import re
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.access import Family
 from core.models import (
     CollectionMethod,
+    GbvIncidentType,
+    GbvService,
     LocationType,
     PerpetratorCategory,
     PopulationGroup,
@@ -16,7 +23,7 @@ from core.models import (
     ViolationType,
 )
 from core.records import PeopleCounts, ReviewedRecord
-from incidents.choices import Credibility, TimeOfDay
+from incidents.choices import CaseStatus, Credibility, ServiceStatus, Sex, TimeOfDay
 
 
 class Incident(ReviewedRecord):
@@ -160,3 +167,131 @@ class FollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.done_on}: {self.action_taken}"
+
+
+def check_survivor_code(value: str) -> None:
+    if not re.fullmatch(settings.VIGIE_SURVIVOR_CODE_PATTERN, value or ""):
+        raise ValidationError(
+            _("Use the survivor code format, e.g. %(example)s — never a name."),
+            params={"example": settings.VIGIE_SURVIVOR_CODE_EXAMPLE},
+            code="survivor_code",
+        )
+
+
+class GbvReferral(ReviewedRecord):
+    """A GBV survivor referred to services: a code (never a name), sex and age, the GBVIMS incident type, the
+    survivor's two consents, and each service referred to, followed until it is provided."""
+
+    survivor_code = models.CharField(
+        _("survivor code"), max_length=40, validators=[check_survivor_code], help_text=_("A code, never a name.")
+    )
+    reported_on = models.DateField(_("date reported"))
+    sex = models.CharField(_("sex"), max_length=8, choices=Sex.choices)
+    age = models.PositiveSmallIntegerField(
+        _("age"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(120)],
+        help_text=_("Whole years; empty if unknown."),
+    )
+    population_group = models.ForeignKey(
+        PopulationGroup,
+        verbose_name=_("population group"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    incident_type = models.ForeignKey(
+        GbvIncidentType, verbose_name=_("GBV incident type"), on_delete=models.PROTECT, related_name="+"
+    )
+    incident_date = models.DateField(
+        _("date of the incident"),
+        null=True,
+        blank=True,
+        help_text=_("Where known: post-exposure care is needed within 72 hours."),
+    )
+    consent_to_referral = models.BooleanField(_("consents to be referred"))
+    consent_to_reporting = models.BooleanField(_("consents to be counted in shared statistics"))
+    incident = models.ForeignKey(
+        Incident,
+        verbose_name=_("protection incident"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="gbv_referrals",
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    case_status = models.CharField(
+        _("case status"), max_length=8, choices=CaseStatus.choices, default=CaseStatus.OPEN, editable=False
+    )
+    closure_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
+    )
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)
+
+    family = Family.GBV
+    month_field = "reported_on"
+    record_type = "gbv-referrals"
+
+    class Meta:
+        ordering = ["-reported_on", "-id"]
+        verbose_name = _("GBV referral")
+        verbose_name_plural = _("GBV referrals")
+        indexes = [
+            # The focal points' queue and list: status + region, by month.
+            models.Index(fields=["status", "region", "reported_on"], name="incidents_gbv_status_region"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.survivor_code}"
+
+    def clean(self) -> None:
+        today = timezone.localdate()
+        errors = {}
+        if self.reported_on and self.reported_on > today:
+            errors["reported_on"] = _("This date is in the future.")
+        if self.incident_date and self.incident_date > today:
+            errors["incident_date"] = _("This date is in the future.")
+        elif self.incident_date and self.reported_on and self.incident_date > self.reported_on:
+            errors["incident_date"] = _("The incident cannot have happened after the day it was reported.")
+        if errors:
+            raise ValidationError(errors)
+
+    def people_group(self) -> str:
+        """The people-count group this survivor counts in (female 18+ = women, …; unknown sex or age = unknown)."""
+        if self.age is None or self.sex == Sex.UNKNOWN:
+            return "unknown"
+        adult = self.age >= 18
+        if self.sex == Sex.FEMALE:
+            return "women" if adult else "girls"
+        return "men" if adult else "boys"
+
+    def snapshot(self) -> dict[str, str]:
+        values = super().snapshot()
+        values["services"] = "; ".join(str(service) for service in self.services.all())
+        return values
+
+
+class ServiceReferral(models.Model):
+    """One service a survivor was referred to: which, to whom, when, and where it stands."""
+
+    referral = models.ForeignKey(GbvReferral, on_delete=models.CASCADE, related_name="services")
+    service = models.ForeignKey(GbvService, verbose_name=_("service"), on_delete=models.PROTECT, related_name="+")
+    organisation = models.CharField(_("receiving organisation"), max_length=200, blank=True)
+    referred_on = models.DateField(_("date referred"))
+    status = models.CharField(_("status"), max_length=10, choices=ServiceStatus.choices, default=ServiceStatus.PENDING)
+    provided_on = models.DateField(_("date provided"), null=True, blank=True)
+    follow_up_on = models.DateField(_("follow-up date"), null=True, blank=True)
+    notes = models.TextField(_("follow-up notes"), blank=True)
+    overdue_notified_on = models.DateField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["referral", "referred_on", "id"]
+        verbose_name = _("service referral")
+        verbose_name_plural = _("service referrals")
+        # The follow-up board: services still pending whose follow-up date has passed.
+        indexes = [models.Index(fields=["status", "follow_up_on"], name="incidents_service_follow_up")]
+
+    def __str__(self) -> str:
+        return f"{self.service.code} → {self.organisation or '—'} ({self.status})"

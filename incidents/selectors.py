@@ -13,8 +13,9 @@ from core import access
 from core.access import Family
 from core.choices import Status
 from core.models import User
+from incidents.choices import ServiceStatus
 from incidents.filtersets import IncidentFilterSet
-from incidents.models import Incident, Violation
+from incidents.models import GbvReferral, Incident, ServiceReferral, Violation
 
 DUPLICATE_WINDOW = datetime.timedelta(days=2)
 
@@ -111,3 +112,49 @@ def possible_duplicates(incidents: Iterable[Incident], *, user: User) -> dict[in
         if matches:
             found[incident.pk] = matches
     return found
+
+
+# --- GBV referrals: need-to-know. Only GBV focal points of the region read them (core.access decides).
+
+
+def _gbv_with_related(queryset: QuerySet[GbvReferral]) -> QuerySet[GbvReferral]:
+    return queryset.select_related(
+        "place",
+        "region",
+        "organisation",
+        "created_by",
+        "reviewed_by",
+        "incident_type",
+        "population_group",
+        "closure_requested_by",
+    ).prefetch_related(Prefetch("services", queryset=ServiceReferral.objects.select_related("service")))
+
+
+def gbv_referral_list(*, user: User) -> QuerySet[GbvReferral]:
+    """The referrals this user may read: none unless they are a GBV focal point, then their regions'."""
+    return _gbv_with_related(access.records_in_scope(GbvReferral.objects.all(), user, Family.GBV))
+
+
+def gbv_referral_get(*, user: User, pk: int, channel: str) -> GbvReferral:
+    """One referral, written to the access log; 404 for anyone who may not read it (never say it exists)."""
+    referral = gbv_referral_list(user=user).filter(pk=pk).first()
+    if referral is None:
+        raise Http404
+    access.log_record_access(user, referral, channel)
+    return referral
+
+
+def overdue_services(*, user: User, today: datetime.date) -> QuerySet[ServiceReferral]:
+    """The follow-up board: services still pending whose follow-up date has passed, oldest first, by region."""
+    referrals = access.records_in_scope(GbvReferral.objects.all(), user, Family.GBV).exclude(
+        status__in=[Status.ARCHIVED, Status.REJECTED]
+    )
+    return (
+        ServiceReferral.objects.filter(
+            referral__in=referrals,
+            status__in=[ServiceStatus.PENDING, ServiceStatus.ACCEPTED],
+            follow_up_on__lt=today,
+        )
+        .select_related("service", "referral", "referral__region", "referral__incident_type")
+        .order_by("referral__region__pcode", "follow_up_on", "id")
+    )

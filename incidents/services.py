@@ -7,12 +7,15 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import workflow
-from core.models import User
+from core import access, workflow
+from core.access import Action
+from core.models import RecordEvent, User
 from core.records import PEOPLE_FIELDS
-from incidents.models import FollowUp, Incident, Violation
+from incidents.choices import CaseStatus, ServiceStatus
+from incidents.models import FollowUp, GbvReferral, Incident, ServiceReferral, Violation
 
 INCIDENT_FIELDS = (
     "reported_on",
@@ -113,3 +116,187 @@ def incident_reject(
         incident.duplicate_of = duplicate_of
         incident.save(update_fields=["duplicate_of"])
     return incident
+
+
+# --- GBV referrals
+
+GBV_REFERRAL_FIELDS = (
+    "survivor_code",
+    "reported_on",
+    "place",
+    "sex",
+    "age",
+    "population_group",
+    "incident_type",
+    "incident_date",
+    "consent_to_referral",
+    "consent_to_reporting",
+    "incident",
+    "notes",
+    "urgent",
+)
+SERVICE_FIELDS = ("service", "organisation", "referred_on", "status", "provided_on", "follow_up_on", "notes")
+# Free text a survivor's withdrawal of consent clears (the history keeps that it was cleared, not what it said).
+FREE_TEXT = frozenset({"notes"})
+
+
+def check_services(services: Sequence[Mapping[str, Any]], *, consent_to_referral: bool) -> None:
+    """The rules a list of service referrals obeys, each failing with a message on `services`."""
+    if services and not consent_to_referral:
+        raise ValidationError(
+            {"services": _("The survivor did not consent to be referred: no service can be referred.")}
+        )
+    today = timezone.localdate()
+    for position, row in enumerate(services, start=1):
+        message = _service_problem(row, today)
+        if message:
+            raise ValidationError({"services": _("Service %(n)d: %(problem)s") % {"n": position, "problem": message}})
+
+
+def _service_problem(row: Mapping[str, Any], today) -> str | None:
+    status, referred_on, provided_on = (
+        row.get("status", ServiceStatus.PENDING),
+        row.get("referred_on"),
+        row.get("provided_on"),
+    )
+    if referred_on and referred_on > today:
+        return _("the date referred is in the future.")
+    if status == ServiceStatus.PROVIDED and not provided_on:
+        return _("give the date the service was provided.")
+    if provided_on and status != ServiceStatus.PROVIDED:
+        return _("a date provided only goes with the status “provided”.")
+    if provided_on and referred_on and provided_on < referred_on:
+        return _("it cannot have been provided before it was referred.")
+    if provided_on and provided_on > today:
+        return _("the date provided is in the future.")
+    follow_up_on = row.get("follow_up_on")
+    if follow_up_on and referred_on and follow_up_on < referred_on:
+        return _("the follow-up date comes before the date referred.")
+    return None
+
+
+def _replace_services(referral: GbvReferral, services: Sequence[Mapping[str, Any]] | None) -> None:
+    if services is None:
+        return
+    check_services(services, consent_to_referral=referral.consent_to_referral)
+    referral.services.all().delete()
+    ServiceReferral.objects.bulk_create(
+        [
+            ServiceReferral(referral=referral, **{key: row[key] for key in SERVICE_FIELDS if key in row})
+            for row in services
+        ]
+    )
+    getattr(referral, "_prefetched_objects_cache", {}).clear()
+
+
+@transaction.atomic
+def gbv_referral_create(
+    *, by: User, fields: Mapping[str, Any], services: Sequence[Mapping[str, Any]] = ()
+) -> GbvReferral:
+    referral = GbvReferral(**{key: value for key, value in fields.items() if key in GBV_REFERRAL_FIELDS})
+    check_services(services, consent_to_referral=referral.consent_to_referral)
+    return workflow.create_record(referral, by=by, save_children=lambda saved: _replace_services(saved, services))
+
+
+@transaction.atomic
+def gbv_referral_update(
+    *,
+    referral: GbvReferral,
+    by: User,
+    version: int | None,
+    fields: Mapping[str, Any],
+    services: Sequence[Mapping[str, Any]] | None = None,
+) -> GbvReferral:
+    """Change a referral; `services`, when given, replace the whole list. Consent is withdrawn with
+    `gbv_withdraw_consent`, which also clears free text."""
+
+    def apply_changes(locked: GbvReferral) -> None:
+        for key, value in fields.items():
+            if key in GBV_REFERRAL_FIELDS:
+                setattr(locked, key, value)
+        locked.full_clean(exclude=["created_by", "region", "organisation"])
+        if services is None and not locked.consent_to_referral and locked.services.exists():
+            check_services([{}], consent_to_referral=False)
+        _replace_services(locked, services)
+
+    return workflow.update_record(referral, by=by, version=version, apply_changes=apply_changes)
+
+
+@transaction.atomic
+def gbv_withdraw_consent(
+    *, referral: GbvReferral, by: User, withdraw_reporting: bool, version: int | None = None
+) -> GbvReferral:
+    """The survivor withdraws consent: no more referral, free text cleared here and in the history; the record
+    still counts in statistics only if consent to reporting stands."""
+
+    def anonymise(locked: GbvReferral) -> None:
+        locked.consent_to_referral = False
+        if withdraw_reporting:
+            locked.consent_to_reporting = False
+        locked.notes = ""
+        locked.services.update(notes="", organisation="")
+        locked.anonymised_at = timezone.now()
+
+    referral = workflow.change_record(
+        referral,
+        by=by,
+        version=version,
+        apply_changes=anonymise,
+        action=Action.MANAGE_CASE,
+        event=RecordEvent.Action.ANONYMISED,
+        comment=_("Consent withdrawn: free text cleared."),
+        redact=FREE_TEXT | {"services"},
+    )
+    _clear_free_text_from_history(referral)
+    return referral
+
+
+def _clear_free_text_from_history(referral: GbvReferral) -> None:
+    for event in workflow.history(referral):
+        changes = {
+            key: (["…", "…"] if key in FREE_TEXT | {"services"} else pair) for key, pair in event.changes.items()
+        }
+        cleared_comment = "…" if event.comment and event.action != RecordEvent.Action.ANONYMISED else event.comment
+        if changes != event.changes or cleared_comment != event.comment:
+            event.changes, event.comment = changes, cleared_comment
+            event.save(update_fields=["changes", "comment"])
+
+
+@transaction.atomic
+def gbv_request_closure(*, referral: GbvReferral, by: User, version: int | None = None) -> GbvReferral:
+    """A focal point asks to close the case; a second focal point approves it (gbv_approve_closure)."""
+
+    def request(locked: GbvReferral) -> None:
+        if locked.case_status == CaseStatus.CLOSED:
+            raise workflow.WorkflowError(_("This case is already closed."))
+        if locked.closure_requested_by_id:
+            raise workflow.WorkflowError(_("Closing this case was already requested; another focal point approves it."))
+        locked.closure_requested_by = by
+
+    return workflow.change_record(
+        referral,
+        by=by,
+        version=version,
+        apply_changes=request,
+        action=Action.MANAGE_CASE,
+        event=RecordEvent.Action.CLOSURE_REQUESTED,
+    )
+
+
+@transaction.atomic
+def gbv_approve_closure(*, referral: GbvReferral, by: User, version: int | None = None) -> GbvReferral:
+    def approve(locked: GbvReferral) -> None:
+        if not locked.closure_requested_by_id:
+            raise workflow.WorkflowError(_("Nobody asked to close this case yet."))
+        if locked.closure_requested_by_id == by.pk:
+            raise access.RoleRefused
+        locked.case_status = CaseStatus.CLOSED
+
+    return workflow.change_record(
+        referral,
+        by=by,
+        version=version,
+        apply_changes=approve,
+        action=Action.MANAGE_CASE,
+        event=RecordEvent.Action.CLOSED,
+    )

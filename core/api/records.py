@@ -32,11 +32,26 @@ class RecordSerializerMixin(serializers.Serializer):
     review_note = serializers.CharField(read_only=True)
     changed_after_closing = serializers.BooleanField(read_only=True)
 
+    # The model whose clean() holds the record's own rules (dates…), and the fields it reads.
+    record_model: type | None = None
+    clean_fields: tuple[str, ...] = ()
+
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         # PATCH must say which version it was based on, so two editors never overwrite each other silently.
         if self.instance is not None and "version" not in attrs:
             raise serializers.ValidationError({"version": [_("Send the version your change is based on.")]})
+        self._check_model_rules(attrs)
         return super().validate(attrs)
+
+    def _check_model_rules(self, attrs: dict[str, Any]) -> None:
+        """Run the model's own rules on the values the record will have, so they live in one place."""
+        if self.record_model is None:
+            return
+        values = {name: attrs.get(name, getattr(self.instance, name, None)) for name in self.clean_fields}
+        try:
+            self.record_model(**values).clean()
+        except DjangoValidationError as error:
+            raise django_errors_to_drf(error) from error
 
 
 def django_errors_to_drf(error: DjangoValidationError) -> serializers.ValidationError:

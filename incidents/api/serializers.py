@@ -6,11 +6,12 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from core import access
+from core.api.fields import PeopleCountsSerializer, PlaceField, code_field
 from core.api.records import RecordSerializerMixin, django_errors_to_drf
 from core.models import (
-    AdminArea,
     CollectionMethod,
+    GbvIncidentType,
+    GbvService,
     LocationType,
     Organisation,
     PerpetratorCategory,
@@ -18,32 +19,10 @@ from core.models import (
     SourceType,
     ViolationType,
 )
-from core.records import PEOPLE_FIELDS
 from incidents import services
-from incidents.choices import Credibility, TimeOfDay
-from incidents.models import Incident
-from incidents.selectors import show_narrative
-
-UNKNOWN_CODE = _("Unknown code “{value}”.")
-
-
-def code_field(queryset, slug_field: str = "code", **kwargs: Any) -> serializers.SlugRelatedField:
-    """A reference given by its code (API.md: codes are the `code` columns of the reference lists)."""
-    kwargs.setdefault("error_messages", {"does_not_exist": UNKNOWN_CODE})
-    return serializers.SlugRelatedField(slug_field=slug_field, queryset=queryset, **kwargs)
-
-
-class PeopleCountsSerializer(serializers.Serializer):
-    women = serializers.IntegerField(min_value=0, default=0)
-    girls = serializers.IntegerField(min_value=0, default=0)
-    men = serializers.IntegerField(min_value=0, default=0)
-    boys = serializers.IntegerField(min_value=0, default=0)
-    unknown = serializers.IntegerField(min_value=0, default=0)
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if sum(attrs.get(name, 0) for name in PEOPLE_FIELDS) <= 0:
-            raise serializers.ValidationError(_("Count at least one person."))
-        return attrs
+from incidents.choices import Credibility, ServiceStatus, Sex, TimeOfDay
+from incidents.models import GbvReferral, Incident, check_survivor_code
+from incidents.selectors import incident_list, show_narrative
 
 
 class ViolationSerializer(PeopleCountsSerializer):
@@ -63,7 +42,7 @@ class FollowUpSerializer(serializers.Serializer):
 class IncidentSerializer(RecordSerializerMixin, serializers.Serializer):
     """An incident as API.md writes it: codes for references, people counts per violation."""
 
-    place = code_field(AdminArea.objects.filter(is_active=True), slug_field="pcode")
+    place = PlaceField()
     organisation = code_field(Organisation.objects.all(), required=False)
     reported_on = serializers.DateField()
     occurred_on = serializers.DateField(required=False, allow_null=True)
@@ -82,28 +61,13 @@ class IncidentSerializer(RecordSerializerMixin, serializers.Serializer):
     follow_ups = FollowUpSerializer(many=True, required=False)
     duplicate_of = serializers.IntegerField(source="duplicate_of_id", read_only=True)
 
-    def validate_place(self, place: AdminArea) -> AdminArea:
-        if not access.may_place_record(self.context["request"].user, place.region.pcode):
-            raise serializers.ValidationError(_("This place is outside your regions."))
-        return place
+    record_model = Incident
+    clean_fields = ("reported_on", "occurred_on")
 
     def validate_violations(self, violations: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if not violations:
             raise serializers.ValidationError(_("Record at least one violation."))
         return violations
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        attrs = super().validate(attrs)
-        # The date rules live on the model; check them on the values the record will have.
-        probe = Incident(
-            reported_on=attrs.get("reported_on", getattr(self.instance, "reported_on", None)),
-            occurred_on=attrs.get("occurred_on", getattr(self.instance, "occurred_on", None)),
-        )
-        try:
-            probe.clean()
-        except DjangoValidationError as error:
-            raise django_errors_to_drf(error) from error
-        return attrs
 
     def to_representation(self, incident: Incident) -> dict[str, Any]:
         data = super().to_representation(incident)
@@ -134,4 +98,84 @@ class IncidentSerializer(RecordSerializerMixin, serializers.Serializer):
             fields=fields,
             violations=violations,
             follow_ups=follow_ups,
+        )
+
+
+class ServiceReferralSerializer(serializers.Serializer):
+    service = code_field(GbvService.objects.all())
+    organisation = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    referred_on = serializers.DateField()
+    status = serializers.ChoiceField(ServiceStatus.choices, default=ServiceStatus.PENDING)
+    provided_on = serializers.DateField(required=False, allow_null=True, default=None)
+    follow_up_on = serializers.DateField(required=False, allow_null=True, default=None)
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class SurvivorCodeField(serializers.CharField):
+    def to_internal_value(self, data: Any) -> str:
+        value = super().to_internal_value(data).strip().upper()
+        try:
+            check_survivor_code(value)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from error
+        return value
+
+
+class GbvReferralSerializer(RecordSerializerMixin, serializers.Serializer):
+    """A GBV referral (API.md): a survivor code, never a name; both consents; the services referred to."""
+
+    survivor_code = SurvivorCodeField(max_length=40)
+    reported_on = serializers.DateField()
+    place = PlaceField()
+    organisation = serializers.CharField(source="organisation.code", read_only=True)
+    sex = serializers.ChoiceField(Sex.choices)
+    age = serializers.IntegerField(min_value=0, max_value=120, required=False, allow_null=True)
+    population_group = code_field(PopulationGroup.objects.all(), required=False, allow_null=True)
+    incident_type = code_field(GbvIncidentType.objects.all())
+    incident_date = serializers.DateField(required=False, allow_null=True)
+    consent_to_referral = serializers.BooleanField()
+    consent_to_reporting = serializers.BooleanField()
+    incident = serializers.PrimaryKeyRelatedField(queryset=Incident.objects.none(), required=False, allow_null=True)
+    notes = serializers.CharField(required=False, allow_blank=True)
+    urgent = serializers.BooleanField(required=False)
+    services = ServiceReferralSerializer(many=True, required=False)
+    case_status = serializers.CharField(read_only=True)
+    closure_requested_by = serializers.CharField(source="closure_requested_by.username", read_only=True, default=None)
+    anonymised_at = serializers.DateTimeField(read_only=True)
+
+    record_model = GbvReferral
+    clean_fields = ("reported_on", "incident_date")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            # Only an incident the focal point may read can be linked.
+            self.fields["incident"].queryset = incident_list(user=request.user)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)
+        consent = attrs.get("consent_to_referral", getattr(self.instance, "consent_to_referral", False))
+        try:
+            services.check_services(attrs.get("services", []), consent_to_referral=consent)
+        except DjangoValidationError as error:
+            raise django_errors_to_drf(error) from error
+        return attrs
+
+    def create(self, validated_data: dict[str, Any]) -> GbvReferral:
+        service_rows = validated_data.pop("services", [])
+        validated_data.pop("version", None)
+        return services.gbv_referral_create(
+            by=self.context["request"].user, fields=validated_data, services=service_rows
+        )
+
+    def update(self, referral: GbvReferral, validated_data: dict[str, Any]) -> GbvReferral:
+        service_rows = validated_data.pop("services", None)
+        version = validated_data.pop("version", None)
+        return services.gbv_referral_update(
+            referral=referral,
+            by=self.context["request"].user,
+            version=version,
+            fields=validated_data,
+            services=service_rows,
         )

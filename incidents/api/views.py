@@ -4,14 +4,21 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
 
+from core import access
+from core.access import Family
 from core.api.records import RecordViewSet
+from core.models import RecordAccess
 from incidents import services
-from incidents.api.serializers import IncidentSerializer
-from incidents.filtersets import IncidentFilterSet
-from incidents.models import Incident
-from incidents.selectors import incident_list
+from incidents.api.serializers import GbvReferralSerializer, IncidentSerializer
+from incidents.filtersets import GbvReferralFilterSet, IncidentFilterSet
+from incidents.models import GbvReferral, Incident
+from incidents.selectors import gbv_referral_list, incident_list
 
 
 class IncidentViewSet(RecordViewSet):
@@ -38,3 +45,46 @@ class IncidentViewSet(RecordViewSet):
         if duplicate is None:
             raise serializers.ValidationError({"duplicate_of": [_("No incident with this number in your scope.")]})
         return duplicate
+
+
+class GbvReferralViewSet(RecordViewSet):
+    """GBV referrals (API.md): GBV focal points of the region only; every record read is logged."""
+
+    serializer_class = GbvReferralSerializer
+    filterset_class = GbvReferralFilterSet
+    family = Family.GBV
+
+    def get_queryset(self) -> QuerySet[GbvReferral]:
+        return gbv_referral_list(user=self.request.user)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        referral = self.get_object()
+        access.log_record_access(request.user, referral, RecordAccess.Channel.API)
+        return Response(self.get_serializer(referral).data)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        access.log_record_access(request.user, page, RecordAccess.Channel.API)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def _case_step(self, service: Any, **kwargs: Any) -> Response:
+        referral = service(
+            referral=self.get_object(), by=self.request.user, version=self.request.data.get("version"), **kwargs
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=referral.pk)).data)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"], url_path="request-closure", url_name="request-closure")
+    def request_closure(self, request: Request, pk: str | None = None) -> Response:
+        return self._case_step(services.gbv_request_closure)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"], url_path="approve-closure", url_name="approve-closure")
+    def approve_closure(self, request: Request, pk: str | None = None) -> Response:
+        return self._case_step(services.gbv_approve_closure)
+
+    @extend_schema(request=inline_serializer("WithdrawConsentBody", {"withdraw_reporting": serializers.BooleanField()}))
+    @action(detail=True, methods=["post"], url_path="withdraw-consent", url_name="withdraw-consent")
+    def withdraw_consent(self, request: Request, pk: str | None = None) -> Response:
+        withdraw_reporting = serializers.BooleanField().to_internal_value(request.data.get("withdraw_reporting", False))
+        return self._case_step(services.gbv_withdraw_consent, withdraw_reporting=withdraw_reporting)

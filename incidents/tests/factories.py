@@ -7,8 +7,8 @@ import datetime
 import factory
 
 from core.choices import Status
-from core.models import AdminArea, Organisation, PopulationGroup, ViolationType
-from incidents.models import Incident, Violation
+from core.models import AdminArea, GbvIncidentType, GbvService, Organisation, PopulationGroup, ViolationType
+from incidents.models import GbvReferral, Incident, ServiceReferral, Violation
 
 
 class IncidentFactory(factory.django.DjangoModelFactory):
@@ -37,4 +37,32 @@ class IncidentFactory(factory.django.DjangoModelFactory):
                 type=ViolationType.objects.get(code=row.pop("type")),
                 population_group=PopulationGroup.objects.get(code=row.pop("population_group", "idp")),
                 **row,
+            )
+
+
+class GbvReferralFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = GbvReferral
+        skip_postgeneration_save = True
+
+    survivor_code = factory.Sequence(lambda n: f"GAO-2021-{n:04d}")
+    place = factory.LazyFunction(lambda: AdminArea.objects.get(pcode="ML0703"))
+    region = factory.LazyAttribute(lambda referral: referral.place.region)
+    organisation = factory.LazyAttribute(lambda referral: referral.created_by.organisation)
+    reported_on = datetime.date(2021, 12, 10)
+    sex = "female"
+    age = 16
+    incident_type = factory.LazyFunction(lambda: GbvIncidentType.objects.get(code="physical_assault"))
+    consent_to_referral = True
+    consent_to_reporting = True
+    notes = "Seen at the health centre; the family is supportive."
+
+    @factory.post_generation
+    def services(referral: GbvReferral, create: bool, extracted: list[dict] | None, **kwargs) -> None:
+        if not create:
+            return
+        for row in extracted if extracted is not None else [{"service": "health"}]:
+            row = {"referred_on": referral.reported_on, "organisation": "Centre de santé de Gao", **row}
+            ServiceReferral.objects.create(
+                referral=referral, service=GbvService.objects.get(code=row.pop("service")), **row
             )

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 ROLES = ("anonymous", "monitor", "supervisor", "gbv", "admin", "viewer")
 SIGNED_IN = ROLES[1:]
+NO_SUCH_RECORD = 999999
 
 
 def everyone(status: int) -> dict[str, int]:
@@ -52,6 +53,17 @@ MATRIX: dict[str, Row] = {
     "api-docs": Row(page()),
     "api-token": Row(everyone(400), method="post", data={}),
     "api-reference": Row(api(), kwargs={"slug": "violation-types"}),
+    # Record pages: the people fixture has no records, so a record's URL is checked on a number that does not exist
+    # (404 for everyone signed in); incidents/tests/test_views.py covers real records role by role.
+    "incidents:list": Row(page(200, viewer=403)),
+    "incidents:create": Row(page(200, gbv=403, viewer=403)),
+    "incidents:detail": Row(page(404), kwargs={"pk": NO_SUCH_RECORD}),
+    "incidents:edit": Row(page(404), kwargs={"pk": NO_SUCH_RECORD}),
+    "incidents:comment": Row(page(404), method="post", kwargs={"pk": NO_SUCH_RECORD}, data={"comment": "Hello"}),
+    "incidents:step": Row(page(404), method="post", kwargs={"pk": NO_SUCH_RECORD, "step": "verify"}),
+    "my-records": Row(page()),
+    "notifications": Row(page()),
+    "review-queue": Row(page(200, monitor=403, gbv=403, viewer=403)),
     # Incidents API: viewers read no individual record (403 on the collection); a record that does not exist
     # for the user is a 404 whatever the step (records of each role: incidents/tests/test_api.py).
     "incident-list": Row(api(viewer=403)),
@@ -62,6 +74,19 @@ MATRIX: dict[str, Row] = {
     "incident-reject": Row(api(404), method="post", kwargs={"pk": 999999}),
     "incident-archive": Row(api(404), method="post", kwargs={"pk": 999999}),
     "incident-restore": Row(api(404), method="post", kwargs={"pk": 999999}),
+    # GBV referrals API: need-to-know. Only GBV focal points read the collection; every other role gets 403
+    # on it and 404 on any record (incidents/tests/test_gbv_api.py checks real records role by role).
+    "gbv-referral-list": Row(api(403, gbv=200)),
+    "gbv-referral-detail": Row(api(404), kwargs={"pk": 999999}),
+    "gbv-referral-submit": Row(api(404), method="post", kwargs={"pk": 999999}),
+    "gbv-referral-verify": Row(api(404), method="post", kwargs={"pk": 999999}),
+    "gbv-referral-return": Row(api(404), method="post", kwargs={"pk": 999999}),
+    "gbv-referral-reject": Row(api(404), method="post", kwargs={"pk": 999999}),
+    "gbv-referral-archive": Row(api(404), method="post", kwargs={"pk": 999999}),
+    "gbv-referral-restore": Row(api(404), method="post", kwargs={"pk": 999999}),
+    "gbv-referral-request-closure": Row(api(404), method="post", kwargs={"pk": 999999}),
+    "gbv-referral-approve-closure": Row(api(404), method="post", kwargs={"pk": 999999}),
+    "gbv-referral-withdraw-consent": Row(api(404), method="post", kwargs={"pk": 999999}),
 }
 
 # The representative URLs a group row is checked on.

@@ -117,6 +117,9 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "vigie")
 CELERY_TIMEZONE = os.environ.get("TIME_ZONE", "Africa/Bamako")
+CELERY_BEAT_SCHEDULE = {
+    "gbv-overdue-follow-ups": {"task": "incidents.notify_overdue_follow_ups", "schedule": 60 * 60 * 6},
+}
 
 # --- Accounts and security
 AUTH_USER_MODEL = "core.User"

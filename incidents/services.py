@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -10,8 +11,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import access, workflow
+from core import access, notifications, workflow
 from core.access import Action
+from core.choices import Role, Status
 from core.models import RecordEvent, User
 from core.records import PEOPLE_FIELDS
 from incidents.choices import CaseStatus, ServiceStatus
@@ -300,3 +302,36 @@ def gbv_approve_closure(*, referral: GbvReferral, by: User, version: int | None 
         action=Action.MANAGE_CASE,
         event=RecordEvent.Action.CLOSED,
     )
+
+
+@transaction.atomic
+def gbv_notify_overdue_follow_ups(today: datetime.date | None = None) -> int:
+    """Notify the focal points of each pending service whose follow-up date has passed, once per service.
+
+    The message names the referral by number only: notifications may be e-mailed.
+    """
+    today = today or timezone.localdate()
+    overdue = (
+        ServiceReferral.objects.select_for_update(of=("self",))
+        .filter(
+            status__in=[ServiceStatus.PENDING, ServiceStatus.ACCEPTED],
+            follow_up_on__lt=today,
+            overdue_notified_on__isnull=True,
+        )
+        .exclude(referral__status__in=[Status.ARCHIVED, Status.REJECTED])
+        .select_related("referral", "referral__region", "referral__organisation", "service")
+    )
+    focal_points = list(User.objects.filter(role=Role.GBV_FOCAL_POINT, is_active=True).prefetch_related("regions"))
+    notified = 0
+    for service in overdue:
+        readers = [user for user in focal_points if access.record_in_scope(user, service.referral)]
+        notifications.notify(
+            readers,
+            _("Follow-up due since %(date)s: GBV referral #%(id)d, %(service)s.")
+            % {"date": service.follow_up_on.isoformat(), "id": service.referral_id, "service": service.service.label},
+            service.referral,
+        )
+        service.overdue_notified_on = today
+        service.save(update_fields=["overdue_notified_on"])
+        notified += 1
+    return notified

@@ -202,7 +202,7 @@ class TestClosure:
 
 @pytest.mark.parametrize("rows", [5, 50])
 def test_list_runs_a_fixed_number_of_queries(people, api_as, django_assert_num_queries, rows):
-    for index in range(rows):
+    for _ in range(rows):
         GbvReferralFactory(created_by=people.gbv, services=[{"service": "health"}, {"service": "legal"}])
     client = api_as(people.gbv)
     # token with user, regions, organisation, count, page, services (with their service), access log insert
@@ -219,3 +219,42 @@ def test_list_is_newest_first_and_filtered(people, api_as):
     assert [r["id"] for r in client.get(URL, {"month": "2021-11"}).json()["results"]] == [older.pk]
     assert client.get(URL, {"q": older.survivor_code}).json()["count"] == 1
     assert GbvReferral.objects.count() == 2
+
+
+class TestFollowUps:
+    def test_focal_points_are_notified_once_when_a_follow_up_date_passes(self, people, referral, other_focal_point):
+        from core.models import Notification
+        from incidents.tasks import notify_overdue_follow_ups
+
+        service = referral.services.get()
+        service.follow_up_on = datetime.date(2021, 12, 20)
+        service.save()
+        assert notify_overdue_follow_ups.delay().get() == 1
+        assert notify_overdue_follow_ups.delay().get() == 0  # once per service
+        recipients = set(Notification.objects.values_list("recipient__username", flat=True))
+        assert recipients == {"gbv", "gbv2"}  # the region's focal points, nobody else
+        assert referral.survivor_code not in Notification.objects.first().message
+
+    def test_provided_services_are_not_chased(self, people, referral):
+        from incidents.services import gbv_notify_overdue_follow_ups
+
+        referral.services.update(
+            status="provided", provided_on=datetime.date(2021, 12, 11), follow_up_on=datetime.date(2021, 12, 20)
+        )
+        assert gbv_notify_overdue_follow_ups() == 0
+
+    def test_the_board_lists_overdue_services_oldest_first(self, people, other_focal_point):
+        from incidents.selectors import overdue_services
+
+        late = GbvReferralFactory(
+            created_by=people.gbv, services=[{"service": "health", "follow_up_on": datetime.date(2021, 12, 11)}]
+        )
+        later = GbvReferralFactory(
+            created_by=people.gbv, services=[{"service": "legal", "follow_up_on": datetime.date(2021, 12, 15)}]
+        )
+        GbvReferralFactory(
+            created_by=people.gbv, services=[{"service": "legal", "follow_up_on": datetime.date(2099, 1, 1)}]
+        )
+        board = list(overdue_services(user=other_focal_point, today=datetime.date(2022, 1, 1)))
+        assert [service.referral_id for service in board] == [late.pk, later.pk]
+        assert list(overdue_services(user=people.supervisor, today=datetime.date(2022, 1, 1))) == []

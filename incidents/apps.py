@@ -10,6 +10,7 @@ class IncidentsConfig(AppConfig):
         from core import access, demo, navigation
         from core.records import RecordType, register_record_type
         from incidents import demo as incidents_demo
+        from incidents import demo_gbv
         from incidents.models import Incident
 
         register_record_type(
@@ -28,3 +29,4 @@ class IncidentsConfig(AppConfig):
             )
         )
         demo.register("protection incidents", incidents_demo.load, order=10)
+        demo.register("GBV referrals", demo_gbv.load, order=20)

@@ -4,6 +4,7 @@ figures (../shared/seeds/unhcr-mali-operational-update-2021-12.txt)."""
 from io import StringIO
 
 from django.core.management import call_command
+from django.db import models
 from django.db.models import Sum
 
 from core.models import User
@@ -40,3 +41,24 @@ def test_load_demo_is_idempotent_prints_logins_and_gives_the_seed_figures(db):
     }
     assert shares == {"ML05": 50, "ML06": 17, "ML07": 16}
     assert Incident.objects.filter(status="submitted").exists()  # the review queue has work
+
+
+def test_demo_gbv_referrals_follow_the_rules(db):
+    import re
+
+    from django.conf import settings
+
+    from incidents.models import GbvReferral, ServiceReferral
+
+    call_command("load_demo", stdout=StringIO())
+    referrals = GbvReferral.objects.all()
+    assert referrals.count() > 250
+    assert all(
+        re.fullmatch(settings.VIGIE_SURVIVOR_CODE_PATTERN, code)
+        for code in referrals.values_list("survivor_code", flat=True)
+    )
+    assert not ServiceReferral.objects.filter(referral__consent_to_referral=False).exists()
+    assert referrals.filter(consent_to_reporting=False).exists()
+    assert ServiceReferral.objects.filter(status="pending", follow_up_on__lt="2022-01-01").exists()
+    # verified by a second focal point, never by the author
+    assert not referrals.filter(status="verified", reviewed_by=models.F("created_by")).exists()

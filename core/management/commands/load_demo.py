@@ -26,6 +26,9 @@ DEMO_USERS = [
     ("supervisor_gao", Role.SUPERVISOR, None, ["ML07"]),
     ("supervisor_mopti", Role.SUPERVISOR, None, ["ML05"]),
     ("gbv_gao", Role.GBV_FOCAL_POINT, None, ["ML07"]),
+    ("gbv_gao_2", Role.GBV_FOCAL_POINT, "AMSS", ["ML07"]),
+    ("gbv_mopti", Role.GBV_FOCAL_POINT, None, ["ML05"]),
+    ("gbv_mopti_2", Role.GBV_FOCAL_POINT, None, ["ML05"]),
     ("viewer", Role.VIEWER, None, []),
     # Field teams of the other regions, whose records fill the demo year.
     ("monitor_tombouctou", Role.MONITOR, "NRC", ["ML06"]),

@@ -342,3 +342,78 @@ class RecordAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.content_type_id}#{self.object_id} {self.at:%Y-%m-%d %H:%M}"
+
+
+class ClosedMonth(models.Model):
+    """A month whose figures were published: its figures as published, per scope, and who closed it. From then
+    on a change to a record of the month needs an admin and is flagged "changed after closing"."""
+
+    month = models.DateField(_("month"), unique=True, help_text=_("The first day of the month."))
+    is_closed = models.BooleanField(_("closed"), default=False)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("closed by"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    note = models.TextField(_("note"), blank=True)
+    # {scope key: figures}; a scope key is "all" or the comma-joined region P-codes of the scope.
+    published = models.JSONField(_("published figures"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-month"]
+        verbose_name = _("closed month")
+        verbose_name_plural = _("closed months")
+
+    def __str__(self) -> str:
+        return self.month.strftime("%Y-%m")
+
+
+class MonthLog(models.Model):
+    """Closing and reopening of a month: who, when, and the reason given to reopen."""
+
+    class Action(models.TextChoices):
+        CLOSED = "closed", _("closed")
+        REOPENED = "reopened", _("reopened")
+
+    month = models.DateField(_("month"))
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("when"), auto_now_add=True)
+    reason = models.TextField(_("reason or note"), blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("month closing log entry")
+        verbose_name_plural = _("month closing log")
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.action}"
+
+
+class Job(models.Model):
+    """Work done in the background for a user (closing a month, an export): its progress and its result."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    kind = models.CharField(_("kind"), max_length=30)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("progress"), default=0)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("started by"), on_delete=models.PROTECT, related_name="jobs"
+    )
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    result = models.FileField(_("result"), upload_to="jobs/%Y/%m/", blank=True)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    created_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} ({self.status})"

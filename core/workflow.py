@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core import access, notifications
+from core import access, closing, notifications
 from core.access import Action
 from core.choices import Role, Status
 from core.errors import ConflictError
@@ -118,6 +118,7 @@ def take_step(record: R, step_name: str, *, by: User, text: str = "", version: i
     record = _lock(record)
     _check_version(record, version)
     _check_status(record, step, by)
+    closing.check_month_open(record, by)
     if step.needs_text and not text.strip():
         raise ValidationError({step.needs_text: _("Say why: this field is required.")})
     from_status = record.status
@@ -186,6 +187,7 @@ def create_record(record: R, *, by: User, save_children: Callable[[R], None] | N
         record.organisation = by.organisation
     record.status, record.version = Status.DRAFT, 1
     record.full_clean(exclude=["created_by", "region", "organisation"])
+    closing.check_month_open(record, by)
     record.save()
     if save_children:
         save_children(record)
@@ -215,8 +217,10 @@ def change_record(
     if action == Action.EDIT:
         _check_editable(record, by)
     before = record.snapshot()
+    month_before = record.month_date if record.month_field else None
     apply_changes(record)
     check_place(by, record)
+    closing.check_month_open(record, by, month_before, record.month_date if record.month_field else None)
     after = record.snapshot()
     changes = {
         key: ["…", "…"] if key in redact else [before.get(key), after.get(key)]

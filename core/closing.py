@@ -1,0 +1,43 @@
+"""The closed-month rule every record type (and the import) obeys: a non-admin may not create, change or take
+a workflow step on a record whose month is closed (409); an admin may, and the record is flagged
+"changed after closing" so the report can show published and current figures side by side."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils.translation import gettext as _
+
+from core import access
+from core.errors import ConflictError
+from core.models import ClosedMonth, User
+
+
+class MonthClosed(ConflictError):
+    """A non-admin's write into a closed month (409)."""
+
+
+def first_day(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def is_closed(day: datetime.date | None) -> bool:
+    if day is None:
+        return False
+    return ClosedMonth.objects.filter(month=first_day(day), is_closed=True).exists()
+
+
+def check_month_open(record: object, by: User, *days: datetime.date | None) -> None:
+    """Refuse a non-admin's write into a closed month; flag an admin's. `days` are the month dates concerned
+    (an edit that moves a record between months touches both)."""
+    if not record.month_field:
+        return
+    closed = [day for day in days or (record.month_date,) if is_closed(day)]
+    if not closed:
+        return
+    if not access.is_admin(by):
+        raise MonthClosed(
+            _("%(month)s is closed: its figures are published. Ask an admin to make this change.")
+            % {"month": closed[0].strftime("%Y-%m")}
+        )
+    record.changed_after_closing = True

@@ -1,0 +1,203 @@
+"""`/api/v1/reports/monthly/` and `/api/v1/reports/tallies/` exactly as in API.md."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core import access
+from core.access import Capability
+from core.choices import AdminLevel, Role
+from core.errors import ConflictError
+from core.filtersets import month_bounds, parse_month
+from core.jobs import start_job, visible_job
+from core.models import AdminArea, Job, Organisation
+from reports import publishing
+from reports.renderers import TalliesCSVRenderer, TalliesXLSXRenderer
+from reports.suppression import suppress_figures
+from reports.tallies import suppress_tally, tallies
+from reports.tasks import close_month_job
+
+
+def _month(value: str | None, name: str = "month") -> datetime.date:
+    try:
+        return parse_month(value or "")
+    except DjangoValidationError as error:
+        raise exceptions.ValidationError({name: error.messages}) from error
+
+
+def _region(request: Request) -> AdminArea | None:
+    pcode = request.query_params.get("region")
+    if not pcode:
+        return None
+    region = AdminArea.objects.filter(pcode=pcode, level=AdminLevel.REGION).first()
+    if region is None:
+        raise exceptions.ValidationError({"region": [_("Give a region's P-code (level 1), e.g. ML07.")]})
+    if not access.covers_region(request.user, region.pcode):
+        raise Http404
+    return region
+
+
+def _organisation(request: Request) -> Organisation | None:
+    code = request.query_params.get("organisation")
+    if not code:
+        return None
+    organisation = Organisation.objects.filter(code__iexact=code).first()
+    if organisation is None:
+        raise exceptions.ValidationError({"organisation": [_("Unknown organisation code.")]})
+    return organisation
+
+
+def _is_viewer(request: Request) -> bool:
+    return request.user.role == Role.VIEWER
+
+
+class MonthlyFiguresView(APIView):
+    """The monthly figures of API.md, within the requesting user's scope."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("month", OpenApiTypes.STR, required=True, description="YYYY-MM"),
+            OpenApiParameter("region", OpenApiTypes.STR, description="A level-1 P-code"),
+            OpenApiParameter("organisation", OpenApiTypes.STR, description="An organisation code"),
+            OpenApiParameter("current", OpenApiTypes.BOOL, description="Today's figures of a closed month"),
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request: Request) -> Response:
+        if not access.has_capability(request.user, Capability.FIGURES):
+            raise exceptions.PermissionDenied
+        month = _month(request.query_params.get("month"))
+        region, organisation = _region(request), _organisation(request)
+        current = request.query_params.get("current", "").lower() in {"1", "true", "yes"}
+        figures = publishing.figures_for(
+            user=request.user,
+            month=month,
+            region=region,
+            organisation=organisation,
+            current=current and not _is_viewer(request),
+        )
+        if _is_viewer(request):
+            if not figures["closed"]:
+                raise exceptions.PermissionDenied(_("Viewers see the figures of closed months only."))
+            figures = {**suppress_figures(figures), "suppressed": True}
+        return Response(figures)
+
+
+class TalliesView(APIView):
+    """Month × region × indicator tallies, as JSON, CSV (with an HXL row) or Excel, answered at once."""
+
+    renderer_classes = [JSONRenderer, TalliesCSVRenderer, TalliesXLSXRenderer]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("month", OpenApiTypes.STR, description="YYYY-MM (or give year)"),
+            OpenApiParameter("year", OpenApiTypes.INT, description="YYYY: one row per month of the year"),
+            OpenApiParameter("region", OpenApiTypes.STR),
+            OpenApiParameter("suppress_small_counts", OpenApiTypes.BOOL),
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request: Request) -> Response:
+        if not access.has_capability(request.user, Capability.TALLIES):
+            raise exceptions.PermissionDenied(_("Your role may not export the tallies."))
+        start, end = self._period(request)
+        months = _months_between(start, end)
+        if _is_viewer(request) and not all(publishing.is_closed(month) for month in months):
+            raise exceptions.PermissionDenied(_("Viewers see the figures of closed months only."))
+        rows = tallies(
+            user=request.user, start=start, end=end, region=_region(request), organisation=_organisation(request)
+        )
+        suppress = _is_viewer(request) or request.query_params.get("suppress_small_counts", "").lower() in {"1", "true"}
+        if suppress:
+            rows = [suppress_tally(row) for row in rows]
+        response = Response(rows)
+        if request.accepted_renderer.format in {"csv", "xlsx"}:
+            name = f"vigie-tallies-{request.query_params.get('month') or request.query_params.get('year')}"
+            response["Content-Disposition"] = f'attachment; filename="{name}.{request.accepted_renderer.format}"'
+        return response
+
+    def _period(self, request: Request) -> tuple[datetime.date, datetime.date]:
+        year = request.query_params.get("year")
+        if year and not request.query_params.get("month"):
+            if not (year.isdigit() and 1900 < int(year) < 2200):
+                raise exceptions.ValidationError({"year": [_("Give a year as YYYY, e.g. 2021.")]})
+            return datetime.date(int(year), 1, 1), datetime.date(int(year) + 1, 1, 1)
+        return month_bounds(_month(request.query_params.get("month")))
+
+
+def _months_between(start: datetime.date, end: datetime.date) -> list[datetime.date]:
+    months, current = [], start
+    while current < end:
+        months.append(current)
+        current = month_bounds(current)[1]
+    return months
+
+
+def _admin_only(request: Request) -> None:
+    if not access.has_capability(request.user, Capability.CLOSE_MONTH):
+        raise exceptions.PermissionDenied(_("Only admins close and reopen months."))
+
+
+class CloseMonthView(APIView):
+    """`POST /api/v1/reports/months/YYYY-MM/close/`: a job stores the published figures, then closes the month."""
+
+    @extend_schema(request=None, responses={202: OpenApiTypes.OBJECT})
+    def post(self, request: Request, month: str) -> Response:
+        _admin_only(request)
+        first_day = _month(month)
+        if publishing.is_closed(first_day):
+            raise ConflictError(_("This month is already closed."))
+        job = start_job(
+            kind="close_month",
+            user=request.user,
+            task=close_month_job,
+            params={"month": first_day.isoformat(), "note": str(request.data.get("note", ""))[:2000]},
+        )
+        return Response({"id": job.pk, "status": job.status}, status=202)
+
+
+class ReopenMonthView(APIView):
+    """`POST /api/v1/reports/months/YYYY-MM/reopen/` with a reason (required, logged)."""
+
+    @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT})
+    def post(self, request: Request, month: str) -> Response:
+        _admin_only(request)
+        first_day = _month(month)
+        publishing.reopen_month(first_day, by=request.user, reason=str(request.data.get("reason", "")))
+        return Response({"month": first_day.strftime("%Y-%m"), "closed": False})
+
+
+class JobView(APIView):
+    """`GET /api/v1/jobs/{id}/`: for the user who started it, and admins."""
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request: Request, pk: int) -> Response:
+        job = visible_job(request.user, pk)
+        if job is None:
+            raise Http404
+        return Response(job_answer(request, job))
+
+
+def job_answer(request: Request, job: Job) -> dict[str, Any]:
+    result_url = request.build_absolute_uri(reverse("job-download", args=[job.pk])) if job.result else None
+    return {
+        "id": job.pk,
+        "kind": job.kind,
+        "status": job.status,
+        "progress": job.progress,
+        "result_url": result_url,
+        "errors": job.errors,
+    }

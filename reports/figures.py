@@ -1,0 +1,515 @@
+"""The monthly figures of API.md, computed by aggregation in the database within the requesting user's scope.
+
+Only verified records count. Each section reads the record types' own declarations (month field, the five
+people counts); rounding, ordering and counting rules are API.md's:
+- change_pct and share_pct rounded to one decimal half away from zero (Decimal), change_pct null when the
+  previous month is 0;
+- lists hold rows above zero, largest first, ties by code; assistance and sessions in reference-list order;
+- a collective violation counts once per incident; its people are "persons affected", beside it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.apps import apps
+from django.db.models import Case, CharField, Count, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Coalesce, TruncMonth
+from django_countries import countries
+
+from core import access
+from core.choices import Status
+from core.filtersets import month_bounds
+from core.models import AdminArea, AssistanceKind, Organisation, SessionKind, User, ViolationCategory, ViolationType
+from core.records import PEOPLE_FIELDS, people_sums, people_total_expression
+
+ZERO_GROUPS = dict.fromkeys(PEOPLE_FIELDS, 0)
+
+
+def rounded_pct(value: Decimal) -> float:
+    return float(value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def change_pct(count: int, previous: int) -> float | None:
+    if not previous:
+        return None
+    return rounded_pct(Decimal(100) * (Decimal(count) - Decimal(previous)) / Decimal(previous))
+
+
+def share_pct(count: int, total: int) -> float | None:
+    if not total:
+        return None
+    return rounded_pct(Decimal(100) * Decimal(count) / Decimal(total))
+
+
+def largest_first(rows: list[dict[str, Any]], key: str = "code") -> list[dict[str, Any]]:
+    """Rows above zero, largest count first, ties by code."""
+    return sorted((row for row in rows if row["count"] > 0), key=lambda row: (-row["count"], row[key]))
+
+
+def add_months(first_day: datetime.date, months: int) -> datetime.date:
+    index = first_day.year * 12 + first_day.month - 1 + months
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+@dataclass(frozen=True)
+class Period:
+    """The asked month, the one before it, its year to date and the 12-month trend window."""
+
+    month: datetime.date  # first day
+
+    @property
+    def end(self) -> datetime.date:
+        return month_bounds(self.month)[1]
+
+    @property
+    def previous(self) -> datetime.date:
+        return add_months(self.month, -1)
+
+    @property
+    def year_start(self) -> datetime.date:
+        return self.month.replace(month=1)
+
+    @property
+    def trend_start(self) -> datetime.date:
+        return add_months(self.month, -11)
+
+    def within(self, field: str, start: datetime.date, end: datetime.date | None = None) -> Q:
+        return Q(**{f"{field}__gte": start, f"{field}__lt": end or self.end})
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose figures: the user's regions (every organisation), narrowed to a region or an organisation."""
+
+    user: User
+    region: AdminArea | None = None
+    organisation: Organisation | None = None
+
+    def verified(self, queryset: QuerySet, prefix: str = "") -> QuerySet:
+        """Verified records in scope; `prefix` reaches the record from a child row ("incident__")."""
+        queryset = access.aggregate_scope(
+            queryset.filter(**{f"{prefix}status": Status.VERIFIED}), self.user, region_field=f"{prefix}region"
+        )
+        if self.region is not None:
+            queryset = queryset.filter(**{f"{prefix}region": self.region})
+        if self.organisation is not None:
+            queryset = queryset.filter(**{f"{prefix}organisation": self.organisation})
+        return queryset
+
+    def in_status(self, queryset: QuerySet, status: str) -> QuerySet:
+        queryset = access.aggregate_scope(queryset.filter(status=status), self.user)
+        if self.region is not None:
+            queryset = queryset.filter(region=self.region)
+        if self.organisation is not None:
+            queryset = queryset.filter(organisation=self.organisation)
+        return queryset
+
+
+def _model(label: str):
+    """A record model by app label, or None while its app is not installed yet."""
+    try:
+        return apps.get_model(label)
+    except LookupError:
+        return None
+
+
+# The five record types of the figures, in API.md's order of `pending_review`.
+RECORD_MODELS = {
+    "incidents": "incidents.Incident",
+    "gbv_referrals": "incidents.GbvReferral",
+    "movements": "beneficiaries.Movement",
+    "assistance": "activities.AssistanceEvent",
+    "sessions": "activities.Session",
+}
+
+
+def monthly_figures(
+    *, user: User, month: datetime.date, region: AdminArea | None = None, organisation: Organisation | None = None
+) -> dict[str, Any]:
+    """Every figure of API.md's monthly answer (without `closed`/`suppressed`, which the caller adds)."""
+    scope, period = Scope(user, region, organisation), Period(month)
+    return {
+        "month": month.strftime("%Y-%m"),
+        "region": region.pcode if region else None,
+        "pending_review": pending_review(scope, period),
+        "incidents": incident_figures(scope, period),
+        "violations": violation_figures(scope, period),
+        "trend": trend(scope, period),
+        "gbv_referrals": gbv_figures(scope, period),
+        "movements": movement_figures(scope, period),
+        "assistance": assistance_figures(scope, period),
+        "sessions": session_figures(scope, period),
+    }
+
+
+def pending_review(scope: Scope, period: Period) -> dict[str, int]:
+    counts = {}
+    for key, label in RECORD_MODELS.items():
+        model = _model(label)
+        if model is None:
+            counts[key] = 0
+            continue
+        in_month = scope.in_status(model.objects.all(), Status.SUBMITTED).filter(
+            period.within(model.month_field, period.month)
+        )
+        counts[key] = in_month.count()
+    return counts
+
+
+# --- incidents and violations
+
+
+def _incidents(scope: Scope) -> QuerySet:
+    from incidents.models import Incident
+
+    return scope.verified(Incident.objects.all())
+
+
+def incident_figures(scope: Scope, period: Period) -> dict[str, Any]:
+    incidents = _incidents(scope)
+    totals = incidents.aggregate(
+        count=Count("id", filter=period.within("reported_on", period.month)),
+        previous_month=Count("id", filter=period.within("reported_on", period.previous, period.month)),
+        year_to_date=Count("id", filter=period.within("reported_on", period.year_start)),
+        occurred_earlier=Count(
+            "id", filter=period.within("reported_on", period.month) & Q(occurred_on__lt=period.month)
+        ),
+    )
+    by_region = list(
+        incidents.filter(period.within("reported_on", period.month))
+        .values("region__pcode", "region__name")
+        .annotate(count=Count("id"))
+    )
+    return {
+        "count": totals["count"],
+        "previous_month": totals["previous_month"],
+        "change_pct": change_pct(totals["count"], totals["previous_month"]),
+        "year_to_date": totals["year_to_date"],
+        "occurred_earlier": totals["occurred_earlier"],
+        "by_region": _region_rows(by_region, totals["count"]),
+    }
+
+
+def _region_rows(rows: list[dict[str, Any]], total: int) -> list[dict[str, Any]]:
+    shaped = [
+        {
+            "pcode": row["region__pcode"],
+            "name": row["region__name"],
+            "count": row["count"],
+            "share_pct": share_pct(row["count"], total),
+        }
+        for row in rows
+    ]
+    return largest_first(shaped, key="pcode")
+
+
+def _violations(scope: Scope) -> QuerySet:
+    from incidents.models import Violation
+
+    return scope.verified(Violation.objects.all(), prefix="incident__")
+
+
+def _violation_count(rows: QuerySet, group_by: list[str]) -> list[dict[str, Any]]:
+    """Per group: people touched by ordinary violations, plus one per incident for each collective type."""
+    people = (
+        rows.filter(type__collective=False)
+        .values(*group_by)
+        .annotate(people=Coalesce(Sum(people_total_expression()), Value(0)), incidents=Count("incident", distinct=True))
+    )
+    collective = (
+        rows.filter(type__collective=True)
+        .values(*group_by, "type")
+        .annotate(once=Count("incident", distinct=True), affected=Coalesce(Sum(people_total_expression()), Value(0)))
+    )
+    merged: dict[tuple, dict[str, Any]] = {}
+    for row in people:
+        key = tuple(row[name] for name in group_by)
+        merged[key] = {**{name: row[name] for name in group_by}, "count": row["people"], "persons_affected": 0}
+    for row in collective:
+        key = tuple(row[name] for name in group_by)
+        entry = merged.setdefault(key, {**{name: row[name] for name in group_by}, "count": 0, "persons_affected": 0})
+        entry["count"] += row["once"]
+        entry["persons_affected"] += row["affected"]
+    incidents = {
+        tuple(row[name] for name in group_by): row["incidents"]
+        for row in rows.values(*group_by).annotate(incidents=Count("incident", distinct=True))
+    }
+    for key, entry in merged.items():
+        entry["incidents"] = incidents.get(key, 0)
+    return list(merged.values())
+
+
+def _violation_total(rows: QuerySet) -> int:
+    """People touched by ordinary violations, plus one per incident and collective type."""
+    people = rows.filter(type__collective=False).aggregate(n=Coalesce(Sum(people_total_expression()), Value(0)))["n"]
+    once = rows.filter(type__collective=True).values("incident", "type").distinct().count()
+    return int(people) + once
+
+
+def violation_figures(scope: Scope, period: Period) -> dict[str, Any]:
+    violations = _violations(scope)
+    month = violations.filter(period.within("incident__reported_on", period.month))
+    previous = violations.filter(period.within("incident__reported_on", period.previous, period.month))
+    year = violations.filter(period.within("incident__reported_on", period.year_start))
+    count, year_count = _violation_total(month), _violation_total(year)
+    return {
+        "count": count,
+        "previous_month": (previous_count := _violation_total(previous)),
+        "change_pct": change_pct(count, previous_count),
+        "year_to_date": year_count,
+        "by_group": _groups(month.filter(type__collective=False)),
+        "year_to_date_by_group": _groups(year.filter(type__collective=False)),
+        "by_category": _labelled(_violation_count(month, ["type__category"]), "type__category", ViolationCategory),
+        "by_type": _labelled(_violation_count(month, ["type"]), "type", ViolationType, with_affected=True),
+        "by_region": _violation_regions(month, count),
+        "year_to_date_by_region": _violation_regions(year, year_count),
+    }
+
+
+def _groups(queryset: QuerySet) -> dict[str, int]:
+    return {name: int(value) for name, value in queryset.aggregate(**people_sums()).items()}
+
+
+def _labelled(rows: list[dict[str, Any]], key: str, model, *, with_affected: bool = False) -> list[dict[str, Any]]:
+    references = {item.pk: item for item in model.objects.all()}
+    shaped = []
+    for row in rows:
+        item = references[row[key]]
+        entry = {"code": item.code, "label": item.label, "count": row["count"], "incidents": row["incidents"]}
+        if with_affected and item.collective:
+            entry["persons_affected"] = row["persons_affected"]
+        shaped.append(entry)
+    return largest_first(shaped)
+
+
+def _violation_regions(rows: QuerySet, total: int) -> list[dict[str, Any]]:
+    counted = _violation_count(rows, ["incident__region__pcode", "incident__region__name"])
+    renamed = [
+        {
+            "region__pcode": row["incident__region__pcode"],
+            "region__name": row["incident__region__name"],
+            "count": row["count"],
+        }
+        for row in counted
+    ]
+    return _region_rows(renamed, total)
+
+
+def trend(scope: Scope, period: Period) -> list[dict[str, Any]]:
+    """The 12 months ending with the asked one, oldest first: incidents and violations."""
+    incidents = dict(
+        _incidents(scope)
+        .filter(period.within("reported_on", period.trend_start))
+        .annotate(month=TruncMonth("reported_on"))
+        .values("month")
+        .annotate(count=Count("id"))
+        .values_list("month", "count")
+    )
+    by_month = (
+        _violations(scope)
+        .filter(period.within("incident__reported_on", period.trend_start))
+        .annotate(month=TruncMonth("incident__reported_on"))
+    )
+    violations = defaultdict(int)
+    for row in _violation_count(by_month, ["month"]):
+        violations[row["month"]] += row["count"]
+    months = [add_months(period.trend_start, offset) for offset in range(12)]
+    return [
+        {"month": month.strftime("%Y-%m"), "incidents": incidents.get(month, 0), "violations": violations.get(month, 0)}
+        for month in months
+    ]
+
+
+# --- GBV referrals: aggregates only, and only referrals with consent to reporting
+
+
+def _survivor_group() -> Case:
+    return Case(
+        When(Q(age__isnull=True) | Q(sex="unknown"), then=Value("unknown")),
+        When(sex="female", age__gte=18, then=Value("women")),
+        When(sex="female", then=Value("girls")),
+        When(sex="male", age__gte=18, then=Value("men")),
+        default=Value("boys"),
+        output_field=CharField(),
+    )
+
+
+def gbv_figures(scope: Scope, period: Period) -> dict[str, Any]:
+    from core.models import GbvIncidentType, GbvService
+    from incidents.models import GbvReferral, ServiceReferral
+
+    month = scope.verified(GbvReferral.objects.all()).filter(period.within("reported_on", period.month))
+    counted = month.filter(consent_to_reporting=True)
+    groups = dict(
+        counted.annotate(group=_survivor_group()).values("group").annotate(n=Count("id")).values_list("group", "n")
+    )
+    types = {item.pk: item for item in GbvIncidentType.objects.all()}
+    services = {item.pk: item for item in GbvService.objects.all()}
+    by_type = counted.values("incident_type").annotate(count=Count("id"))
+    by_service = ServiceReferral.objects.filter(referral__in=counted).values("service").annotate(count=Count("id"))
+    return {
+        "count": counted.count(),
+        "excluded_without_consent": month.filter(consent_to_reporting=False).count(),
+        "by_incident_type": largest_first(
+            [
+                {
+                    "code": types[row["incident_type"]].code,
+                    "label": types[row["incident_type"]].label,
+                    "count": row["count"],
+                }
+                for row in by_type
+            ]
+        ),
+        "by_service": largest_first(
+            [
+                {"code": services[row["service"]].code, "label": services[row["service"]].label, "count": row["count"]}
+                for row in by_service
+            ]
+        ),
+        "by_group": {**ZERO_GROUPS, **groups},
+    }
+
+
+# --- mixed movements, assistance, sessions
+
+
+def movement_figures(scope: Scope, period: Period) -> dict[str, Any]:
+    model = _model(RECORD_MODELS["movements"])
+    empty = {
+        "identifications": 0,
+        "persons": {"count": 0, "previous_month": 0, "change_pct": None, "by_group": dict(ZERO_GROUPS)},
+        "by_nationality": [],
+    }
+    if model is None:
+        return empty
+    field = model.month_field
+    records = scope.verified(model.objects.all())
+    month = records.filter(period.within(field, period.month))
+    previous = records.filter(period.within(field, period.previous, period.month))
+    by_group = _groups(month)
+    persons, previous_persons = sum(by_group.values()), sum(_groups(previous).values())
+    by_nationality = month.values("nationality").annotate(count=Coalesce(Sum(people_total_expression()), Value(0)))
+    names = dict(countries)
+    return {
+        "identifications": month.count(),
+        "persons": {
+            "count": persons,
+            "previous_month": previous_persons,
+            "change_pct": change_pct(persons, previous_persons),
+            "by_group": by_group,
+        },
+        "by_nationality": largest_first(
+            [
+                {
+                    "code": str(row["nationality"]),
+                    "label": str(names.get(str(row["nationality"]), row["nationality"])),
+                    "count": row["count"],
+                }
+                for row in by_nationality
+            ]
+        ),
+    }
+
+
+def _totals_by_kind(queryset: QuerySet, **extra: Any) -> dict[int, dict[str, Any]]:
+    """One GROUP BY kind: the five people counts and the `extra` sums, keyed by kind id."""
+    rows = queryset.values("kind").annotate(**people_sums(), **extra)
+    return {row.pop("kind"): row for row in rows}
+
+
+def _amounts_by_kind(queryset: QuerySet) -> dict[int, dict[str, float]]:
+    amounts: dict[int, dict[str, float]] = defaultdict(dict)
+    rows = (
+        queryset.exclude(amount__isnull=True)
+        .exclude(currency="")
+        .values("kind", "currency")
+        .annotate(total=Sum("amount"))
+        .order_by("kind", "currency")
+    )
+    for row in rows:
+        amounts[row["kind"]][row["currency"]] = float(row["total"])
+    return amounts
+
+
+def _number(value: Any) -> int | float:
+    value = value or 0
+    return int(value) if value == int(value) else float(value)
+
+
+def _assistance_side(totals: dict[str, Any] | None) -> dict[str, Any]:
+    totals = totals or {}
+    groups = {name: int(totals.get(name) or 0) for name in PEOPLE_FIELDS}
+    return {
+        "households": int(totals.get("households") or 0),
+        "persons": sum(groups.values()),
+        "quantity": _number(totals.get("quantity")),
+        "by_group": groups,
+    }
+
+
+def assistance_figures(scope: Scope, period: Period) -> list[dict[str, Any]]:
+    """Per kind of the reference list, in its order: the month and the year to date (four GROUP BY queries)."""
+    model = _model(RECORD_MODELS["assistance"])
+    if model is None:
+        return []
+    field = model.month_field
+    records = scope.verified(model.objects.all())
+    month_records = records.filter(period.within(field, period.month))
+    year_records = records.filter(period.within(field, period.year_start))
+    sums = {"households": Sum("households"), "quantity": Sum("quantity")}
+    month, year = _totals_by_kind(month_records, **sums), _totals_by_kind(year_records, **sums)
+    month_amounts, year_amounts = _amounts_by_kind(month_records), _amounts_by_kind(year_records)
+    rows = []
+    for kind in AssistanceKind.objects.all():
+        this, ytd = _assistance_side(month.get(kind.pk)), _assistance_side(year.get(kind.pk))
+        row = {
+            "kind": kind.code,
+            "label": kind.label,
+            "households": this["households"],
+            "persons": this["persons"],
+            "quantity": this["quantity"],
+            "amounts": month_amounts.get(kind.pk, {}),
+            "by_group": this["by_group"],
+            "year_to_date_households": ytd["households"],
+            "year_to_date_persons": ytd["persons"],
+            "year_to_date_quantity": ytd["quantity"],
+            "year_to_date_amounts": year_amounts.get(kind.pk, {}),
+        }
+        if kind.pk in month or kind.pk in year:
+            rows.append(row)
+    return [row for row in rows if _has_figure(row)]
+
+
+def _has_figure(row: dict[str, Any]) -> bool:
+    return any(value for key, value in row.items() if key not in {"kind", "label", "by_group"})
+
+
+def session_figures(scope: Scope, period: Period) -> list[dict[str, Any]]:
+    """Per kind of the reference list, in its order (one GROUP BY query)."""
+    model = _model(RECORD_MODELS["sessions"])
+    if model is None:
+        return []
+    records = scope.verified(model.objects.all()).filter(period.within(model.month_field, period.month))
+    totals = _totals_by_kind(records, sessions=Sum("sessions"))
+    rows = []
+    for kind in SessionKind.objects.all():
+        row = totals.get(kind.pk)
+        if row is None:
+            continue
+        groups = {name: int(row[name] or 0) for name in PEOPLE_FIELDS}
+        if row["sessions"] or any(groups.values()):
+            rows.append(
+                {
+                    "kind": kind.code,
+                    "label": kind.label,
+                    "sessions": int(row["sessions"] or 0),
+                    "participants": sum(groups.values()),
+                    "by_group": groups,
+                }
+            )
+    return rows

@@ -1,0 +1,263 @@
+"""The tallies of API.md: one row per month × region × indicator, computed with GROUP BY in the database.
+
+Each row's `total` equals the matching figure of the monthly report for that month and region; rows whose
+indicator counts no people (incidents, households, quantities, sessions, identifications) leave the five
+group columns empty.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterator
+from typing import Any
+
+from django.db.models import Count, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, TruncMonth
+
+from core.models import AssistanceKind, SessionKind, ViolationCategory, ViolationType
+from core.records import PEOPLE_FIELDS, people_sums, people_total_expression
+from reports.figures import RECORD_MODELS, Scope, _model, _survivor_group
+from reports.suppression import is_small
+
+COLUMNS = ["month", "admin1_pcode", "admin1_name", "indicator", *PEOPLE_FIELDS, "total"]
+HXL_TAGS = [
+    "#date +reported",
+    "#adm1 +code",
+    "#adm1 +name",
+    "#indicator +code",
+    "#affected +f +adults",
+    "#affected +f +children",
+    "#affected +m +adults",
+    "#affected +m +children",
+    "#affected +unknown",
+    "#indicator +value +num",
+]
+SUPPRESSED = "<5"
+
+Key = tuple[datetime.date, str, str]  # month, region P-code, indicator
+
+
+class _Rows:
+    """Collects tally cells by (month, region, indicator)."""
+
+    def __init__(self) -> None:
+        self.totals: dict[Key, int] = defaultdict(int)
+        self.groups: dict[Key, dict[str, int]] = {}
+        self.names: dict[str, str] = {}
+
+    def add(
+        self,
+        month: datetime.date,
+        pcode: str,
+        name: str,
+        indicator: str,
+        total: int,
+        groups: dict[str, int] | None = None,
+    ) -> None:
+        key = (month, pcode, indicator)
+        self.names[pcode] = name
+        self.totals[key] += int(total or 0)
+        if groups is not None:
+            existing = self.groups.setdefault(key, dict.fromkeys(PEOPLE_FIELDS, 0))
+            for group in PEOPLE_FIELDS:
+                existing[group] += int(groups.get(group) or 0)
+
+    def rows(self) -> list[dict[str, Any]]:
+        found = []
+        for key in sorted(self.totals, key=lambda key: (key[0], key[1], key[2])):
+            if self.totals[key] <= 0:
+                continue
+            month, pcode, indicator = key
+            groups = self.groups.get(key)
+            found.append(
+                {
+                    "month": month.strftime("%Y-%m"),
+                    "admin1_pcode": pcode,
+                    "admin1_name": self.names[pcode],
+                    "indicator": indicator,
+                    **{group: (groups[group] if groups is not None else None) for group in PEOPLE_FIELDS},
+                    "total": self.totals[key],
+                }
+            )
+        return found
+
+
+def _by_month_region(queryset: QuerySet, month_field: str, prefix: str = "") -> QuerySet:
+    return queryset.annotate(tally_month=TruncMonth(month_field)).values(
+        "tally_month", f"{prefix}region__pcode", f"{prefix}region__name"
+    )
+
+
+def tallies(*, user, start: datetime.date, end: datetime.date, region=None, organisation=None) -> list[dict[str, Any]]:
+    """Tally rows for the months from `start` (first day) up to `end` (exclusive), within the user's scope."""
+    scope = Scope(user, region, organisation)
+    collected = _Rows()
+    for add in (_incident_rows, _violation_rows, _gbv_rows, _movement_rows, _assistance_rows, _session_rows):
+        add(collected, scope, start, end)
+    return collected.rows()
+
+
+def _in_period(queryset: QuerySet, field: str, start: datetime.date, end: datetime.date) -> QuerySet:
+    return queryset.filter(**{f"{field}__gte": start, f"{field}__lt": end})
+
+
+def _incident_rows(rows: _Rows, scope: Scope, start: datetime.date, end: datetime.date) -> None:
+    from incidents.models import Incident, Violation
+
+    incidents = _in_period(scope.verified(Incident.objects.all()), "reported_on", start, end)
+    for row in _by_month_region(incidents, "reported_on").annotate(n=Count("id")):
+        rows.add(row["tally_month"], row["region__pcode"], row["region__name"], "incidents", row["n"])
+    violations = _in_period(
+        scope.verified(Violation.objects.all(), prefix="incident__"), "incident__reported_on", start, end
+    )
+    categories = {item.pk: item.code for item in ViolationCategory.objects.all()}
+    by_category = (
+        _by_month_region(violations, "incident__reported_on", "incident__")
+        .values("tally_month", "incident__region__pcode", "incident__region__name", "type__category")
+        .annotate(n=Count("incident", distinct=True))
+    )
+    for row in by_category:
+        rows.add(
+            row["tally_month"],
+            row["incident__region__pcode"],
+            row["incident__region__name"],
+            f"incidents.{categories[row['type__category']]}",
+            row["n"],
+        )
+
+
+def _violation_rows(rows: _Rows, scope: Scope, start: datetime.date, end: datetime.date) -> None:
+    from incidents.models import Violation
+
+    violations = _in_period(
+        scope.verified(Violation.objects.all(), prefix="incident__"), "incident__reported_on", start, end
+    )
+    types = {item.pk: item for item in ViolationType.objects.select_related("category")}
+    grouped = (
+        _by_month_region(violations, "incident__reported_on", "incident__")
+        .values("tally_month", "incident__region__pcode", "incident__region__name", "type")
+        .annotate(
+            **people_sums(),
+            people=Coalesce(Sum(people_total_expression()), Value(0)),
+            incidents=Count("incident", distinct=True),
+        )
+    )
+    for row in grouped:
+        violation_type = types[row["type"]]
+        # A collective violation counts once per incident; its people are not added (API.md).
+        total = row["incidents"] if violation_type.collective else sum(row[group] for group in PEOPLE_FIELDS)
+        groups = dict.fromkeys(PEOPLE_FIELDS, 0) if violation_type.collective else {g: row[g] for g in PEOPLE_FIELDS}
+        place = (row["tally_month"], row["incident__region__pcode"], row["incident__region__name"])
+        for indicator in (
+            "violations",
+            f"violations.{violation_type.category.code}",
+            f"violations.{violation_type.code}",
+        ):
+            rows.add(*place, indicator, total, groups)
+
+
+def _gbv_rows(rows: _Rows, scope: Scope, start: datetime.date, end: datetime.date) -> None:
+    from incidents.models import GbvReferral
+
+    referrals = _in_period(scope.verified(GbvReferral.objects.all()), "reported_on", start, end).filter(
+        consent_to_reporting=True
+    )
+    grouped = (
+        _by_month_region(referrals, "reported_on")
+        .annotate(group=_survivor_group())
+        .values("tally_month", "region__pcode", "region__name", "group")
+        .annotate(n=Count("id"))
+    )
+    for row in grouped:
+        rows.add(
+            row["tally_month"],
+            row["region__pcode"],
+            row["region__name"],
+            "gbv_referrals",
+            row["n"],
+            {row["group"]: row["n"]},
+        )
+
+
+def _people_and_total(row: dict[str, Any]) -> tuple[dict[str, int], int]:
+    groups = {group: int(row[group] or 0) for group in PEOPLE_FIELDS}
+    return groups, sum(groups.values())
+
+
+def _movement_rows(rows: _Rows, scope: Scope, start: datetime.date, end: datetime.date) -> None:
+    model = _model(RECORD_MODELS["movements"])
+    if model is None:
+        return
+    records = _in_period(scope.verified(model.objects.all()), model.month_field, start, end)
+    for row in _by_month_region(records, model.month_field).annotate(n=Count("id"), **people_sums()):
+        place = (row["tally_month"], row["region__pcode"], row["region__name"])
+        groups, total = _people_and_total(row)
+        rows.add(*place, "movements.identifications", row["n"])
+        rows.add(*place, "movements.persons", total, groups)
+
+
+def _assistance_rows(rows: _Rows, scope: Scope, start: datetime.date, end: datetime.date) -> None:
+    model = _model(RECORD_MODELS["assistance"])
+    if model is None:
+        return
+    kinds = {item.pk: item.code for item in AssistanceKind.objects.all()}
+    records = _in_period(scope.verified(model.objects.all()), model.month_field, start, end)
+    grouped = (
+        _by_month_region(records, model.month_field)
+        .values("tally_month", "region__pcode", "region__name", "kind")
+        .annotate(households=Sum("households"), quantity=Sum("quantity"), **people_sums())
+    )
+    for row in grouped:
+        place = (row["tally_month"], row["region__pcode"], row["region__name"])
+        groups, total = _people_and_total(row)
+        kind = kinds[row["kind"]]
+        rows.add(*place, f"assistance.{kind}.households", row["households"] or 0)
+        rows.add(*place, f"assistance.{kind}.persons", total, groups)
+        rows.add(*place, f"assistance.{kind}.quantity", int(row["quantity"] or 0))
+
+
+def _session_rows(rows: _Rows, scope: Scope, start: datetime.date, end: datetime.date) -> None:
+    model = _model(RECORD_MODELS["sessions"])
+    if model is None:
+        return
+    kinds = {item.pk: item.code for item in SessionKind.objects.all()}
+    records = _in_period(scope.verified(model.objects.all()), model.month_field, start, end)
+    grouped = (
+        _by_month_region(records, model.month_field)
+        .values("tally_month", "region__pcode", "region__name", "kind")
+        .annotate(sessions=Sum("sessions"), **people_sums())
+    )
+    for row in grouped:
+        place = (row["tally_month"], row["region__pcode"], row["region__name"])
+        groups, total = _people_and_total(row)
+        kind = kinds[row["kind"]]
+        rows.add(*place, f"sessions.{kind}.sessions", row["sessions"] or 0)
+        rows.add(*place, f"sessions.{kind}.participants", total, groups)
+
+
+def suppress_tally(row: dict[str, Any]) -> dict[str, Any]:
+    """One row with small cells written "<5" (the total too), the next-smallest group cell with a lone one."""
+    from reports.suppression import suppress_breakdown
+
+    shown = dict(row)
+    if all(shown[group] is not None for group in PEOPLE_FIELDS):
+        suppress_breakdown(shown, list(PEOPLE_FIELDS))
+    if is_small(shown["total"]):
+        shown["total"] = None
+    return {
+        key: (SUPPRESSED if value is None and key in (*PEOPLE_FIELDS, "total") and _was_count(row, key) else value)
+        for key, value in shown.items()
+    }
+
+
+def _was_count(row: dict[str, Any], key: str) -> bool:
+    return row[key] is not None
+
+
+def table(rows: list[dict[str, Any]]) -> Iterator[list[Any]]:
+    """Header, the HXL hashtag row, then the rows: what the CSV and Excel files hold."""
+    yield COLUMNS
+    yield HXL_TAGS
+    for row in rows:
+        yield [row[column] if row[column] is not None else "" for column in COLUMNS]

@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+import datetime
+
+from celery import shared_task
+
+from core.jobs import run_job
+
+
+@shared_task(name="reports.close_month", acks_late=True)
+def close_month_job(job_id: int) -> None:
+    """Store the month's figures as published, then mark it closed (the month is closed when the job is done)."""
+    from reports.publishing import close_month, publish
+
+    def work(job, progress) -> None:
+        month = datetime.date.fromisoformat(job.params["month"])
+        published = publish(month, progress)
+        close_month(month, by=job.user, published=published, note=job.params.get("note", ""))
+
+    run_job(job_id, work)

@@ -12,11 +12,11 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
-from django.db.models import Count, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models import Count, QuerySet, Sum
+from django.db.models.functions import TruncMonth
 
 from core.models import AssistanceKind, SessionKind, ViolationCategory, ViolationType
-from core.records import PEOPLE_FIELDS, people_sums, people_total_expression
+from core.records import PEOPLE_FIELDS, people_sums
 from reports.figures import RECORD_MODELS, Scope, _model, _survivor_group
 from reports.suppression import is_small
 
@@ -139,7 +139,6 @@ def _violation_rows(rows: _Rows, scope: Scope, start: datetime.date, end: dateti
         .values("tally_month", "incident__region__pcode", "incident__region__name", "type")
         .annotate(
             **people_sums(),
-            people=Coalesce(Sum(people_total_expression()), Value(0)),
             incidents=Count("incident", distinct=True),
         )
     )

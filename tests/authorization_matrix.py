@@ -74,6 +74,13 @@ MATRIX: dict[str, Row] = {
     "incident-reject": Row(api(404), method="post", kwargs={"pk": 999999}),
     "incident-archive": Row(api(404), method="post", kwargs={"pk": 999999}),
     "incident-restore": Row(api(404), method="post", kwargs={"pk": 999999}),
+    # Reports (reports/tests/test_api.py covers closed months, suppression and the data itself).
+    "api-reports-monthly": Row(api(viewer=403), kwargs={}, data={"month": "2021-12"}),
+    "api-reports-tallies": Row(api(monitor=403, gbv=403, viewer=403), data={"month": "2021-12"}),
+    "api-month-close": Row(api(403, admin=202), method="post", kwargs={"month": "2021-12"}),
+    "api-month-reopen": Row(api(403, admin=400), method="post", kwargs={"month": "2021-12"}),
+    "api-job": Row(api(404), kwargs={"pk": 999999}),
+    "job-download": Row(page(404), kwargs={"pk": 999999}),
     # GBV referrals API: need-to-know. Only GBV focal points read the collection; every other role gets 403
     # on it and 404 on any record (incidents/tests/test_gbv_api.py checks real records role by role).
     "gbv-referral-list": Row(api(403, gbv=200)),

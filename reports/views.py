@@ -1,13 +1,159 @@
-"""Report pages: downloads of finished jobs (the monthly report page and exports come alongside)."""
+"""Report pages: the monthly report (with its charts), closing and reopening a month, and finished jobs."""
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
+from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Max
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from core.jobs import visible_job
+from core import access
+from core.access import Capability
+from core.choices import Role, Status
+from core.errors import ConflictError
+from core.jobs import start_job, visible_job
+from core.models import AdminArea, ClosedMonth
+from reports import publishing
+from reports.charts import report_charts
+from reports.forms import CloseMonthForm, ReopenMonthForm, ReportFilterForm
+from reports.headline import headline_tables
+from reports.suppression import suppress_figures
+from reports.tasks import close_month_job
+
+
+def _default_month(request: HttpRequest) -> datetime.date:
+    """Viewers: the latest closed month. Others: the latest month with verified incidents. Else last month."""
+    from incidents.models import Incident
+
+    last_month = (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    if request.user.role == Role.VIEWER:
+        closed = ClosedMonth.objects.filter(is_closed=True).order_by("-month").first()
+        return closed.month if closed else last_month
+    latest = Incident.objects.filter(status=Status.VERIFIED).aggregate(latest=Max("reported_on"))["latest"]
+    return latest.replace(day=1) if latest else last_month
+
+
+def report_context(request: HttpRequest, month: datetime.date, region: AdminArea | None) -> dict[str, Any]:
+    """Everything the report page and its PDF show, for this user."""
+    viewer = request.user.role == Role.VIEWER
+    figures = publishing.figures_for(user=request.user, month=month, region=region)
+    current = None
+    if figures["closed"] and figures["changed_since_closing"] and not viewer:
+        current = publishing.figures_for(user=request.user, month=month, region=region, current=True)
+    if viewer:
+        figures = {**suppress_figures(figures), "suppressed": True}
+    return {
+        "figures": figures,
+        "current": current,
+        "charts": report_charts(figures),
+        "headline": headline_tables(month),
+        "month": month,
+        "region": region,
+        "generated_at": timezone.now(),
+    }
+
+
+@login_required
+def monthly_report(request: HttpRequest) -> HttpResponse:
+    if not access.has_capability(request.user, Capability.FIGURES):
+        raise PermissionDenied
+    form = ReportFilterForm(request.GET or None, user=request.user)
+    if request.GET and not form.is_valid():
+        return render(request, "reports/monthly_report.html", {"form": form}, status=400)
+    month = form.cleaned_data["month"] if request.GET else _default_month(request)
+    region = form.cleaned_data.get("region") if request.GET else None
+    if not request.GET:
+        form = ReportFilterForm(initial={"month": month.strftime("%Y-%m")}, user=request.user)
+    closed = publishing.is_closed(month)
+    context: dict[str, Any] = {"form": form, "month": month, "closed": closed, "closed_months": _closed_months()}
+    if request.user.role == Role.VIEWER and not closed:
+        messages.info(request, _("Only the figures of closed months are published. Choose a closed month."))
+        return render(request, "reports/monthly_report.html", context)
+    context.update(report_context(request, month, region))
+    context.update(_actions(request, month, closed))
+    return render(request, "reports/monthly_report.html", context)
+
+
+def _closed_months() -> list[datetime.date]:
+    return list(ClosedMonth.objects.filter(is_closed=True).order_by("-month").values_list("month", flat=True)[:24])
+
+
+def _actions(request: HttpRequest, month: datetime.date, closed: bool) -> dict[str, Any]:
+    user = request.user
+    query = f"month={month:%Y-%m}"
+    return {
+        "may_export_tallies": access.has_capability(user, Capability.TALLIES),
+        "may_close": access.has_capability(user, Capability.CLOSE_MONTH),
+        "tallies_csv": f"{reverse('api-reports-tallies')}?{query}&format=csv",
+        "tallies_xlsx": f"{reverse('api-reports-tallies')}?{query}&format=xlsx",
+        "close_form": CloseMonthForm() if not closed else None,
+        "reopen_form": ReopenMonthForm() if closed else None,
+    }
+
+
+def _month_from_path(month: str) -> datetime.date:
+    from core.filtersets import parse_month
+
+    try:
+        return parse_month(month)
+    except ValidationError as error:
+        raise Http404 from error
+
+
+@login_required
+@require_POST
+def close_month(request: HttpRequest, month: str) -> HttpResponse:
+    if not access.has_capability(request.user, Capability.CLOSE_MONTH):
+        raise PermissionDenied
+    first_day = _month_from_path(month)
+    form = CloseMonthForm(request.POST)
+    if publishing.is_closed(first_day) or not form.is_valid():
+        messages.error(request, _("This month is already closed."))
+        return redirect(f"{reverse('reports:monthly')}?month={first_day:%Y-%m}")
+    job = start_job(
+        kind="close_month",
+        user=request.user,
+        task=close_month_job,
+        params={"month": first_day.isoformat(), "note": form.cleaned_data["note"]},
+    )
+    return redirect("reports:job", pk=job.pk)
+
+
+@login_required
+@require_POST
+def reopen_month(request: HttpRequest, month: str) -> HttpResponse:
+    if not access.has_capability(request.user, Capability.CLOSE_MONTH):
+        raise PermissionDenied
+    first_day = _month_from_path(month)
+    form = ReopenMonthForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why the month is reopened."))
+    else:
+        try:
+            publishing.reopen_month(first_day, by=request.user, reason=form.cleaned_data["reason"])
+            messages.success(request, _("%(month)s is open again.") % {"month": f"{first_day:%Y-%m}"})
+        except ConflictError as error:
+            messages.error(request, str(error))
+    return redirect(f"{reverse('reports:monthly')}?month={first_day:%Y-%m}")
+
+
+@login_required
+def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A background job's progress (the page refreshes itself) and its download link when ready."""
+    job = visible_job(request.user, pk)
+    if job is None:
+        raise Http404
+    return render(request, "reports/job_detail.html", {"job": job})
 
 
 @login_required

@@ -80,7 +80,7 @@ MATRIX: dict[str, Row] = {
     "api-month-close": Row(api(403, admin=202), method="post", kwargs={"month": "2021-12"}),
     "api-month-reopen": Row(api(403, admin=400), method="post", kwargs={"month": "2021-12"}),
     "api-job": Row(api(404), kwargs={"pk": 999999}),
-    "job-download": Row(page(404), kwargs={"pk": 999999}),
+    "reports:job-download": Row(page(404), kwargs={"pk": 999999}),
     # GBV referrals API: need-to-know. Only GBV focal points read the collection; every other role gets 403
     # on it and 404 on any record (incidents/tests/test_gbv_api.py checks real records role by role).
     "gbv-referral-list": Row(api(403, gbv=200)),
@@ -94,6 +94,43 @@ MATRIX: dict[str, Row] = {
     "gbv-referral-request-closure": Row(api(404), method="post", kwargs={"pk": 999999}),
     "gbv-referral-approve-closure": Row(api(404), method="post", kwargs={"pk": 999999}),
     "gbv-referral-withdraw-consent": Row(api(404), method="post", kwargs={"pk": 999999}),
+    # Households, movements, assistance and sessions API: like incidents (records of each role:
+    # beneficiaries/tests/test_api.py and activities/tests/test_api.py).
+    "household-list": Row(api(viewer=403)),
+    "household-detail": Row(api(404), kwargs={"pk": 999999}),
+    "household-submit": Row(api(404), method="post", kwargs={"pk": 999999}),
+    "household-verify": Row(api(404), method="post", kwargs={"pk": 999999}),
+    "household-return": Row(api(404), method="post", kwargs={"pk": 999999}),
+    "household-reject": Row(api(404), method="post", kwargs={"pk": 999999}),
+    "household-archive": Row(api(404), method="post", kwargs={"pk": 999999}),
+    "household-restore": Row(api(404), method="post", kwargs={"pk": 999999}),
+    # Likely duplicates are reviewed by supervisors and admins; a merge of a record that does not exist is a 404.
+    "household-duplicates": Row(api(403, supervisor=200, admin=200)),
+    "household-merge": Row(api(404), method="post", kwargs={"pk": 999999}, data={"into": 1}),
+    "movement-list": Row(api(viewer=403)),
+    "movement-detail": Row(api(404), kwargs={"pk": 999999}),
+    "movement-submit": Row(api(404), method="post", kwargs={"pk": 999999}),
+    "movement-verify": Row(api(404), method="post", kwargs={"pk": 999999}),
+    "movement-return": Row(api(404), method="post", kwargs={"pk": 999999}),
+    "movement-reject": Row(api(404), method="post", kwargs={"pk": 999999}),
+    "movement-archive": Row(api(404), method="post", kwargs={"pk": 999999}),
+    "movement-restore": Row(api(404), method="post", kwargs={"pk": 999999}),
+    "assistance-list": Row(api(viewer=403)),
+    "assistance-detail": Row(api(404), kwargs={"pk": 999999}),
+    "assistance-submit": Row(api(404), method="post", kwargs={"pk": 999999}),
+    "assistance-verify": Row(api(404), method="post", kwargs={"pk": 999999}),
+    "assistance-return": Row(api(404), method="post", kwargs={"pk": 999999}),
+    "assistance-reject": Row(api(404), method="post", kwargs={"pk": 999999}),
+    "assistance-archive": Row(api(404), method="post", kwargs={"pk": 999999}),
+    "assistance-restore": Row(api(404), method="post", kwargs={"pk": 999999}),
+    "session-list": Row(api(viewer=403)),
+    "session-detail": Row(api(404), kwargs={"pk": 999999}),
+    "session-submit": Row(api(404), method="post", kwargs={"pk": 999999}),
+    "session-verify": Row(api(404), method="post", kwargs={"pk": 999999}),
+    "session-return": Row(api(404), method="post", kwargs={"pk": 999999}),
+    "session-reject": Row(api(404), method="post", kwargs={"pk": 999999}),
+    "session-archive": Row(api(404), method="post", kwargs={"pk": 999999}),
+    "session-restore": Row(api(404), method="post", kwargs={"pk": 999999}),
 }
 
 # The representative URLs a group row is checked on.

@@ -192,7 +192,7 @@ class JobView(APIView):
 
 
 def job_answer(request: Request, job: Job) -> dict[str, Any]:
-    result_url = request.build_absolute_uri(reverse("job-download", args=[job.pk])) if job.result else None
+    result_url = request.build_absolute_uri(reverse("reports:job-download", args=[job.pk])) if job.result else None
     return {
         "id": job.pk,
         "kind": job.kind,

@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ReportsConfig(AppConfig):
+    name = "reports"
+    verbose_name = _("Reports")
+
+    def ready(self) -> None:
+        from core import access, demo, navigation
+        from reports import demo as reports_demo
+
+        demo.register("population and funding", reports_demo.load, order=90)
+        navigation.register(
+            navigation.NavItem(
+                _("Monthly report"),
+                "reports:monthly",
+                lambda user: access.has_capability(user, access.Capability.FIGURES),
+                order=70,
+            )
+        )

@@ -1,0 +1,97 @@
+"""Figures the operation publishes that are not computed from records: population of concern and funding.
+
+Entered by admins per date, stored exactly as published (never recomputed): the December 2021 update prints
+a gap of 26,063,434 although requested − funded = 26,063,734.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core.models import PopulationGroup
+
+
+class PopulationFigure(models.Model):
+    """Persons of concern of one group, from one source, as of a date (e.g. IDPs, Government/DNDS)."""
+
+    as_of = models.DateField(_("as of"))
+    population_group = models.ForeignKey(
+        PopulationGroup, verbose_name=_("population group"), on_delete=models.PROTECT, related_name="+"
+    )
+    label = models.CharField(
+        _("label in the report"),
+        max_length=200,
+        blank=True,
+        help_text=_("Leave empty to use the population group's name."),
+    )
+    source = models.CharField(_("source"), max_length=120)
+    persons = models.PositiveIntegerField(_("persons"))
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, editable=False
+    )
+
+    class Meta:
+        ordering = ["-as_of", "sort_order", "id"]
+        verbose_name = _("population figure")
+        verbose_name_plural = _("population figures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["as_of", "population_group", "source"], name="%(app_label)s_%(class)s_one_per_date_group_source"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.as_of} {self.population_group.code} {self.persons}"
+
+    @property
+    def display_label(self) -> str:
+        return self.label or self.population_group.label
+
+
+class FundingFigure(models.Model):
+    """The operation's funding as of a date: requested, funded and the gap, as published."""
+
+    as_of = models.DateField(_("as of"), unique=True)
+    currency = models.CharField(_("currency"), max_length=3, default="USD")
+    requested = models.DecimalField(_("requested"), max_digits=14, decimal_places=0)
+    funded = models.DecimalField(_("funded"), max_digits=14, decimal_places=0)
+    gap = models.DecimalField(_("gap (as published)"), max_digits=14, decimal_places=0)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, editable=False
+    )
+
+    class Meta:
+        ordering = ["-as_of"]
+        verbose_name = _("funding figure")
+        verbose_name_plural = _("funding figures")
+
+    def __str__(self) -> str:
+        return f"{self.as_of} {self.currency} {self.requested}"
+
+    @property
+    def funded_pct(self) -> int:
+        return round(100 * self.funded / self.requested) if self.requested else 0
+
+    @property
+    def gap_pct(self) -> int:
+        return round(100 * self.gap / self.requested) if self.requested else 0
+
+
+class DonorContribution(models.Model):
+    """Funding received from one donor, part of a funding figure."""
+
+    funding = models.ForeignKey(FundingFigure, on_delete=models.CASCADE, related_name="contributions")
+    donor = models.CharField(_("donor"), max_length=200)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=0)
+
+    class Meta:
+        ordering = ["funding", "-amount", "donor"]
+        verbose_name = _("donor contribution")
+        verbose_name_plural = _("donor contributions")
+
+    def __str__(self) -> str:
+        return f"{self.donor}: {self.amount}"

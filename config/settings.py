@@ -254,6 +254,8 @@ VIGIE_LEAD_ORGANISATION_NAME = os.environ.get("LEAD_ORGANISATION_NAME", "UNHCR M
 VIGIE_SURVIVOR_CODE_PATTERN = os.environ.get("SURVIVOR_CODE_PATTERN", r"^[A-Z]{2,5}-[0-9]{4}-[0-9]{2,6}$")
 VIGIE_SURVIVOR_CODE_EXAMPLE = os.environ.get("SURVIVOR_CODE_EXAMPLE", "GAO-2022-0042")
 VIGIE_HEALTH_TIMEOUT_SECONDS = float(os.environ.get("HEALTH_TIMEOUT_SECONDS", "3"))
+# An assistance event that gives a registered household the same kind again within this many days is flagged.
+VIGIE_REPEAT_ASSISTANCE_DAYS = int(os.environ.get("REPEAT_ASSISTANCE_DAYS", "30"))
 
 LOGGING = {
     "version": 1,
@@ -261,5 +263,5 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # django-axes logs every login at INFO; failures and lockouts stay visible at WARNING.
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {"axes": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }

@@ -139,3 +139,29 @@ class RecordAccessAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+@admin.register(models.Job)
+class JobAdmin(admin.ModelAdmin):
+    """Every background job — each export included — with who started it and when: the export log."""
+
+    list_display = ["created_at", "kind", "user", "status", "progress", "finished_at"]
+    list_filter = ["kind", "status", ("created_at", admin.DateFieldListFilter)]
+    search_fields = ["user__username", "kind"]
+    list_select_related = ["user"]
+    readonly_fields = ["kind", "user", "status", "progress", "params", "result", "errors", "created_at", "finished_at"]
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return has_capability(request.user, Capability.MANAGE)
+
+    def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return has_capability(request.user, Capability.MANAGE)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

@@ -18,3 +18,11 @@ def close_month_job(job_id: int) -> None:
         close_month(month, by=job.user, published=published, note=job.params.get("note", ""))
 
     run_job(job_id, work)
+
+
+@shared_task(name="reports.export", acks_late=True)
+def export_job(job_id: int) -> None:
+    """Build an export file (records, PDF report, 5W) and attach it to its job."""
+    from reports.exports import run_export
+
+    run_job(job_id, run_export)

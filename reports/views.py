@@ -22,7 +22,7 @@ from core.access import Capability
 from core.choices import Role, Status
 from core.errors import ConflictError
 from core.jobs import start_job, visible_job
-from core.models import AdminArea, ClosedMonth
+from core.models import AdminArea, ClosedMonth, User
 from reports import publishing
 from reports.charts import report_charts
 from reports.forms import CloseMonthForm, ReopenMonthForm, ReportFilterForm
@@ -43,13 +43,13 @@ def _default_month(request: HttpRequest) -> datetime.date:
     return latest.replace(day=1) if latest else last_month
 
 
-def report_context(request: HttpRequest, month: datetime.date, region: AdminArea | None) -> dict[str, Any]:
+def report_context(user: User, month: datetime.date, region: AdminArea | None) -> dict[str, Any]:
     """Everything the report page and its PDF show, for this user."""
-    viewer = request.user.role == Role.VIEWER
-    figures = publishing.figures_for(user=request.user, month=month, region=region)
+    viewer = user.role == Role.VIEWER
+    figures = publishing.figures_for(user=user, month=month, region=region)
     current = None
     if figures["closed"] and figures["changed_since_closing"] and not viewer:
-        current = publishing.figures_for(user=request.user, month=month, region=region, current=True)
+        current = publishing.figures_for(user=user, month=month, region=region, current=True)
     if viewer:
         figures = {**suppress_figures(figures), "suppressed": True}
     return {
@@ -79,7 +79,7 @@ def monthly_report(request: HttpRequest) -> HttpResponse:
     if request.user.role == Role.VIEWER and not closed:
         messages.info(request, _("Only the figures of closed months are published. Choose a closed month."))
         return render(request, "reports/monthly_report.html", context)
-    context.update(report_context(request, month, region))
+    context.update(report_context(request.user, month, region))
     context.update(_actions(request, month, closed))
     return render(request, "reports/monthly_report.html", context)
 

@@ -80,6 +80,11 @@ MATRIX: dict[str, Row] = {
     "api-month-close": Row(api(403, admin=202), method="post", kwargs={"month": "2021-12"}),
     "api-month-reopen": Row(api(403, admin=400), method="post", kwargs={"month": "2021-12"}),
     "api-job": Row(api(404), kwargs={"pk": 999999}),
+    "api-exports": Row(api(403, admin=400), method="post"),
+    "reports:monthly": Row(page()),
+    "reports:close-month": Row(page(403, admin=302), method="post", kwargs={"month": "2021-12"}),
+    "reports:reopen-month": Row(page(403, admin=302), method="post", kwargs={"month": "2021-12"}),
+    "reports:job": Row(page(404), kwargs={"pk": 999999}),
     "reports:job-download": Row(page(404), kwargs={"pk": 999999}),
     # GBV referrals API: need-to-know. Only GBV focal points read the collection; every other role gets 403
     # on it and 404 on any record (incidents/tests/test_gbv_api.py checks real records role by role).

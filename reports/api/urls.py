@@ -8,4 +8,5 @@ urlpatterns = [
     path("reports/months/<str:month>/close/", views.CloseMonthView.as_view(), name="api-month-close"),
     path("reports/months/<str:month>/reopen/", views.ReopenMonthView.as_view(), name="api-month-reopen"),
     path("jobs/<int:pk>/", views.JobView.as_view(), name="api-job"),
+    path("exports/", views.ExportView.as_view(), name="api-exports"),
 ]

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -25,10 +26,11 @@ from core.filtersets import month_bounds, parse_month
 from core.jobs import start_job, visible_job
 from core.models import AdminArea, Job, Organisation
 from reports import publishing
+from reports.exports import ExportError, validate_export
 from reports.renderers import TalliesCSVRenderer, TalliesXLSXRenderer
 from reports.suppression import suppress_figures
 from reports.tallies import suppress_tally, tallies
-from reports.tasks import close_month_job
+from reports.tasks import close_month_job, export_job
 
 
 def _month(value: str | None, name: str = "month") -> datetime.date:
@@ -201,3 +203,20 @@ def job_answer(request: Request, job: Job) -> dict[str, Any]:
         "result_url": result_url,
         "errors": job.errors,
     }
+
+
+class ExportView(APIView):
+    """`POST /api/v1/exports/` (admins): the records, the monthly report as PDF, or the 5W, built in the
+    background; answers 202 with the job to follow."""
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses={202: OpenApiTypes.OBJECT})
+    def post(self, request: Request) -> Response:
+        if not access.has_capability(request.user, Capability.RECORDS_EXPORT):
+            raise exceptions.PermissionDenied(_("Only admins export records and reports."))
+        try:
+            params = validate_export(dict(request.data.items()))
+        except ExportError as error:
+            raise exceptions.ValidationError(error.errors) from error
+        params["language"] = translation.get_language() or "en"
+        job = start_job(kind=f"export_{params['kind']}", user=request.user, task=export_job, params=params)
+        return Response({"id": job.pk, "status": job.status}, status=202)

@@ -1,0 +1,294 @@
+"""Background exports (API.md's jobs): the records themselves (CSV or Excel, streamed row by row so memory
+stays flat), the monthly report as PDF, and the 5W activity table. Admins only; GBV records are never
+exported (admins read GBV data as aggregates only)."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from django.core.files import File
+from django.db.models import QuerySet, Sum
+from django.db.models.functions import TruncMonth
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from core import access
+from core.access import Family
+from core.filtersets import month_bounds
+from core.models import Job, User
+from core.records import PEOPLE_FIELDS, people_total_expression
+from reports.figures import RECORD_MODELS, _model
+
+EXPORT_KINDS = ("records", "report_pdf", "5w")
+FORMATS = {"records": ("csv", "xlsx"), "5w": ("csv", "xlsx"), "report_pdf": ("pdf",)}
+# API names of the record types an export may hold (GBV referrals never: need-to-know).
+EXPORTABLE_RECORDS = {
+    "incidents": "incidents",
+    "movements": "movements",
+    "assistance": "assistance",
+    "sessions": "sessions",
+}
+CHUNK = 2000
+
+
+class ExportError(ValueError):
+    """Bad export parameters, keyed by field like a serializer's errors."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
+def validate_export(params: dict[str, Any]) -> dict[str, Any]:
+    """Check kind, month, format and record type; return the normalised parameters."""
+    from core.filtersets import parse_month
+
+    errors: dict[str, list[str]] = {}
+    kind = params.get("kind")
+    if kind not in EXPORT_KINDS:
+        errors["kind"] = [_("Choose records, report_pdf or 5w.")]
+    month = params.get("month")
+    try:
+        month_value = parse_month(month).isoformat() if month else None
+    except Exception:  # noqa: BLE001  any malformed month is the same message
+        errors["month"] = [_("Enter a month as YYYY-MM, e.g. 2022-03.")]
+        month_value = None
+    if kind == "report_pdf" and not month:
+        errors["month"] = [_("The report needs a month.")]
+    fmt = params.get("format") or (FORMATS.get(kind, ("csv",))[0])
+    if kind in FORMATS and fmt not in FORMATS[kind]:
+        errors["format"] = [_("This export is made as %(formats)s.") % {"formats": ", ".join(FORMATS[kind])}]
+    record_type = params.get("record_type") or "incidents"
+    if kind == "records" and record_type not in EXPORTABLE_RECORDS:
+        errors["record_type"] = [_("Records of this type cannot be exported (GBV referrals are need-to-know).")]
+    if errors:
+        raise ExportError(errors)
+    return {"kind": kind, "month": month_value, "format": fmt, "record_type": record_type}
+
+
+def _period_filter(model: Any, month: str | None) -> dict[str, Any]:
+    if not month:
+        return {}
+    start, end = month_bounds(datetime.date.fromisoformat(month))
+    return {f"{model.month_field}__gte": start, f"{model.month_field}__lt": end}
+
+
+# --- the records
+
+
+def _common_columns() -> list[tuple[str, Callable[[Any], Any]]]:
+    return [
+        ("id", lambda r: r.pk),
+        ("status", lambda r: r.status),
+        ("admin1_pcode", lambda r: r.region.pcode),
+        ("admin1_name", lambda r: r.region.name),
+        ("place_pcode", lambda r: r.place.pcode),
+        ("place_name", lambda r: r.place.name),
+        ("organisation", lambda r: r.organisation.code),
+        ("entered_by", lambda r: r.created_by.username),
+        ("changed_after_closing", lambda r: r.changed_after_closing),
+    ]
+
+
+def _incident_rows(queryset: QuerySet) -> Iterator[list[Any]]:
+    """One row per violation, with its incident's fields."""
+    columns = _common_columns()
+    header = [
+        "reported_on",
+        "occurred_on",
+        *[name for name, _get in columns],
+        "perpetrator",
+        "violation_category",
+        "violation_type",
+        "collective",
+        "population_group",
+        *PEOPLE_FIELDS,
+        "total",
+    ]
+    yield header
+    rows = queryset.select_related("region", "place", "organisation", "created_by", "perpetrator").prefetch_related(
+        "violations__type__category", "violations__population_group"
+    )
+    for incident in rows.iterator(chunk_size=CHUNK):
+        base = [
+            incident.reported_on,
+            incident.occurred_on,
+            *[get(incident) for _name, get in columns],
+            incident.perpetrator.code if incident.perpetrator else "",
+        ]
+        for violation in incident.violations.all():
+            yield [
+                *base,
+                violation.type.category.code,
+                violation.type.code,
+                violation.type.collective,
+                violation.population_group.code,
+                *[getattr(violation, name) for name in PEOPLE_FIELDS],
+                violation.total,
+            ]
+
+
+def _flat_rows(queryset: QuerySet, model: Any) -> Iterator[list[Any]]:
+    """One row per record: its own fields (codes for references), then the shared columns."""
+    own = [
+        field
+        for field in model._meta.concrete_fields
+        if field.editable and field.name not in {"place", "organisation", "created_by"}
+    ]
+    columns = _common_columns()
+    yield [
+        model.month_field,
+        *[name for name, _get in columns],
+        *[field.name for field in own if field.name != model.month_field],
+    ]
+    related = [field.name for field in own if field.is_relation]
+    for record in queryset.select_related("region", "place", "organisation", "created_by", *related).iterator(
+        chunk_size=CHUNK
+    ):
+        values = []
+        for field in own:
+            if field.name == model.month_field:
+                continue
+            value = getattr(record, field.name)
+            values.append(getattr(value, "code", value) if field.is_relation else value)
+        yield [getattr(record, model.month_field), *[get(record) for _name, get in columns], *values]
+
+
+def record_rows(user: User, record_type: str, month: str | None) -> Iterator[list[Any]]:
+    model = _model(RECORD_MODELS[EXPORTABLE_RECORDS[record_type]])
+    if model is None:
+        yield ["id"]
+        return
+    queryset = (
+        access.records_in_scope(model.objects.all(), user, Family.GENERAL)
+        .filter(**_period_filter(model, month))
+        .order_by(model.month_field, "pk")
+    )
+    if record_type == "incidents":
+        yield from _incident_rows(queryset)
+    else:
+        yield from _flat_rows(queryset, model)
+
+
+# --- the 5W: who does what, where, when, for how many
+
+
+def five_w_rows(user: User, month: str | None) -> Iterator[list[Any]]:
+    yield [
+        "organisation",
+        "sector",
+        "activity",
+        "admin1_pcode",
+        "admin1_name",
+        "admin2_pcode",
+        "admin2_name",
+        "month",
+        "people_reached",
+        "households_reached",
+    ]
+    for label, activity_prefix in (("assistance", "assistance"), ("sessions", "session")):
+        model = _model(RECORD_MODELS[label])
+        if model is None:
+            continue
+        queryset = access.aggregate_scope(model.objects.filter(status="verified"), user).filter(
+            **_period_filter(model, month)
+        )
+        grouped = (
+            queryset.annotate(five_w_month=TruncMonth(model.month_field))
+            .values(
+                "organisation__code",
+                "sector__code",
+                "kind__code",
+                "region__pcode",
+                "region__name",
+                "place__pcode",
+                "place__name",
+                "place__level",
+                "place__parent__pcode",
+                "place__parent__name",
+                "five_w_month",
+            )
+            .annotate(
+                people=Sum(people_total_expression()),
+                **({"households": Sum("households")} if label == "assistance" else {}),
+            )
+            .order_by("five_w_month", "organisation__code", "kind__code", "place__pcode")
+        )
+        for row in grouped:
+            admin2 = _admin2(row)
+            yield [
+                row["organisation__code"],
+                row["sector__code"] or "",
+                f"{activity_prefix}.{row['kind__code']}",
+                row["region__pcode"],
+                row["region__name"],
+                *admin2,
+                row["five_w_month"].strftime("%Y-%m"),
+                row["people"] or 0,
+                row.get("households") or ("" if label == "sessions" else 0),
+            ]
+
+
+def _admin2(row: dict[str, Any]) -> tuple[str, str]:
+    if row["place__level"] == 2:
+        return row["place__pcode"], row["place__name"]
+    if row["place__level"] == 3:
+        return row["place__parent__pcode"], row["place__parent__name"]
+    return "", ""
+
+
+# --- writing the file
+
+
+def write_table(rows: Iterator[list[Any]], fmt: str, target: Path, progress: Callable[[int], None]) -> None:
+    """Write rows to `target` as they come (CSV, or Excel in write-only mode): memory stays flat."""
+    if fmt == "csv":
+        with target.open("w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle)
+            for number, row in enumerate(rows):
+                writer.writerow(row)
+                if number % CHUNK == 0:
+                    progress(number)
+        return
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("export")
+    for number, row in enumerate(rows):
+        sheet.append(["" if value is None else value for value in row])
+        if number % CHUNK == 0:
+            progress(number)
+    workbook.save(target)
+
+
+def run_export(job: Job, progress: Callable[[int, int], None]) -> None:
+    from django.utils import translation
+
+    params, user = job.params, job.user
+    with translation.override(params.get("language", "en")):
+        _write_export(job, params, user, progress)
+
+
+def _write_export(job: Job, params: dict[str, Any], user: User, progress: Callable[[int, int], None]) -> None:
+    month_label = (params.get("month") or "all")[:7]
+    with tempfile.TemporaryDirectory() as folder:
+        name = (
+            f"vigie-{params['kind'].replace('_', '-')}-{params.get('record_type', '')}-{month_label}.{params['format']}"
+        )
+        target = Path(folder) / name.replace("--", "-")
+        if params["kind"] == "report_pdf":
+            from reports.pdf import render_report_pdf
+
+            target.write_bytes(render_report_pdf(user, datetime.date.fromisoformat(params["month"])))
+        else:
+            rows = (
+                record_rows(user, params["record_type"], params.get("month"))
+                if params["kind"] == "records"
+                else five_w_rows(user, params.get("month"))
+            )
+            write_table(rows, params["format"], target, lambda done: progress(done, done + CHUNK))
+        with target.open("rb") as handle:
+            job.result.save(target.name, File(handle), save=True)

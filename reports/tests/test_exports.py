@@ -1,0 +1,123 @@
+"""Background exports: records (CSV, Excel), the monthly report as PDF (text and charts), the 5W; admins only,
+and no GBV record in any of them."""
+
+from __future__ import annotations
+
+import csv
+import io
+import subprocess
+
+import pytest
+
+from core.models import Job
+from reports.tests.test_figures import data  # noqa: F401  the hand-built data set
+
+URL = "/api/v1/exports/"
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def export(api_as, people, capture, **params):
+    with capture(execute=True):
+        response = api_as(people.admin).post(URL, params, format="json")
+    assert response.status_code == 202, response.json()
+    job = Job.objects.get(pk=response.json()["id"])
+    assert job.status == "done", job.errors
+    return job
+
+
+def test_records_as_csv_one_row_per_violation(people, api_as, data, django_capture_on_commit_callbacks):  # noqa: F811
+    job = export(
+        api_as,
+        people,
+        django_capture_on_commit_callbacks,
+        kind="records",
+        month="2021-12",
+        format="csv",
+        record_type="incidents",
+    )
+    rows = list(csv.DictReader(io.StringIO(job.result.read().decode("utf-8-sig"))))
+    # December: 4 verified (6 violations) + submitted (1) + draft (1) + rejected (1) + returned (1)
+    assert len(rows) == 10
+    assert {"violation_type", "women", "total", "admin1_pcode", "organisation"} <= set(rows[0])
+    answer = api_as(people.admin).get(f"/api/v1/jobs/{job.pk}/").json()
+    assert answer["status"] == "done" and answer["result_url"].endswith(f"/reports/jobs/{job.pk}/download/")
+
+
+def test_records_as_excel(people, api_as, data, django_capture_on_commit_callbacks):  # noqa: F811
+    from openpyxl import load_workbook
+
+    job = export(
+        api_as,
+        people,
+        django_capture_on_commit_callbacks,
+        kind="records",
+        month="2021-12",
+        format="xlsx",
+        record_type="incidents",
+    )
+    sheet = load_workbook(io.BytesIO(job.result.read())).active
+    assert sheet.max_row == 11 and sheet.cell(1, 1).value == "reported_on"
+
+
+def test_the_owner_downloads_the_file_others_get_404(
+    people,
+    api_as,
+    client,
+    data,  # noqa: F811
+    django_capture_on_commit_callbacks,
+):
+    job = export(api_as, people, django_capture_on_commit_callbacks, kind="records", format="csv")
+    client.force_login(people.admin)
+    assert client.get(f"/reports/jobs/{job.pk}/download/").status_code == 200
+    client.force_login(people.supervisor)
+    assert client.get(f"/reports/jobs/{job.pk}/download/").status_code == 404
+
+
+def test_report_pdf_has_the_figures_and_the_charts(people, api_as, data, django_capture_on_commit_callbacks, tmp_path):  # noqa: F811
+    job = export(api_as, people, django_capture_on_commit_callbacks, kind="report_pdf", month="2021-12", format="pdf")
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(job.result.read())
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Protection incidents" in text and "December 2021" in text
+    assert "325.0%" in text  # violations: 17 against 4
+    # The charts are drawn in the PDF: their titles and axis labels are text of the page.
+    assert "Violations by category" in text and "Incidents and violations, last 12 months" in text
+    assert "GAO-2021" not in text  # GBV as aggregates only: no survivor code
+
+
+def test_5w(people, api_as, data, django_capture_on_commit_callbacks):  # noqa: F811
+    job = export(api_as, people, django_capture_on_commit_callbacks, kind="5w", month="2021-12", format="csv")
+    header = next(csv.reader(io.StringIO(job.result.read().decode("utf-8-sig"))))
+    assert header[:4] == ["organisation", "sector", "activity", "admin1_pcode"]
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"kind": "records", "record_type": "gbv-referrals"}, "record_type"),
+        ({"kind": "everything"}, "kind"),
+        ({"kind": "report_pdf"}, "month"),
+        ({"kind": "records", "month": "2021-13"}, "month"),
+        ({"kind": "records", "format": "pdf"}, "format"),
+    ],
+)
+def test_bad_parameters_are_400(people, api_as, params, field):
+    response = api_as(people.admin).post(URL, params, format="json")
+    assert response.status_code == 400 and field in response.json()
+    assert not Job.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["monitor", "supervisor", "gbv", "viewer"])
+def test_only_admins_export(people, api_as, role):
+    response = api_as(getattr(people, role)).post(URL, {"kind": "records", "format": "csv"}, format="json")
+    assert response.status_code == 403
+
+
+def test_gbv_data_reaches_no_export(people, api_as, data, django_capture_on_commit_callbacks):  # noqa: F811
+    for params in ({"kind": "records", "format": "csv", "record_type": "incidents"}, {"kind": "5w", "format": "csv"}):
+        job = export(api_as, people, django_capture_on_commit_callbacks, **params)
+        assert "GAO-2021" not in job.result.read().decode("utf-8-sig")

@@ -19,3 +19,11 @@ class ReportsConfig(AppConfig):
                 order=70,
             )
         )
+        navigation.register(
+            navigation.NavItem(
+                _("Exports"),
+                "reports:exports",
+                lambda user: access.has_capability(user, access.Capability.RECORDS_EXPORT),
+                order=75,
+            )
+        )

@@ -39,3 +39,44 @@ class CloseMonthForm(forms.Form):
 
 class ReopenMonthForm(forms.Form):
     reason = forms.CharField(label=_("Why reopen this month?"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ExportForm(forms.Form):
+    """What an admin may export in the background."""
+
+    KINDS = [
+        ("records", _("Records (one row per record; incidents: one row per violation)")),
+        ("report_pdf", _("The monthly report as PDF")),
+        ("5w", _("5W activity table (who, what, where, when, for how many)")),
+    ]
+    RECORD_TYPES = [
+        ("incidents", _("Protection incidents")),
+        ("movements", _("Mixed movements")),
+        ("assistance", _("Assistance")),
+        ("sessions", _("Sessions")),
+    ]
+    FORMATS = [("csv", "CSV"), ("xlsx", "Excel"), ("pdf", "PDF")]
+
+    kind = forms.ChoiceField(label=_("Export"), choices=KINDS)
+    record_type = forms.ChoiceField(label=_("Record type"), choices=RECORD_TYPES, required=False)
+    month = forms.CharField(
+        label=_("Month"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "month"}),
+        help_text=_("Empty: every month (records and 5W)."),
+    )
+    format = forms.ChoiceField(label=_("Format"), choices=FORMATS)
+
+    def clean(self) -> dict:
+        from reports.exports import ExportError, validate_export
+
+        cleaned = super().clean()
+        try:
+            cleaned["params"] = validate_export(
+                {key: cleaned.get(key) for key in ("kind", "record_type", "month", "format")}
+            )
+        except ExportError as error:
+            for field, messages in error.errors.items():
+                for message in messages:
+                    self.add_error(field if field in self.fields else None, message)
+        return cleaned

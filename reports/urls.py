@@ -7,6 +7,7 @@ urlpatterns = [
     path("monthly/", views.monthly_report, name="monthly"),
     path("months/<str:month>/close/", views.close_month, name="close-month"),
     path("months/<str:month>/reopen/", views.reopen_month, name="reopen-month"),
+    path("exports/", views.exports, name="exports"),
     path("jobs/<int:pk>/", views.job_detail, name="job"),
     path("jobs/<int:pk>/download/", views.job_download, name="job-download"),
 ]

@@ -13,7 +13,7 @@ from django.db.models import Max
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -22,13 +22,13 @@ from core.access import Capability
 from core.choices import Role, Status
 from core.errors import ConflictError
 from core.jobs import start_job, visible_job
-from core.models import AdminArea, ClosedMonth, User
+from core.models import AdminArea, ClosedMonth, Job, User
 from reports import publishing
 from reports.charts import report_charts
-from reports.forms import CloseMonthForm, ReopenMonthForm, ReportFilterForm
+from reports.forms import CloseMonthForm, ExportForm, ReopenMonthForm, ReportFilterForm
 from reports.headline import headline_tables
 from reports.suppression import suppress_figures
-from reports.tasks import close_month_job
+from reports.tasks import close_month_job, export_job
 
 
 def _default_month(request: HttpRequest) -> datetime.date:
@@ -163,3 +163,22 @@ def job_download(request: HttpRequest, pk: int) -> FileResponse:
     if job is None or not job.result:
         raise Http404
     return FileResponse(job.result.open("rb"), as_attachment=True, filename=Path(job.result.name).name)
+
+
+@login_required
+def exports(request: HttpRequest) -> HttpResponse:
+    """Admins start an export here; the job page follows it and offers the file. Earlier exports are listed."""
+    if not access.has_capability(request.user, Capability.RECORDS_EXPORT):
+        raise PermissionDenied
+    form = ExportForm(request.POST or None, initial={"format": "csv"})
+    if request.method == "POST" and form.is_valid():
+        params = {**form.cleaned_data["params"], "language": translation.get_language() or "en"}
+        job = start_job(kind=f"export_{params['kind']}", user=request.user, task=export_job, params=params)
+        return redirect("reports:job", pk=job.pk)
+    recent = Job.objects.filter(kind__startswith="export_").select_related("user")[:20]
+    return render(
+        request,
+        "reports/exports.html",
+        {"form": form, "recent": recent},
+        status=400 if request.method == "POST" else 200,
+    )

@@ -85,6 +85,7 @@ MATRIX: dict[str, Row] = {
     "reports:close-month": Row(page(403, admin=302), method="post", kwargs={"month": "2021-12"}),
     "reports:reopen-month": Row(page(403, admin=302), method="post", kwargs={"month": "2021-12"}),
     "reports:job": Row(page(404), kwargs={"pk": 999999}),
+    "reports:exports": Row(page(403, admin=200)),
     "reports:job-download": Row(page(404), kwargs={"pk": 999999}),
     # GBV referrals API: need-to-know. Only GBV focal points read the collection; every other role gets 403
     # on it and 404 on any record (incidents/tests/test_gbv_api.py checks real records role by role).

@@ -11,7 +11,6 @@ import pytest
 from core.choices import Status
 from core.models import ClosedMonth, Job, MonthLog
 from incidents.tests.factories import IncidentFactory
-from reports.tests.test_figures import data  # noqa: F401  the hand-built data set
 
 MONTHLY = "/api/v1/reports/monthly/"
 TALLIES = "/api/v1/reports/tallies/"
@@ -23,7 +22,7 @@ def close(api_as, people, month="2021-12", django_capture_on_commit_callbacks=No
 
 
 class TestMonthly:
-    def test_answers_the_figures_with_their_flags(self, people, api_as, data):  # noqa: F811
+    def test_answers_the_figures_with_their_flags(self, people, api_as, data):
         body = api_as(people.supervisor).get(MONTHLY, {"month": "2021-12"}).json()
         assert (body["month"], body["region"], body["closed"], body["suppressed"]) == ("2021-12", None, False, False)
         assert body["incidents"]["count"] == 2
@@ -40,7 +39,7 @@ class TestMonthly:
     def test_a_region_outside_the_users_scope_is_404(self, people, api_as):
         assert api_as(people.supervisor).get(MONTHLY, {"month": "2021-12", "region": "ML05"}).status_code == 404
 
-    def test_a_region_gives_one_row_at_100(self, people, api_as, data):  # noqa: F811
+    def test_a_region_gives_one_row_at_100(self, people, api_as, data):
         body = api_as(people.admin).get(MONTHLY, {"month": "2021-12", "region": "ML05"}).json()
         assert body["region"] == "ML05"
         assert body["violations"]["by_region"] == [{"pcode": "ML05", "name": "Mopti", "count": 6, "share_pct": 100.0}]
@@ -57,7 +56,7 @@ class TestMonthly:
 
 
 class TestClosing:
-    def test_an_admin_closes_a_month_through_a_job(self, people, api_as, data, django_capture_on_commit_callbacks):  # noqa: F811
+    def test_an_admin_closes_a_month_through_a_job(self, people, api_as, data, django_capture_on_commit_callbacks):
         response = close(api_as, people, django_capture_on_commit_callbacks=django_capture_on_commit_callbacks)
         assert response.status_code == 202 and response.json()["status"] == "queued"
         job = api_as(people.admin).get(f"/api/v1/jobs/{response.json()['id']}/").json()
@@ -76,7 +75,7 @@ class TestClosing:
         self,
         people,
         api_as,
-        data,  # noqa: F811
+        data,
         django_capture_on_commit_callbacks,
     ):
         close(api_as, people, django_capture_on_commit_callbacks=django_capture_on_commit_callbacks)
@@ -94,7 +93,7 @@ class TestClosing:
         assert (published["closed"], published["changed_since_closing"]) == (True, True)
         assert published["incidents"]["count"] == 4 and current["incidents"]["count"] == 5
 
-    def test_viewers_see_closed_months_suppressed(self, people, api_as, data, django_capture_on_commit_callbacks):  # noqa: F811
+    def test_viewers_see_closed_months_suppressed(self, people, api_as, data, django_capture_on_commit_callbacks):
         close(api_as, people, django_capture_on_commit_callbacks=django_capture_on_commit_callbacks)
         body = api_as(people.viewer).get(MONTHLY, {"month": "2021-12"}).json()
         assert body["suppressed"] is True and body["closed"] is True
@@ -168,7 +167,7 @@ class TestTallies:
     def rows(self, response) -> list[list[str]]:
         return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
 
-    def test_csv_has_the_header_then_hxl_hashtags(self, people, api_as, data):  # noqa: F811
+    def test_csv_has_the_header_then_hxl_hashtags(self, people, api_as, data):
         response = api_as(people.admin).get(TALLIES, {"month": "2021-12", "format": "csv"})
         assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
         rows = self.rows(response)
@@ -186,7 +185,7 @@ class TestTallies:
         ]
         assert rows[1][0] == "#date +reported" and rows[1][-1] == "#indicator +value +num"
 
-    def test_totals_equal_the_monthly_figures(self, people, api_as, data):  # noqa: F811
+    def test_totals_equal_the_monthly_figures(self, people, api_as, data):
         client = api_as(people.admin)
         rows = {
             (row["admin1_pcode"], row["indicator"]): row for row in client.get(TALLIES, {"month": "2021-12"}).json()
@@ -200,7 +199,7 @@ class TestTallies:
         violations_total = sum(row["total"] for key, row in rows.items() if key[1] == "violations")
         assert violations_total == figures["violations"]["count"]
 
-    def test_csv_parses_as_hxl(self, people, api_as, data):  # noqa: F811
+    def test_csv_parses_as_hxl(self, people, api_as, data):
         import hxl
 
         content = api_as(people.admin).get(TALLIES, {"year": "2021", "format": "csv"}).content
@@ -210,7 +209,7 @@ class TestTallies:
         incidents = sum(int(row.get("#indicator+value")) for row in rows if row.get("#indicator+code") == "incidents")
         assert incidents == 6  # November 2 + December 4
 
-    def test_excel_opens_with_the_same_numbers(self, people, api_as, data):  # noqa: F811
+    def test_excel_opens_with_the_same_numbers(self, people, api_as, data):
         from openpyxl import load_workbook
 
         response = api_as(people.admin).get(TALLIES, {"month": "2021-12", "format": "xlsx"})
@@ -224,14 +223,14 @@ class TestTallies:
     def test_monitors_and_focal_points_may_not_export(self, people, api_as, role):
         assert api_as(getattr(people, role)).get(TALLIES, {"month": "2021-12"}).status_code == 403
 
-    def test_viewers_get_closed_months_suppressed(self, people, api_as, data, django_capture_on_commit_callbacks):  # noqa: F811
+    def test_viewers_get_closed_months_suppressed(self, people, api_as, data, django_capture_on_commit_callbacks):
         assert api_as(people.viewer).get(TALLIES, {"month": "2021-12"}).status_code == 403
         close(api_as, people, django_capture_on_commit_callbacks=django_capture_on_commit_callbacks)
         rows = api_as(people.viewer).get(TALLIES, {"month": "2021-12"}).json()
         gao = next(row for row in rows if row["admin1_pcode"] == "ML07" and row["indicator"] == "incidents")
         assert gao["total"] == "<5"
 
-    def test_suppression_on_request(self, people, api_as, data):  # noqa: F811
+    def test_suppression_on_request(self, people, api_as, data):
         rows = api_as(people.admin).get(TALLIES, {"month": "2021-12", "suppress_small_counts": "true"}).json()
         violations = next(row for row in rows if row["admin1_pcode"] == "ML07" and row["indicator"] == "violations")
         # women 1, men 6: the lone small cell takes men with it; the total 7 stays

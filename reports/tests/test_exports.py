@@ -10,7 +10,6 @@ import subprocess
 import pytest
 
 from core.models import Job
-from reports.tests.test_figures import data  # noqa: F401  the hand-built data set
 
 URL = "/api/v1/exports/"
 
@@ -29,7 +28,7 @@ def export(api_as, people, capture, **params):
     return job
 
 
-def test_records_as_csv_one_row_per_violation(people, api_as, data, django_capture_on_commit_callbacks):  # noqa: F811
+def test_records_as_csv_one_row_per_violation(people, api_as, data, django_capture_on_commit_callbacks):
     job = export(
         api_as,
         people,
@@ -47,7 +46,7 @@ def test_records_as_csv_one_row_per_violation(people, api_as, data, django_captu
     assert answer["status"] == "done" and answer["result_url"].endswith(f"/reports/jobs/{job.pk}/download/")
 
 
-def test_records_as_excel(people, api_as, data, django_capture_on_commit_callbacks):  # noqa: F811
+def test_records_as_excel(people, api_as, data, django_capture_on_commit_callbacks):
     from openpyxl import load_workbook
 
     job = export(
@@ -67,7 +66,7 @@ def test_the_owner_downloads_the_file_others_get_404(
     people,
     api_as,
     client,
-    data,  # noqa: F811
+    data,
     django_capture_on_commit_callbacks,
 ):
     job = export(api_as, people, django_capture_on_commit_callbacks, kind="records", format="csv")
@@ -77,7 +76,7 @@ def test_the_owner_downloads_the_file_others_get_404(
     assert client.get(f"/reports/jobs/{job.pk}/download/").status_code == 404
 
 
-def test_report_pdf_has_the_figures_and_the_charts(people, api_as, data, django_capture_on_commit_callbacks, tmp_path):  # noqa: F811
+def test_report_pdf_has_the_figures_and_the_charts(people, api_as, data, django_capture_on_commit_callbacks, tmp_path):
     job = export(api_as, people, django_capture_on_commit_callbacks, kind="report_pdf", month="2021-12", format="pdf")
     pdf = tmp_path / "report.pdf"
     pdf.write_bytes(job.result.read())
@@ -89,7 +88,7 @@ def test_report_pdf_has_the_figures_and_the_charts(people, api_as, data, django_
     assert "GAO-2021" not in text  # GBV as aggregates only: no survivor code
 
 
-def test_5w(people, api_as, data, django_capture_on_commit_callbacks):  # noqa: F811
+def test_5w(people, api_as, data, django_capture_on_commit_callbacks):
     job = export(api_as, people, django_capture_on_commit_callbacks, kind="5w", month="2021-12", format="csv")
     header = next(csv.reader(io.StringIO(job.result.read().decode("utf-8-sig"))))
     assert header[:4] == ["organisation", "sector", "activity", "admin1_pcode"]
@@ -117,7 +116,7 @@ def test_only_admins_export(people, api_as, role):
     assert response.status_code == 403
 
 
-def test_gbv_data_reaches_no_export(people, api_as, data, django_capture_on_commit_callbacks):  # noqa: F811
+def test_gbv_data_reaches_no_export(people, api_as, data, django_capture_on_commit_callbacks):
     for params in ({"kind": "records", "format": "csv", "record_type": "incidents"}, {"kind": "5w", "format": "csv"}):
         job = export(api_as, people, django_capture_on_commit_callbacks, **params)
         assert "GAO-2021" not in job.result.read().decode("utf-8-sig")

@@ -8,13 +8,12 @@ import pytest
 
 from core.models import ClosedMonth
 from reports.publishing import close_month, publish
-from reports.tests.test_figures import data  # noqa: F401  the hand-built data set
 
 URL = "/reports/monthly/"
 
 
 @pytest.mark.parametrize("role", ["monitor", "supervisor", "gbv", "admin"])
-def test_every_role_reads_the_figures_of_its_scope(people, client, data, role):  # noqa: F811
+def test_every_role_reads_the_figures_of_its_scope(people, client, data, role):
     client.force_login(getattr(people, role))
     response = client.get(URL, {"month": "2021-12"})
     assert response.status_code == 200
@@ -23,13 +22,13 @@ def test_every_role_reads_the_figures_of_its_scope(people, client, data, role): 
     assert 'src="data:image/svg+xml;base64,' in html  # the charts
 
 
-def test_the_gao_supervisor_reads_gao(people, client, data):  # noqa: F811
+def test_the_gao_supervisor_reads_gao(people, client, data):
     client.force_login(people.supervisor)
     figures = client.get(URL, {"month": "2021-12"}).context["figures"]
     assert figures["incidents"]["count"] == 2
 
 
-def test_a_region_outside_the_users_regions_is_refused(people, client, data):  # noqa: F811
+def test_a_region_outside_the_users_regions_is_refused(people, client, data):
     client.force_login(people.supervisor)
     response = client.get(URL, {"month": "2021-12", "region": "ML05"})
     assert response.status_code == 400
@@ -43,7 +42,7 @@ def test_a_malformed_month_says_so(people, client):
     assert "Enter a month as YYYY-MM" in response.content.decode()
 
 
-def test_viewers_see_open_months_not(people, client, data):  # noqa: F811
+def test_viewers_see_open_months_not(people, client, data):
     client.force_login(people.viewer)
     response = client.get(URL, {"month": "2021-12"})
     assert response.status_code == 200
@@ -51,7 +50,7 @@ def test_viewers_see_open_months_not(people, client, data):  # noqa: F811
     assert "Only the figures of closed months are published" in response.content.decode()
 
 
-def test_viewers_see_closed_months_suppressed(people, client, data):  # noqa: F811
+def test_viewers_see_closed_months_suppressed(people, client, data):
     december = datetime.date(2021, 12, 1)
     close_month(december, by=people.admin, published=publish(december))
     client.force_login(people.viewer)
@@ -62,14 +61,14 @@ def test_viewers_see_closed_months_suppressed(people, client, data):  # noqa: F8
     assert "Close this month" not in html and "Tallies" in html
 
 
-def test_only_admins_see_close_and_reopen(people, client, data):  # noqa: F811
+def test_only_admins_see_close_and_reopen(people, client, data):
     client.force_login(people.supervisor)
     assert "Close this month" not in client.get(URL, {"month": "2021-12"}).content.decode()
     client.force_login(people.admin)
     assert "Close this month" in client.get(URL, {"month": "2021-12"}).content.decode()
 
 
-def test_closing_from_the_page_runs_the_job(people, client, data, django_capture_on_commit_callbacks):  # noqa: F811
+def test_closing_from_the_page_runs_the_job(people, client, data, django_capture_on_commit_callbacks):
     client.force_login(people.admin)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/reports/months/2021-12/close/", {"note": "Published to the cluster"})
@@ -79,7 +78,7 @@ def test_closing_from_the_page_runs_the_job(people, client, data, django_capture
     assert "The month is closed" in job_page
 
 
-def test_reopening_from_the_page_needs_a_reason(people, client, data):  # noqa: F811
+def test_reopening_from_the_page_needs_a_reason(people, client, data):
     december = datetime.date(2021, 12, 1)
     close_month(december, by=people.admin, published={})
     client.force_login(people.admin)
@@ -89,8 +88,34 @@ def test_reopening_from_the_page_needs_a_reason(people, client, data):  # noqa: 
     assert not ClosedMonth.objects.get(month=december).is_closed
 
 
-def test_french(people, client, data):  # noqa: F811
+def test_french(people, client, data):
     client.force_login(people.admin)
     client.post("/i18n/setlang/", {"language": "fr", "next": "/"})
     html = client.get(URL, {"month": "2021-12"}).content.decode()
     assert "Atteinte au droit à la propriété" in html
+
+
+def test_an_admin_starts_an_export_from_the_page(
+    people,
+    client,
+    data,
+    django_capture_on_commit_callbacks,
+    settings,
+    tmp_path,
+):
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(people.admin)
+    assert client.get("/reports/exports/").status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/reports/exports/", {"kind": "records", "record_type": "incidents", "month": "2021-12", "format": "csv"}
+        )
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "Download" in page
+
+
+def test_a_bad_export_request_says_why(people, client):
+    client.force_login(people.admin)
+    response = client.post("/reports/exports/", {"kind": "report_pdf", "format": "pdf"})
+    assert response.status_code == 400 and "The report needs a month." in response.content.decode()

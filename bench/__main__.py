@@ -74,18 +74,26 @@ def main() -> int:
             "/api/v1/incidents/?month=2021-12&type=murder"
         ),
         "incident detail API, admin": lambda: admin.get(f"/api/v1/incidents/{Incident.objects.first().pk}/"),
+        "monthly figures API, Gao supervisor, 2021-12": lambda: gao.get("/api/v1/reports/monthly/?month=2021-12"),
+        "monthly figures API, admin, 2021-12": lambda: admin.get("/api/v1/reports/monthly/?month=2021-12"),
+        "tallies API, admin, 2021 (12 months) as CSV": lambda: admin.get(
+            "/api/v1/reports/tallies/?year=2021&format=csv"
+        ),
     }
     print(f"Vigie benchmarks — {Incident.objects.count()} incidents, median of {REPEAT} runs")
     results = {}
     for name, call in cases.items():
         results[name] = _measure(call)
-        print(f"  {name:<52} {results[name][0]:8.1f} ms  {results[name][1]:3d} queries")
+        print(f"  {name:<56} {results[name][0]:8.1f} ms  {results[name][1]:3d} queries")
     gao_ms = results["incident list API, Gao supervisor, 50/page"][0]
     admin_ms = results["incident list API, admin (all regions), 50/page"][0]
     page_ms = results["incident list API, admin, 200/page"][0]
     print("Ratios")
     print(f"  admin list / Gao list (6x the rows in scope, same page size): {admin_ms / gao_ms:.2f}")
     print(f"  200 per page / 50 per page:                                   {page_ms / admin_ms:.2f}")
+    gao_figures = results["monthly figures API, Gao supervisor, 2021-12"][0]
+    all_figures = results["monthly figures API, admin, 2021-12"][0]
+    print(f"  monthly figures, all regions / Gao (about 6x the records):    {all_figures / gao_figures:.2f}")
     return 0
 
 

@@ -8,10 +8,15 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 api_v1 = [
     path("", include("core.api.urls")),
     path("", include("incidents.api.urls")),
+    path("", include("beneficiaries.api.urls")),
+    path("", include("activities.api.urls")),
+    path("", include("reports.api.urls")),
 ]
 
 urlpatterns = [
     path("", include("core.urls")),
+    path("incidents/", include("incidents.urls")),
+    path("reports/", include("reports.urls", namespace="reports")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

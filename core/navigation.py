@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.functional import Promise
 
-from core.access import Capability, has_capability
+from core.access import Action, Capability, Family, has_capability, may
 
 
 @dataclass(frozen=True)
@@ -44,9 +44,15 @@ def _may_manage(user) -> bool:
     return has_capability(user, Capability.MANAGE)
 
 
+def _may_create(user) -> bool:
+    return any(may(user, Action.CREATE, family) for family in Family)
+
+
 def register_core_items() -> None:
     from django.utils.translation import gettext_lazy as _
 
     register(NavItem(_("Home"), "home", lambda user: True, order=0))
+    register(NavItem(_("Review queue"), "review-queue", lambda user: may(user, Action.REVIEW), order=50))
+    register(NavItem(_("My records"), "my-records", _may_create, order=60))
     register(NavItem(_("API"), "api-docs", lambda user: True, order=900))
     register(NavItem(_("Administration"), "admin:index", _may_manage, order=1000))

@@ -1,11 +1,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from core import views
+from core import queue, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("my-records/", views.my_records, name="my-records"),
+    path("review/", queue.review_queue, name="review-queue"),
+    path("notifications/", views.notifications_page, name="notifications"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),

@@ -215,7 +215,7 @@ def change_record(
     record = _lock(record)
     _check_version(record, version)
     if action == Action.EDIT:
-        _check_editable(record, by)
+        check_editable(record, by)
     before = record.snapshot()
     month_before = record.month_date if record.month_field else None
     apply_changes(record)
@@ -254,7 +254,7 @@ def log_event(record: ReviewedRecord, *, by: User, action: str, comment: str = "
     return _log(record, by=by, action=action, comment=comment)
 
 
-def _check_editable(record: ReviewedRecord, by: User) -> None:
+def check_editable(record: ReviewedRecord, by: User) -> None:
     if by.role == Role.MONITOR and record.status not in (Status.DRAFT, Status.RETURNED):
         raise WorkflowError(
             _("This record is “%(status)s”: it can no longer be changed by its author.")

@@ -107,6 +107,18 @@ class Incident(ReviewedRecord):
         if errors:
             raise ValidationError(errors)
 
+    @classmethod
+    def find_possible_duplicates(cls, records: list[Incident], *, user) -> dict[int, list[Incident]]:
+        """For the review queue (core cannot import selectors): possible duplicates, by incident id."""
+        from django.db.models import Prefetch, prefetch_related_objects
+
+        from incidents.selectors import possible_duplicates
+
+        prefetch_related_objects(
+            records, Prefetch("violations", queryset=Violation.objects.select_related("type", "population_group"))
+        )
+        return possible_duplicates(records, user=user)
+
     def has_sexual_violence(self) -> bool:
         return any(violation.type.sexual_violence for violation in self.violations.all())
 

@@ -28,3 +28,98 @@ def test_phone_width_menu_folds_behind_a_button(people, page):
     assert not menu.is_visible()
     page.get_by_role("button", name="Menu").click()
     assert menu.is_visible()
+
+
+def test_monitor_records_an_incident_and_a_supervisor_verifies_it_from_the_queue(people, page):
+    from core.models import PopulationGroup, ViolationType
+    from incidents.models import Incident
+
+    threat, theft = (str(ViolationType.objects.get(code=code).pk) for code in ("threat", "theft_extortion"))
+    idp = str(PopulationGroup.objects.get(code="idp").pk)
+    log_in(page, "monitor", PASSWORD)
+    page.goto("/incidents/new/")
+    page.get_by_label("Date reported").fill("2021-12-10")
+    page.get_by_label("Date of the incident").fill("2021-12-08")
+    page.locator("#id_place_level1").select_option(label="Gao")  # region → cercle, narrowing (place_picker.js)
+    page.locator("#id_place_level2").select_option(label="Ansongo")
+    page.locator("#id_violations-0-type").select_option(threat)
+    page.locator("#id_violations-0-population_group").select_option(idp)
+    page.locator("#id_violations-0-women").fill("2")
+    page.get_by_role("button", name="Add a violation").click()  # formset.js clones the empty row
+    page.locator("#id_violations-1-type").select_option(theft)
+    page.locator("#id_violations-1-population_group").select_option(idp)
+    page.locator("#id_violations-1-men").fill("3")
+    page.get_by_role("button", name="Submit", exact=True).click()
+    page.wait_for_url("**/incidents/*/")
+    incident = Incident.objects.get()
+    assert incident.status == "submitted" and incident.place.name == "Ansongo"
+    assert sorted(violation.total for violation in incident.violations.all()) == [2, 3]
+    assert page.evaluate("window.localStorage.length") == 0  # the unsent draft went with the saved form (draft.js)
+    assert page.console_errors == []
+
+    page.get_by_role("button", name="Log out").click()
+    log_in(page, "supervisor", PASSWORD)
+    page.goto("/review/")
+    row = page.locator(".queue-item", has_text=f"Incident #{incident.pk}")
+    row.get_by_role("button", name="Verify", exact=True).click()
+    page.wait_for_url("**/review/")
+    assert page.get_by_text(f"Verify: done for incident #{incident.pk}.").is_visible()
+
+    page.goto(f"/incidents/{incident.pk}/")
+    history = page.locator("#history")
+    assert history.get_by_text("Draft → Submitted").is_visible()
+    assert history.get_by_text("Submitted → Verified").is_visible()
+    assert page.console_errors == []
+
+
+def test_an_unsent_incident_is_offered_back_when_the_form_is_opened_again(people, page):
+    log_in(page, "monitor", PASSWORD)
+    page.goto("/incidents/new/")
+    page.get_by_label("Locality (village or site)").fill("Quartier Château")
+    page.get_by_role("button", name="Add a violation").click()
+    page.locator("#id_violations-1-men").fill("4")
+    page.wait_for_timeout(500)  # draft.js saves a moment after the typing stops
+    page.goto("/")  # the connection dropped, the tab was closed…
+
+    page.goto("/incidents/new/")
+    page.get_by_role("button", name="Restore unsent draft").click()
+    assert page.get_by_label("Locality (village or site)").input_value() == "Quartier Château"
+    assert page.locator("#id_violations-1-men").input_value() == "4"  # the added row is back too
+
+    page.goto("/incidents/new/")
+    page.get_by_role("button", name="Discard").click()
+    page.goto("/incidents/new/")
+    assert page.get_by_role("button", name="Restore unsent draft").count() == 0
+
+    # Logging out on purpose leaves nothing typed behind on a shared computer.
+    page.get_by_label("Locality (village or site)").fill("Quartier Château")
+    page.wait_for_timeout(500)
+    page.get_by_role("button", name="Log out").click()
+    log_in(page, "monitor", PASSWORD)
+    page.goto("/incidents/new/")
+    assert page.get_by_role("button", name="Restore unsent draft").count() == 0
+    assert page.console_errors == []
+
+
+def test_monitor_removes_a_violation_while_editing_and_the_others_stay(people, page):
+    from incidents.tests.factories import IncidentFactory
+
+    incident = IncidentFactory(
+        created_by=people.monitor,
+        violations=[
+            {"type": "theft_extortion", "men": 3},
+            {"type": "threat", "women": 1},
+            {"type": "arson", "boys": 2},
+        ],
+    )
+    log_in(page, "monitor", PASSWORD)
+    page.goto(f"/incidents/{incident.pk}/edit/")
+    second = page.locator("#violations [data-formset-row]").nth(1)
+    second.get_by_role("button", name="Remove").click()
+    assert second.is_hidden()
+    numbers = page.locator("#violations [data-formset-row]:visible [data-row-number]").all_text_contents()
+    assert numbers == ["1", "2", "3"]  # numbered again: two saved rows left and the blank one
+    page.get_by_role("button", name="Save draft").click()
+    page.wait_for_url(f"**/incidents/{incident.pk}/")
+    assert sorted(violation.type.code for violation in incident.violations.all()) == ["arson", "theft_extortion"]
+    assert page.console_errors == []

@@ -41,9 +41,9 @@ class TestHome:
 
     def test_query_budget(self, people, client, django_assert_max_num_queries):
         client.force_login(people.monitor)
-        # session, user with organisation, the user's region codes, the regions listed,
-        # and the session saved (savepoint, update, release)
-        with django_assert_max_num_queries(7):
+        # session, user with organisation, the user's region codes, the regions listed, the header's unread
+        # notifications, and the session saved (savepoint, update, release)
+        with django_assert_max_num_queries(8):
             client.get("/")
 
 

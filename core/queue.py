@@ -1,0 +1,257 @@
+"""The review queue: submitted records of every registered record type a reviewer may act on, in their scope.
+
+Urgent records first, then the oldest submission (SPEC.md). `core` imports no record app: it walks
+`core.records.record_types()`, posts each row's steps to the record type's own step URL (named after its detail
+URL: `incidents:detail` → `incidents:step`), and
+asks the model for possible duplicates through an optional class method `find_possible_duplicates(records, *,
+user) -> {pk: [records]}` (incidents declare one). A type whose pages do not exist yet is listed without links.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core import access, workflow
+from core.access import Action, Family
+from core.choices import Status
+from core.errors import ConflictError
+from core.models import AdminArea, Organisation, User
+from core.records import RecordType, ReviewedRecord, record_types
+
+PAGE_SIZE = 25
+QUEUE_STEPS = ("verify", "return", "reject")
+
+
+class QueueFilterForm(forms.Form):
+    region = forms.ModelChoiceField(
+        label=gettext_lazy("Region"), queryset=AdminArea.objects.none(), to_field_name="pcode", required=False
+    )
+    record_type = forms.ChoiceField(label=gettext_lazy("Record type"), required=False)
+    organisation = forms.ModelChoiceField(
+        label=gettext_lazy("Organisation"), queryset=Organisation.objects.all(), to_field_name="code", required=False
+    )
+    min_age = forms.IntegerField(label=gettext_lazy("Waiting at least (days)"), min_value=0, required=False)
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        regions = AdminArea.objects.filter(level=1)
+        if access.region_pcodes(user):
+            regions = regions.filter(pcode__in=sorted(access.region_pcodes(user)))
+        self.fields["region"].queryset = regions
+        self.fields["record_type"].choices = [("", "---------")] + [
+            (item.slug, item.label_plural) for item in record_types(Family.GENERAL)
+        ]
+
+
+@dataclass
+class QueueEntry:
+    record_type: RecordType
+    record: ReviewedRecord
+    age_days: int
+    own: bool
+    duplicates: list[ReviewedRecord] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return f"{self.record_type.slug}:{self.record.pk}:{self.record.version}"
+
+    @property
+    def detail_url(self) -> str:
+        return type_url(self.record_type, "detail", self.record.pk)
+
+    @property
+    def step_urls(self) -> dict[str, str]:
+        return {step: step_url(self.record_type, self.record.pk, step) for step in QUEUE_STEPS}
+
+    @property
+    def duplicate_templates(self) -> list[str]:
+        # A record type may show its own key facts side by side; the shared template lists the common ones.
+        return [f"{self.record_type.slug}/_duplicates.html", "core/_duplicates.html"]
+
+
+def type_url(record_type: RecordType, name: str, *args: object) -> str:
+    """A page of the record type, named after its detail page ("incidents:detail" → "incidents:step",
+    "beneficiaries:household-detail" → "beneficiaries:household-step"); "" while the type has no such page."""
+    return reverse_or_blank(record_type.detail_url_name.removesuffix("detail") + name, *args)
+
+
+def reverse_or_blank(url_name: str, *args: object) -> str:
+    try:
+        return reverse(url_name, args=args)
+    except NoReverseMatch:
+        return ""
+
+
+def step_url(record_type: RecordType, pk: int, step: str) -> str:
+    return type_url(record_type, "step", pk, step)
+
+
+def _waiting(record_type: RecordType, user: User, filters: dict[str, Any]):
+    queryset = access.records_in_scope(record_type.model.objects.filter(status=Status.SUBMITTED), user)
+    if filters.get("region"):
+        queryset = queryset.filter(region=filters["region"])
+    if filters.get("organisation"):
+        queryset = queryset.filter(organisation=filters["organisation"])
+    if filters.get("min_age") is not None:
+        queryset = queryset.filter(submitted_at__lte=timezone.now() - datetime.timedelta(days=filters["min_age"]))
+    return queryset
+
+
+def _queue_keys(user: User, filters: dict[str, Any]) -> list[tuple[bool, datetime.datetime, RecordType, int]]:
+    """Every waiting record as (urgent, submitted at, type, pk), in queue order: one small query per type."""
+    keys = []
+    for record_type in record_types(Family.GENERAL):
+        if filters.get("record_type") and filters["record_type"] != record_type.slug:
+            continue
+        rows = _waiting(record_type, user, filters).values_list("pk", "urgent", "submitted_at")
+        keys.extend((urgent, submitted_at, record_type, pk) for pk, urgent, submitted_at in rows)
+    far_future = timezone.now() + datetime.timedelta(days=1)
+    keys.sort(key=lambda key: (not key[0], key[1] or far_future, key[3]))
+    return keys
+
+
+def _entries(keys: list[tuple], user: User) -> list[QueueEntry]:
+    """The page's records, read with what the rows show (one query per type), and their possible duplicates."""
+    now = timezone.now()
+    wanted: dict[str, list[int]] = {}
+    for _urgent, _submitted, record_type, pk in keys:
+        wanted.setdefault(record_type.slug, []).append(pk)
+    loaded: dict[tuple[str, int], QueueEntry] = {}
+    for record_type in record_types(Family.GENERAL):
+        if record_type.slug not in wanted:
+            continue
+        records = list(
+            record_type.model.objects.filter(pk__in=wanted[record_type.slug]).select_related(
+                "place", "place__parent", "region", "organisation", "created_by"
+            )
+        )
+        duplicates = _duplicates(record_type, records, user)
+        for record in records:
+            age = (now - record.submitted_at).days if record.submitted_at else 0
+            loaded[(record_type.slug, record.pk)] = QueueEntry(
+                record_type, record, age, record.created_by_id == user.pk, duplicates.get(record.pk, [])
+            )
+    return [loaded[(key[2].slug, key[3])] for key in keys if (key[2].slug, key[3]) in loaded]
+
+
+def _duplicates(record_type: RecordType, records: list[ReviewedRecord], user: User) -> dict[int, list]:
+    finder = getattr(record_type.model, "find_possible_duplicates", None)
+    if finder is None or not records:
+        return {}
+    return finder(records, user=user)
+
+
+@login_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    """GET: the queue. POST: verify the selected records (after a confirmation page)."""
+    if not access.may(request.user, Action.REVIEW):
+        raise PermissionDenied
+    if request.method == "POST":
+        return _verify_selected(request)
+    form = QueueFilterForm(request.GET or None, user=request.user)
+    filters = form.cleaned_data if form.is_valid() else {}
+    keys = _queue_keys(request.user, filters) if form.is_valid() or not form.is_bound else []
+    page = Paginator(keys, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "entries": _entries(list(page.object_list), request.user),
+        "query": query.urlencode(),
+        "filtered": any(request.GET.get(name) for name in form.fields),
+        "next": request.get_full_path(),
+    }
+    return render(request, "core/review_queue.html", context, status=200 if not form.errors else 400)
+
+
+# --- Verify selected
+
+
+@dataclass
+class _Selected:
+    key: str
+    record_type: RecordType | None
+    pk: int
+    version: int | None
+    record: ReviewedRecord | None = None
+
+
+def _parse_selected(values: list[str]) -> list[_Selected]:
+    types = {item.slug: item for item in record_types(Family.GENERAL)}
+    selected = []
+    for value in dict.fromkeys(values):
+        parts = value.split(":")
+        if len(parts) != 3 or not parts[1].isdigit():
+            continue
+        version = int(parts[2]) if parts[2].isdigit() else None
+        selected.append(_Selected(value, types.get(parts[0]), int(parts[1]), version))
+    return selected
+
+
+def _load_selected(selected: list[_Selected], user: User) -> None:
+    """Attach each selected record the user may read (one query per type); the others stay None (not found)."""
+    by_type: dict[str, list[_Selected]] = {}
+    for item in selected:
+        if item.record_type is not None:
+            by_type.setdefault(item.record_type.slug, []).append(item)
+    for items in by_type.values():
+        model = items[0].record_type.model
+        records = access.records_in_scope(model.objects.all(), user).select_related("place", "region", "organisation")
+        found = {record.pk: record for record in records.filter(pk__in=[item.pk for item in items])}
+        for item in items:
+            item.record = found.get(item.pk)
+
+
+def _verify_selected(request: HttpRequest) -> HttpResponse:
+    selected = _parse_selected(request.POST.getlist("selected"))
+    if not selected:
+        messages.warning(request, _("Select the records to verify first."))
+        return redirect(_back_to_queue(request))
+    _load_selected(selected, request.user)
+    if request.POST.get("confirm") != "1":
+        context = {"selected": selected, "next": _back_to_queue(request)}
+        return render(request, "core/review_queue_confirm.html", context)
+    for item in selected:
+        outcome, ok = _verify_one(item, request.user)
+        (messages.success if ok else messages.error)(request, outcome)
+    return redirect(_back_to_queue(request))
+
+
+def _verify_one(item: _Selected, user: User) -> tuple[str, bool]:
+    """Verify one selected record; the sentence that reports it, and whether it worked."""
+    label = f"{item.record_type.label if item.record_type else '?'} #{item.pk}"
+    if item.record is None:
+        return _("%(record)s: not found.") % {"record": label}, False
+    try:
+        workflow.take_step(item.record, "verify", by=user, version=item.version)
+    except access.NotInScope:
+        return _("%(record)s: not found.") % {"record": label}, False
+    except access.RoleRefused:
+        if item.record.created_by_id == user.pk:
+            return _("%(record)s: you entered it, so another reviewer must verify it.") % {"record": label}, False
+        return _("%(record)s: your role may not verify it.") % {"record": label}, False
+    except ConflictError as error:
+        return _("%(record)s: %(why)s") % {"record": label, "why": error}, False
+    return _("%(record)s: verified.") % {"record": label}, True
+
+
+def _back_to_queue(request: HttpRequest) -> str:
+    target = request.POST.get("next", "")
+    # Only a path of the queue itself: never an address from elsewhere.
+    queue = reverse("review-queue")
+    return target if target.startswith(queue) else queue

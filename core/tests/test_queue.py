@@ -1,0 +1,247 @@
+"""The review queue, notifications and "my records": shared pages over every registered record type."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.db.models import Prefetch, prefetch_related_objects
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from core.access import Family
+from core.choices import Status
+from core.models import AdminArea, Notification
+from core.records import record_types
+from incidents.models import Incident, Violation
+from incidents.tests.factories import IncidentFactory
+
+pytestmark = pytest.mark.django_db
+
+QUEUE = "/review/"
+
+
+def submitted(author, days: int = 1, **extra) -> Incident:
+    return IncidentFactory(
+        created_by=author,
+        status=Status.SUBMITTED,
+        submitted_at=timezone.now() - datetime.timedelta(days=days, hours=1),
+        **extra,
+    )
+
+
+@pytest.fixture
+def duplicate_finder(monkeypatch):
+    """Incident.find_possible_duplicates as proposed for incidents/models.py (core cannot import the selectors)."""
+    from incidents.selectors import possible_duplicates
+
+    def find_possible_duplicates(cls, records, *, user):
+        prefetch_related_objects(
+            records, Prefetch("violations", queryset=Violation.objects.select_related("type", "population_group"))
+        )
+        return possible_duplicates(records, user=user)
+
+    monkeypatch.setattr(Incident, "find_possible_duplicates", classmethod(find_possible_duplicates), raising=False)
+
+
+class TestQueue:
+    @pytest.mark.parametrize("person", ["monitor", "gbv", "viewer"])
+    def test_roles_that_do_not_review_get_403(self, people, client, person):
+        client.force_login(getattr(people, person))
+        assert client.get(QUEUE).status_code == 403
+        assert client.post(QUEUE, {"selected": ["incidents:1:1"]}).status_code == 403
+
+    def test_supervisor_sees_submitted_records_of_their_scope_urgent_first_then_oldest(self, people, client):
+        recent = submitted(people.monitor, days=1)
+        oldest = submitted(people.monitor, days=9)
+        urgent = submitted(people.monitor, days=0, urgent=True)
+        draft = IncidentFactory(created_by=people.monitor)
+        mopti = submitted(people.outsider, place=AdminArea.objects.get(pcode="ML0501"))
+        client.force_login(people.supervisor)
+        html = client.get(QUEUE).content.decode()
+        positions = [html.index(f"Incident #{record.pk}<") for record in (urgent, oldest, recent)]
+        assert positions == sorted(positions)
+        assert f"Incident #{draft.pk}<" not in html and f"Incident #{mopti.pk}<" not in html
+        assert "waiting 9 days" in html and "3 records waiting" in html
+
+    def test_admin_sees_every_region(self, people, client):
+        mopti = submitted(people.outsider, place=AdminArea.objects.get(pcode="ML0501"))
+        client.force_login(people.admin)
+        assert f"Incident #{mopti.pk}<" in client.get(QUEUE).content.decode()
+
+    def test_rows_post_their_steps_to_the_records_step_url_with_the_version(self, people, client):
+        record = submitted(people.monitor)
+        client.force_login(people.supervisor)
+        html = client.get(QUEUE).content.decode()
+        for step in ("verify", "return", "reject"):
+            assert reverse("incidents:step", args=[record.pk, step]) in html
+        assert f'name="version" value="{record.version}"' in html
+        assert f'name="next" value="{QUEUE}"' in html
+
+    def test_filters_by_region_organisation_type_and_age(self, people, client):
+        old = submitted(people.monitor, days=10)
+        new = submitted(people.monitor, days=1)
+        partner = submitted(people.partner_monitor, days=10)
+        client.force_login(people.supervisor)
+        html = client.get(QUEUE, {"min_age": 5, "region": "ML07", "record_type": "incidents"}).content.decode()
+        # Rows read "Incident #n"; a possible duplicate shown beside a row reads "#n" alone.
+        assert f"Incident #{old.pk}<" in html and f"Incident #{partner.pk}<" in html
+        assert f"Incident #{new.pk}<" not in html
+        html = client.get(QUEUE, {"organisation": "AMSS"}).content.decode()
+        assert f"Incident #{partner.pk}<" in html and f"Incident #{old.pk}<" not in html
+
+    def test_an_invalid_filter_shows_its_error(self, people, client):
+        client.force_login(people.supervisor)
+        response = client.get(QUEUE, {"min_age": "-3", "region": "ML05"})
+        assert response.status_code == 400
+        html = response.content.decode()
+        assert "Ensure this value is greater than or equal to 0." in html
+        assert "Select a valid choice" in html  # Mopti is not one of this supervisor's regions
+
+    def test_their_own_record_is_shown_without_actions(self, people, client):
+        own = submitted(people.supervisor)
+        client.force_login(people.supervisor)
+        html = client.get(QUEUE).content.decode()
+        assert f"Incident #{own.pk}<" in html
+        assert "You entered this record" in html
+        assert reverse("incidents:step", args=[own.pk, "verify"]) not in html
+
+    def test_empty_queue(self, people, client):
+        client.force_login(people.supervisor)
+        assert "Nothing waits for review in your regions." in client.get(QUEUE).content.decode()
+
+    def test_pagination_keeps_the_filters(self, people, client):
+        for _ in range(27):
+            submitted(people.monitor)
+        client.force_login(people.supervisor)
+        html = client.get(QUEUE, {"region": "ML07"}).content.decode()
+        assert "?region=ML07&amp;page=2" in html
+        assert html.count('class="queue-item') == 25
+
+    def test_possible_duplicates_are_shown_side_by_side(self, people, client, duplicate_finder):
+        record = submitted(people.monitor)
+        other = submitted(people.partner_monitor)
+        client.force_login(people.supervisor)
+        html = client.get(QUEUE).content.decode()
+        assert "Possible duplicate:" in html
+        assert f'<option value="{other.pk}">' in html  # the reject form offers the link
+        assert reverse("incidents:detail", args=[record.pk]) in html
+        assert "Theft" in html  # the incidents' own facts: their violations
+
+    def test_query_count_does_not_grow_with_the_queue(self, people, client, duplicate_finder):
+        def count_queries(total: int) -> int:
+            Incident.objects.all().delete()
+            for _ in range(total):
+                submitted(people.monitor)
+                submitted(people.partner_monitor)  # a possible duplicate of each
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(QUEUE).status_code == 200
+            return len(queries)
+
+        client.force_login(people.supervisor)
+        # session, user, regions; the queue's keys (one query per record type); the page's records; their
+        # violations; duplicate candidates and their violations; unread notifications; the filter form's regions and
+        # organisations; the session saved (3)
+        assert count_queries(5) == count_queries(50) == 13 + len(record_types(Family.GENERAL))
+
+
+class TestVerifySelected:
+    def test_asks_for_confirmation_listing_the_records(self, people, client):
+        first, second = submitted(people.monitor), submitted(people.monitor)
+        client.force_login(people.supervisor)
+        response = client.post(QUEUE, {"selected": [f"incidents:{first.pk}:1", f"incidents:{second.pk}:1"]})
+        html = response.content.decode()
+        assert response.status_code == 200 and "Verify 2 records" in html
+        assert f"Incident #{first.pk}" in html and 'name="confirm" value="1"' in html
+        first.refresh_from_db()
+        assert first.status == Status.SUBMITTED
+
+    def test_verifies_each_and_says_why_one_failed(self, people, client):
+        theirs = submitted(people.monitor)
+        own = submitted(people.supervisor)
+        stale = submitted(people.monitor)
+        client.force_login(people.supervisor)
+        selected = [
+            f"incidents:{theirs.pk}:1",
+            f"incidents:{own.pk}:1",
+            f"incidents:{stale.pk}:7",
+            "incidents:999999:1",
+        ]
+        response = client.post(
+            QUEUE, {"selected": selected, "confirm": "1", "next": f"{QUEUE}?region=ML07"}, follow=True
+        )
+        html = response.content.decode()
+        assert response.redirect_chain[-1][0] == f"{QUEUE}?region=ML07"
+        assert f"Incident #{theirs.pk}: verified." in html
+        assert f"Incident #{own.pk}: you entered it, so another reviewer must verify it." in html
+        assert f"Incident #{stale.pk}: Someone else saved this record" in html
+        assert "Incident #999999: not found." in html
+        statuses = {record.pk: record.status for record in Incident.objects.all()}
+        assert statuses == {theirs.pk: Status.VERIFIED, own.pk: Status.SUBMITTED, stale.pk: Status.SUBMITTED}
+
+    def test_a_record_out_of_scope_is_not_found(self, people, client):
+        mopti = submitted(people.outsider, place=AdminArea.objects.get(pcode="ML0501"))
+        client.force_login(people.supervisor)
+        response = client.post(QUEUE, {"selected": [f"incidents:{mopti.pk}:1"], "confirm": "1"}, follow=True)
+        assert f"Incident #{mopti.pk}: not found." in response.content.decode()
+        mopti.refresh_from_db()
+        assert mopti.status == Status.SUBMITTED
+
+    def test_nothing_selected(self, people, client):
+        client.force_login(people.supervisor)
+        response = client.post(QUEUE, {"next": "https://example.com/"}, follow=True)
+        assert response.redirect_chain[-1][0] == QUEUE
+        assert "Select the records to verify first." in response.content.decode()
+
+
+class TestNotifications:
+    def test_lists_them_and_marks_them_read_on_opening(self, people, client):
+        Notification.objects.create(recipient=people.monitor, message="Incident #4 was returned to you", url="/x/")
+        Notification.objects.create(recipient=people.supervisor, message="Not for the monitor")
+        client.force_login(people.monitor)
+        home = client.get("/").content.decode()
+        assert 'class="badge"' in home  # the header's unread count
+        html = client.get(reverse("notifications")).content.decode()
+        assert "Incident #4 was returned to you" in html and "Not for the monitor" not in html
+        assert "New" in html
+        assert not Notification.objects.filter(recipient=people.monitor, read_at__isnull=True).exists()
+        assert 'class="badge"' not in client.get("/").content.decode()
+
+    def test_empty(self, people, client):
+        client.force_login(people.viewer)
+        assert "No notification yet." in client.get(reverse("notifications")).content.decode()
+
+    def test_the_header_count_is_one_query(self, people, client, django_assert_num_queries):
+        from django.test import RequestFactory
+
+        from core.context_processors import navigation_items
+
+        request = RequestFactory().get("/")
+        request.user = people.monitor
+        with django_assert_num_queries(1):
+            assert navigation_items(request)["unread_notifications"] == 0
+
+
+class TestMyRecords:
+    def test_returned_records_come_first_with_the_reviewers_comment(self, people, client):
+        draft = IncidentFactory(created_by=people.monitor)
+        returned = IncidentFactory(created_by=people.monitor, status=Status.RETURNED, review_note="Add the date.")
+        IncidentFactory(created_by=people.supervisor)
+        client.force_login(people.monitor)
+        html = client.get(reverse("my-records")).content.decode()
+        assert html.index(f"#{returned.pk}<") < html.index(f"#{draft.pk}<")
+        assert "Returned with this comment:" in html and "Add the date." in html
+        assert html.count(">Incident #") == 2  # the monitor's two records, not the supervisor's
+
+    def test_filter_by_status(self, people, client):
+        draft = IncidentFactory(created_by=people.monitor)
+        verified = IncidentFactory(created_by=people.monitor, status=Status.VERIFIED)
+        client.force_login(people.monitor)
+        html = client.get(reverse("my-records"), {"status": "verified"}).content.decode()
+        assert f"#{verified.pk}<" in html and f"#{draft.pk}<" not in html
+
+    def test_a_viewer_has_none(self, people, client):
+        client.force_login(people.viewer)
+        assert "You have not entered any record yet." in client.get(reverse("my-records")).content.decode()

@@ -240,6 +240,7 @@ def _create_records_in_review(rng: random.Random) -> int:
         incident = _incident(planned, rng, references)
         incident.reported_on = datetime.date(YEAR, 12, 20 + index % 9)
         incident.occurred_on = incident.reported_on - datetime.timedelta(days=1)
+        incident.submitted_at = _moment(incident.reported_on) if status != Status.DRAFT else None
         incident.status, incident.urgent = status, index == 0
         incident.narrative = "Awaiting review." if status == Status.SUBMITTED else ""
         if status != Status.REJECTED:

@@ -271,6 +271,7 @@ class RecordEvent(models.Model):
         CLOSURE_REQUESTED = "closure_requested", _("closure requested")
         CLOSED = "closed", _("case closed")
         ANONYMISED = "anonymised", _("anonymised")
+        MERGED = "merged", _("merged")
 
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
     object_id = models.PositiveBigIntegerField()

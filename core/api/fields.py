@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core import access
@@ -40,7 +43,10 @@ class PlaceField(serializers.SlugRelatedField):
 
 
 class PeopleCountsSerializer(serializers.Serializer):
-    """The five people counts (≥ 0, default 0); at least one person."""
+    """The five people counts (≥ 0, default 0); at least one person among the values the record will have (a
+    PATCH may send one count). A record type that may count no one (assistance to households) says so."""
+
+    require_people = True
 
     women = serializers.IntegerField(min_value=0, default=0)
     girls = serializers.IntegerField(min_value=0, default=0)
@@ -49,6 +55,25 @@ class PeopleCountsSerializer(serializers.Serializer):
     unknown = serializers.IntegerField(min_value=0, default=0)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if sum(attrs.get(name, 0) for name in PEOPLE_FIELDS) <= 0:
-            raise serializers.ValidationError(_("Count at least one person."))
+        if self.require_people:
+            total = sum(attrs.get(name, getattr(self.instance, name, 0)) or 0 for name in PEOPLE_FIELDS)
+            if total <= 0:
+                raise serializers.ValidationError(_("Count at least one person."))
         return super().validate(attrs)
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class CountryCodeField(serializers.Field):
+    """An ISO 3166-1 alpha-2 country code ("CI"), answered as the code, or null."""
+
+    default_error_messages = {"invalid": _("Unknown country code “{value}”.")}
+
+    def to_internal_value(self, data: Any) -> str:
+        code = str(data).strip().upper()
+        if code not in countries:
+            self.fail("invalid", value=data)
+        return code
+
+    def to_representation(self, value: Any) -> str | None:
+        code = getattr(value, "code", value)
+        return str(code) if code else None

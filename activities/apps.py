@@ -1,0 +1,36 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ActivitiesConfig(AppConfig):
+    name = "activities"
+    verbose_name = _("Assistance and sessions")
+
+    def ready(self) -> None:
+        from activities import demo as activities_demo
+        from activities.models import AssistanceEvent, Session
+        from core import demo
+        from core.records import RecordType, register_record_type
+
+        # The page URLs named here are reversed only when a page shows a link, never at start-up.
+        register_record_type(
+            RecordType(
+                slug="assistance",
+                model=AssistanceEvent,
+                label=_("Assistance event"),
+                label_plural=_("Assistance"),
+                detail_url_name="activities:assistance-detail",
+                list_url_name="activities:assistance-list",
+            )
+        )
+        register_record_type(
+            RecordType(
+                slug="sessions",
+                model=Session,
+                label=_("Session"),
+                label_plural=_("Sessions"),
+                detail_url_name="activities:session-detail",
+                list_url_name="activities:session-list",
+            )
+        )
+        demo.register("assistance and sessions", activities_demo.load, order=40)

@@ -1,0 +1,103 @@
+"""Writes of assistance events and sessions. Forms and serializers validate, then call these; the workflow is
+core's, so history, locking and versions work as for every record."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from django.db import transaction
+
+from activities.models import AssistanceEvent, Session
+from beneficiaries.models import Household
+from core import access, workflow
+from core.models import User
+from core.records import PEOPLE_FIELDS
+
+ASSISTANCE_FIELDS = (
+    "delivered_on",
+    "place",
+    "kind",
+    "sector",
+    "population_group",
+    "households",
+    *PEOPLE_FIELDS,
+    "quantity",
+    "amount",
+    "currency",
+    "country",
+    "urgent",
+    "organisation",
+)
+SESSION_FIELDS = (
+    "held_on",
+    "place",
+    "kind",
+    "topic",
+    "sector",
+    "population_group",
+    "sessions",
+    *PEOPLE_FIELDS,
+    "urgent",
+    "organisation",
+)
+
+
+def _fields(model_fields: Sequence[str], values: Mapping[str, Any], by: User) -> dict[str, Any]:
+    # Only admins file a record under another organisation.
+    return {
+        key: value
+        for key, value in values.items()
+        if key in model_fields and (key != "organisation" or access.is_admin(by))
+    }
+
+
+def _link_households(event: AssistanceEvent, households: Iterable[Household] | None) -> None:
+    if households is None:
+        return
+    event.households_assisted.set(list(households))
+    # The prefetched list is stale now; the next read (history snapshot, answer) goes to the database.
+    getattr(event, "_prefetched_objects_cache", {}).clear()
+
+
+@transaction.atomic
+def assistance_create(*, by: User, fields: Mapping[str, Any], households: Iterable[Household] = ()) -> AssistanceEvent:
+    """A new draft assistance event, linked to the registered households it reached."""
+    households = list(households)
+    event = AssistanceEvent(**_fields(ASSISTANCE_FIELDS, fields, by))
+    return workflow.create_record(event, by=by, save_children=lambda saved: _link_households(saved, households))
+
+
+@transaction.atomic
+def assistance_update(
+    *,
+    event: AssistanceEvent,
+    by: User,
+    version: int | None,
+    fields: Mapping[str, Any],
+    households: Iterable[Household] | None = None,
+) -> AssistanceEvent:
+    """Change an assistance event; `households`, when given, replace the linked registered households."""
+
+    def apply_changes(locked: AssistanceEvent) -> None:
+        for key, value in _fields(ASSISTANCE_FIELDS, fields, by).items():
+            setattr(locked, key, value)
+        locked.full_clean(exclude=["created_by", "region", "organisation"])
+        _link_households(locked, households)
+
+    return workflow.update_record(event, by=by, version=version, apply_changes=apply_changes)
+
+
+@transaction.atomic
+def session_create(*, by: User, fields: Mapping[str, Any]) -> Session:
+    return workflow.create_record(Session(**_fields(SESSION_FIELDS, fields, by)), by=by)
+
+
+@transaction.atomic
+def session_update(*, session: Session, by: User, version: int | None, fields: Mapping[str, Any]) -> Session:
+    def apply_changes(locked: Session) -> None:
+        for key, value in _fields(SESSION_FIELDS, fields, by).items():
+            setattr(locked, key, value)
+        locked.full_clean(exclude=["created_by", "region", "organisation"])
+
+    return workflow.update_record(session, by=by, version=version, apply_changes=apply_changes)

@@ -1,0 +1,146 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from beneficiaries import services
+from beneficiaries.choices import Sex
+from beneficiaries.models import EARLIEST_BIRTH_YEAR, Household, Movement
+from core.api.fields import CountryCodeField, PeopleCountsSerializer, PlaceField, code_field
+from core.api.records import RecordSerializerMixin, django_errors_to_drf
+from core.models import Organisation, PopulationGroup
+from core.records import PEOPLE_FIELDS
+
+
+class MemberSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    full_name = serializers.CharField(max_length=200)
+    sex = serializers.ChoiceField(Sex.choices, default=Sex.UNKNOWN)
+    birth_year = serializers.IntegerField(min_value=EARLIEST_BIRTH_YEAR, required=False, allow_null=True, default=None)
+    is_head = serializers.BooleanField(default=False)
+    specific_needs = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class HouseholdSerializer(RecordSerializerMixin, serializers.Serializer):
+    """A registered household: its members nested (sent, they replace the whole list); its people counts derived
+    from them."""
+
+    registered_on = serializers.DateField()
+    registration_number = serializers.CharField(max_length=40, required=False, allow_blank=True, allow_null=True)
+    head_name = serializers.CharField(max_length=200)
+    population_group = code_field(PopulationGroup.objects.all(), required=False, allow_null=True)
+    place = PlaceField()
+    organisation = code_field(Organisation.objects.all(), required=False)
+    specific_needs = serializers.CharField(required=False, allow_blank=True)
+    urgent = serializers.BooleanField(required=False)
+    members = MemberSerializer(many=True, required=False)
+    people = serializers.SerializerMethodField()
+    size = serializers.SerializerMethodField()
+    merged_into = serializers.IntegerField(source="merged_into_id", read_only=True)
+
+    record_model = Household
+    clean_fields = ("registered_on",)
+
+    def get_people(self, household: Household) -> dict[str, int]:
+        return household.people()
+
+    def get_size(self, household: Household) -> int:
+        return len(household.members.all())
+
+    def validate_registration_number(self, value: str | None) -> str:
+        value = (value or "").strip()
+        taken = Household.objects.filter(registration_number=value)
+        if self.instance is not None:
+            taken = taken.exclude(pk=self.instance.pk)
+        if value and taken.exists():
+            raise serializers.ValidationError(_("Another household already has this registration number."))
+        return value
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)
+        if "members" in attrs:
+            registered_on = attrs.get("registered_on", getattr(self.instance, "registered_on", None))
+            try:
+                services.check_members(attrs["members"], registered_on=registered_on)
+            except DjangoValidationError as error:
+                raise django_errors_to_drf(error) from error
+        return attrs
+
+    def create(self, validated_data: dict[str, Any]) -> Household:
+        members = validated_data.pop("members", [])
+        validated_data.pop("version", None)
+        return services.household_create(by=self.context["request"].user, fields=validated_data, members=members)
+
+    def update(self, household: Household, validated_data: dict[str, Any]) -> Household:
+        members = validated_data.pop("members", None)
+        version = validated_data.pop("version", None)
+        return services.household_update(
+            household=household,
+            by=self.context["request"].user,
+            version=version,
+            fields=validated_data,
+            members=members,
+        )
+
+
+class MovementSerializer(RecordSerializerMixin, PeopleCountsSerializer):
+    """A mixed-movement identification (API.md): ISO country codes, people counts on the record."""
+
+    identified_on = serializers.DateField()
+    place = PlaceField()
+    organisation = code_field(Organisation.objects.all(), required=False)
+    nationality = CountryCodeField()
+    origin_country = CountryCodeField(required=False, allow_null=True)
+    destination_country = CountryCodeField(required=False, allow_null=True)
+    unaccompanied_children = serializers.IntegerField(min_value=0, default=0)
+    separated_children = serializers.IntegerField(min_value=0, default=0)
+    specific_needs = serializers.IntegerField(min_value=0, default=0)
+    urgent = serializers.BooleanField(required=False)
+    total = serializers.IntegerField(read_only=True)
+
+    record_model = Movement
+    clean_fields = ("identified_on", *PEOPLE_FIELDS, "unaccompanied_children", "separated_children", "specific_needs")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # A country left out is stored empty, as the model keeps it.
+        for name in ("origin_country", "destination_country"):
+            if name in attrs and attrs[name] is None:
+                attrs[name] = ""
+        return super().validate(attrs)
+
+    def create(self, validated_data: dict[str, Any]) -> Movement:
+        validated_data.pop("version", None)
+        return services.movement_create(by=self.context["request"].user, fields=validated_data)
+
+    def update(self, movement: Movement, validated_data: dict[str, Any]) -> Movement:
+        version = validated_data.pop("version", None)
+        return services.movement_update(
+            movement=movement, by=self.context["request"].user, version=version, fields=validated_data
+        )
+
+
+class MergeSerializer(serializers.Serializer):
+    into = serializers.IntegerField(help_text=_("The older registration this household is merged into."))
+
+
+class PersonMatchSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    other_name = serializers.CharField()
+    birth_year = serializers.IntegerField()
+    similarity = serializers.FloatField()
+
+
+class DuplicatePairSerializer(serializers.Serializer):
+    keep = serializers.IntegerField(source="keep.pk")
+    merge = serializers.IntegerField(source="merge.pk")
+    keep_registration_number = serializers.CharField(source="keep.registration_number")
+    merge_registration_number = serializers.CharField(source="merge.registration_number")
+    cercle = serializers.SerializerMethodField()
+    matches = PersonMatchSerializer(many=True)
+
+    def get_cercle(self, pair: Any) -> str | None:
+        place = pair.keep.place
+        return place.pcode if place.level == 2 else place.parent.pcode

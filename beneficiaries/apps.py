@@ -1,0 +1,36 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class BeneficiariesConfig(AppConfig):
+    name = "beneficiaries"
+    verbose_name = _("Beneficiaries and mixed movements")
+
+    def ready(self) -> None:
+        from beneficiaries import demo as beneficiaries_demo
+        from beneficiaries.models import Household, Movement
+        from core import demo
+        from core.records import RecordType, register_record_type
+
+        # The page URLs named here are reversed only when a page shows a link, never at start-up.
+        register_record_type(
+            RecordType(
+                slug="households",
+                model=Household,
+                label=_("Household"),
+                label_plural=_("Households"),
+                detail_url_name="beneficiaries:household-detail",
+                list_url_name="beneficiaries:household-list",
+            )
+        )
+        register_record_type(
+            RecordType(
+                slug="movements",
+                model=Movement,
+                label=_("Mixed-movement identification"),
+                label_plural=_("Mixed movements"),
+                detail_url_name="beneficiaries:movement-detail",
+                list_url_name="beneficiaries:movement-list",
+            )
+        )
+        demo.register("households and mixed movements", beneficiaries_demo.load, order=30)

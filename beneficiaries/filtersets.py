@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from beneficiaries.models import Household, Movement, Person
+from core.filtersets import RecordFilterSet, date_after, date_before
+from core.models import PopulationGroup
+
+
+class HouseholdFilterSet(RecordFilterSet):
+    """Filters of the household list page and of `/api/v1/households/`; `q` searches registration numbers and the
+    names of heads and members."""
+
+    registered_on_after = date_after("registered_on")
+    registered_on_before = date_before("registered_on")
+    population_group = django_filters.ModelChoiceFilter(
+        label=_("Population group"), queryset=PopulationGroup.objects.all(), to_field_name="code"
+    )
+    registration_number = django_filters.CharFilter(label=_("Registration number"), lookup_expr="iexact")
+
+    class Meta:
+        model = Household
+        fields = ["region", "status", "organisation", "month", "population_group", "registration_number"]
+
+    # Exists, not a join: a household with two matching members is still listed once.
+    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        if not value:
+            return queryset
+        member = Person.objects.filter(household=OuterRef("pk"), full_name__icontains=value)
+        condition = Q(registration_number__icontains=value) | Q(head_name__icontains=value) | Exists(member)
+        if value.lstrip("#").isdigit():
+            condition |= Q(pk=int(value.lstrip("#")))
+        return queryset.filter(condition)
+
+
+class MovementFilterSet(RecordFilterSet):
+    """Filters of the mixed-movement list and of `/api/v1/movements/`; `q` searches countries by code or name
+    (nationality, origin, destination) and the place."""
+
+    identified_on_after = date_after("identified_on")
+    identified_on_before = date_before("identified_on")
+    nationality = django_filters.ChoiceFilter(label=_("Nationality"), choices=lambda: list(countries))
+    origin_country = django_filters.ChoiceFilter(label=_("Country of origin"), choices=lambda: list(countries))
+    destination_country = django_filters.ChoiceFilter(label=_("Intended destination"), choices=lambda: list(countries))
+
+    class Meta:
+        model = Movement
+        fields = ["region", "status", "organisation", "month", "nationality", "origin_country", "destination_country"]
+
+    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        if not value:
+            return queryset
+        codes = {code for code, country_name in countries if value.lower() in str(country_name).lower()}
+        if len(value) == 2:
+            codes.add(value.upper())
+        condition = Q(place__name__icontains=value)
+        for field in ("nationality", "origin_country", "destination_country"):
+            condition |= Q(**{f"{field}__in": sorted(codes)})
+        if value.lstrip("#").isdigit():
+            condition |= Q(pk=int(value.lstrip("#")))
+        return queryset.filter(condition)

@@ -1,0 +1,109 @@
+"""Reads of households and mixed movements: the user's scope (core.access decides), and what lists show."""
+
+from __future__ import annotations
+
+import difflib
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass
+from itertools import combinations
+
+from django.db.models import QuerySet
+
+from beneficiaries.models import Household, Movement, Person
+from core import access
+from core.choices import Status
+from core.models import AdminArea, User
+
+# Two names this alike (difflib's ratio on the normalised names) may be the same person written twice.
+NAME_SIMILARITY = 0.85
+
+
+def _with_related(queryset: QuerySet) -> QuerySet:
+    return queryset.select_related("place", "region", "organisation", "created_by", "reviewed_by", "population_group")
+
+
+def household_list(*, user: User) -> QuerySet[Household]:
+    """The households this user may read, with their members: three queries for any page."""
+    return (
+        _with_related(access.records_in_scope(Household.objects.all(), user))
+        .select_related("place__parent")
+        .prefetch_related("members")
+    )
+
+
+def movement_list(*, user: User) -> QuerySet[Movement]:
+    """The mixed-movement identifications this user may read."""
+    return access.records_in_scope(Movement.objects.all(), user).select_related(
+        "place", "region", "organisation", "created_by", "reviewed_by"
+    )
+
+
+# --- likely duplicates
+
+
+def normalise_name(name: str) -> str:
+    """Lower case, accents and punctuation stripped, words sorted: "Traoré, Aminata" → "aminata traore"."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    plain = "".join(char for char in decomposed if not unicodedata.combining(char)).lower()
+    words = "".join(char if char.isalnum() else " " for char in plain).split()
+    return " ".join(sorted(words))
+
+
+def name_similarity(first: str, second: str) -> float:
+    return difflib.SequenceMatcher(None, normalise_name(first), normalise_name(second)).ratio()
+
+
+def cercle_of(place: AdminArea) -> int | None:
+    """The cercle (level 2) a place lies in; None for a place given only as a region."""
+    if place.level >= 3:
+        return place.parent_id
+    return place.pk if place.level == 2 else None
+
+
+@dataclass(frozen=True)
+class PersonMatch:
+    name: str
+    other_name: str
+    birth_year: int
+    similarity: float
+
+
+@dataclass
+class DuplicatePair:
+    """Two households that may be one: `keep` is the older registration, `merge` the one to merge into it."""
+
+    keep: Household
+    merge: Household
+    matches: list[PersonMatch]
+
+
+def _sort_key(household: Household) -> tuple:
+    return (household.registered_on, household.pk)
+
+
+def likely_duplicate_households(*, user: User) -> list[DuplicatePair]:
+    """Pairs of households in the user's scope with members of similar names, the same birth year and the same
+    cercle. Two queries; names are compared only within one cercle and birth year."""
+    households = {
+        household.pk: household
+        for household in household_list(user=user).exclude(status__in=[Status.ARCHIVED, Status.REJECTED])
+        if cercle_of(household.place) is not None
+    }
+    groups: dict[tuple[int, int], list[Person]] = defaultdict(list)
+    for household in households.values():
+        for person in household.members.all():
+            if person.birth_year is not None:
+                groups[(cercle_of(household.place), person.birth_year)].append(person)
+    found: dict[tuple[int, int], DuplicatePair] = {}
+    for persons in groups.values():
+        for first, second in combinations(persons, 2):
+            if first.household_id == second.household_id:
+                continue
+            similarity = name_similarity(first.full_name, second.full_name)
+            if similarity < NAME_SIMILARITY:
+                continue
+            keep, merge = sorted((households[first.household_id], households[second.household_id]), key=_sort_key)
+            pair = found.setdefault((keep.pk, merge.pk), DuplicatePair(keep, merge, []))
+            pair.matches.append(PersonMatch(first.full_name, second.full_name, first.birth_year, round(similarity, 2)))
+    return sorted(found.values(), key=lambda pair: (_sort_key(pair.keep), pair.merge.pk))

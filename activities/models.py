@@ -7,19 +7,14 @@ import re
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from beneficiaries.models import Household
 from core.models import AssistanceKind, PopulationGroup, Sector, SessionKind
-from core.records import PEOPLE_FIELDS, PeopleCounts, ReviewedRecord
+from core.records import PEOPLE_FIELDS, PeopleCounts, ReviewedRecord, date_errors
 
 CURRENCY_CODE = re.compile(r"^[A-Z]{3}$")
-
-
-def _future(day) -> bool:
-    return bool(day and day > timezone.localdate())
 
 
 class AssistanceEvent(ReviewedRecord, PeopleCounts):
@@ -88,9 +83,7 @@ class AssistanceEvent(ReviewedRecord, PeopleCounts):
         return f"#{self.pk} {self.delivered_on} {self.kind_id and self.kind.code}"
 
     def clean(self) -> None:
-        errors = {}
-        if _future(self.delivered_on):
-            errors["delivered_on"] = _("This date is in the future.")
+        errors = date_errors(self, "delivered_on")
         if self.amount is not None and not self.currency:
             errors["currency"] = _("Give the currency of the amount.")
         elif self.currency and self.amount is None:
@@ -155,9 +148,7 @@ class Session(ReviewedRecord, PeopleCounts):
         return f"#{self.pk} {self.held_on} {self.topic}"
 
     def clean(self) -> None:
-        errors = {}
-        if _future(self.held_on):
-            errors["held_on"] = _("This date is in the future.")
+        errors = date_errors(self, "held_on")
         if self.sessions is not None and self.sessions < 1:
             errors["sessions"] = _("A record covers at least one session.")
         if errors:

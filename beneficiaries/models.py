@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
-
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -13,16 +11,10 @@ from django_countries.fields import CountryField
 
 from beneficiaries.choices import Sex
 from core.models import PopulationGroup
-from core.records import PEOPLE_FIELDS, PeopleCounts, ReviewedRecord
+from core.records import PEOPLE_FIELDS, PeopleCounts, ReviewedRecord, date_errors
 
 ADULT_AGE = 18
 EARLIEST_BIRTH_YEAR = 1900
-
-
-def _not_in_future(day: datetime.date | None) -> str | None:
-    if day and day > timezone.localdate():
-        return _("This date is in the future.")
-    return None
 
 
 class Household(ReviewedRecord):
@@ -80,9 +72,9 @@ class Household(ReviewedRecord):
         return f"#{self.pk} {self.registration_number or self.head_name}"
 
     def clean(self) -> None:
-        problem = _not_in_future(self.registered_on)
-        if problem:
-            raise ValidationError({"registered_on": problem})
+        errors = date_errors(self, "registered_on")
+        if errors:
+            raise ValidationError(errors)
 
     def people(self) -> dict[str, int]:
         """The five people counts of the members, their age taken in the year of registration."""
@@ -205,10 +197,7 @@ class Movement(ReviewedRecord, PeopleCounts):
         return f"#{self.pk} {self.identified_on} {self.nationality}"
 
     def clean(self) -> None:
-        errors = {}
-        problem = _not_in_future(self.identified_on)
-        if problem:
-            errors["identified_on"] = problem
+        errors = date_errors(self, "identified_on")
         people = [getattr(self, name) or 0 for name in PEOPLE_FIELDS]
         # Children may hide among the unknowns (age not known); never more than girls, boys and unknowns.
         children = (self.girls or 0) + (self.boys or 0) + (self.unknown or 0)

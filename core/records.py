@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -56,6 +57,20 @@ def people_total_expression(prefix: str = "") -> models.Expression:
 def people_sums(prefix: str = "") -> dict[str, models.Expression]:
     """Aggregates summing each people count (0 when there is no row), keyed by group name."""
     return {name: Coalesce(Sum(f"{prefix}{name}"), Value(0)) for name in PEOPLE_FIELDS}
+
+
+def date_errors(record: object, *fields: str, event_before: tuple[str, str] | None = None) -> dict[str, str]:
+    """The date rules record types share: none of `fields` in the future, and with `event_before`
+    ("occurred_on", "reported_on") the event not after the day it was documented. Messages keyed by field."""
+    today = timezone.localdate()
+    errors = {
+        name: str(_("This date is in the future.")) for name in fields if (day := getattr(record, name)) and day > today
+    }
+    if event_before:
+        event, reported = (getattr(record, name) for name in event_before)
+        if event_before[0] not in errors and event and reported and event > reported:
+            errors[event_before[0]] = str(_("The incident cannot have happened after the day it was reported."))
+    return errors
 
 
 class ReviewedRecord(models.Model):

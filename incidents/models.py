@@ -8,7 +8,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.access import Family
@@ -22,7 +21,7 @@ from core.models import (
     SourceType,
     ViolationType,
 )
-from core.records import PeopleCounts, ReviewedRecord
+from core.records import PeopleCounts, ReviewedRecord, date_errors
 from incidents.choices import CaseStatus, Credibility, ServiceStatus, Sex, TimeOfDay
 
 
@@ -96,14 +95,7 @@ class Incident(ReviewedRecord):
         return f"#{self.pk} {self.reported_on} {self.place.name}"
 
     def clean(self) -> None:
-        today = timezone.localdate()
-        errors = {}
-        if self.reported_on and self.reported_on > today:
-            errors["reported_on"] = _("This date is in the future.")
-        if self.occurred_on and self.occurred_on > today:
-            errors["occurred_on"] = _("This date is in the future.")
-        elif self.occurred_on and self.reported_on and self.occurred_on > self.reported_on:
-            errors["occurred_on"] = _("The incident cannot have happened after the day it was reported.")
+        errors = date_errors(self, "reported_on", "occurred_on", event_before=("occurred_on", "reported_on"))
         if errors:
             raise ValidationError(errors)
 
@@ -259,14 +251,7 @@ class GbvReferral(ReviewedRecord):
         return f"#{self.pk} {self.survivor_code}"
 
     def clean(self) -> None:
-        today = timezone.localdate()
-        errors = {}
-        if self.reported_on and self.reported_on > today:
-            errors["reported_on"] = _("This date is in the future.")
-        if self.incident_date and self.incident_date > today:
-            errors["incident_date"] = _("This date is in the future.")
-        elif self.incident_date and self.reported_on and self.incident_date > self.reported_on:
-            errors["incident_date"] = _("The incident cannot have happened after the day it was reported.")
+        errors = date_errors(self, "reported_on", "incident_date", event_before=("incident_date", "reported_on"))
         if errors:
             raise ValidationError(errors)
 

@@ -17,7 +17,7 @@ from core import access, workflow
 from core.access import Action
 from core.choices import Status
 from core.models import RecordEvent, User
-from core.records import PEOPLE_FIELDS, ReviewedRecord
+from core.records import PEOPLE_FIELDS, ReviewedRecord, replace_children
 
 HOUSEHOLD_FIELDS = (
     "registered_on",
@@ -69,15 +69,9 @@ def check_members(members: Sequence[Mapping[str, Any]], *, registered_on=None) -
 
 
 def _replace_members(household: Household, members: Sequence[Mapping[str, Any]] | None) -> None:
-    if members is None:
-        return
-    check_members(members, registered_on=household.registered_on)
-    household.members.all().delete()
-    Person.objects.bulk_create(
-        [Person(household=household, **{key: row[key] for key in MEMBER_FIELDS if key in row}) for row in members]
-    )
-    # The prefetched list is stale now; the next read goes to the database.
-    getattr(household, "_prefetched_objects_cache", {}).clear()
+    if members is not None:
+        check_members(members, registered_on=household.registered_on)
+    replace_children(household, "members", members, MEMBER_FIELDS)
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ these fields live in `core.workflow`; who may act lives in `core.access`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -57,6 +58,23 @@ def people_total_expression(prefix: str = "") -> models.Expression:
 def people_sums(prefix: str = "") -> dict[str, models.Expression]:
     """Aggregates summing each people count (0 when there is no row), keyed by group name."""
     return {name: Coalesce(Sum(f"{prefix}{name}"), Value(0)) for name in PEOPLE_FIELDS}
+
+
+def replace_children(parent: models.Model, related_name: str, rows: Sequence[Mapping] | None, fields: Sequence[str]):
+    """Replace the whole list of a record's child rows (violations, services, members): API.md's "a list, when
+    sent, replaces the whole list". `rows` None leaves the list as it is."""
+    if rows is None:
+        return
+    manager = getattr(parent, related_name)
+    manager.all().delete()
+    manager.model.objects.bulk_create(
+        [
+            manager.model(**{manager.field.name: parent}, **{key: row[key] for key in fields if key in row})
+            for row in rows
+        ]
+    )
+    # The prefetched lists are stale now; the next read goes to the database.
+    getattr(parent, "_prefetched_objects_cache", {}).clear()
 
 
 def date_errors(record: object, *fields: str, event_before: tuple[str, str] | None = None) -> dict[str, str]:

@@ -15,9 +15,9 @@ from core import access, notifications, workflow
 from core.access import Action
 from core.choices import Role, Status
 from core.models import RecordEvent, User
-from core.records import PEOPLE_FIELDS
+from core.records import PEOPLE_FIELDS, replace_children
 from incidents.choices import CaseStatus, ServiceStatus
-from incidents.models import FollowUp, GbvReferral, Incident, ServiceReferral, Violation
+from incidents.models import GbvReferral, Incident, ServiceReferral
 
 INCIDENT_FIELDS = (
     "reported_on",
@@ -51,23 +51,8 @@ def _check_violations(violations: Sequence[Mapping[str, Any]]) -> None:
 def _replace_children(incident: Incident, violations: Sequence[Mapping] | None, follow_ups: Sequence[Mapping] | None):
     if violations is not None:
         _check_violations(violations)
-        incident.violations.all().delete()
-        Violation.objects.bulk_create(
-            [
-                Violation(incident=incident, **{key: row[key] for key in VIOLATION_FIELDS if key in row})
-                for row in violations
-            ]
-        )
-    if follow_ups is not None:
-        incident.follow_ups.all().delete()
-        FollowUp.objects.bulk_create(
-            [
-                FollowUp(incident=incident, **{key: row[key] for key in FOLLOW_UP_FIELDS if key in row})
-                for row in follow_ups
-            ]
-        )
-    # The prefetched lists are stale now; the next read goes to the database.
-    getattr(incident, "_prefetched_objects_cache", {}).clear()
+    replace_children(incident, "violations", violations, VIOLATION_FIELDS)
+    replace_children(incident, "follow_ups", follow_ups, FOLLOW_UP_FIELDS)
 
 
 @transaction.atomic
@@ -178,17 +163,9 @@ def _service_problem(row: Mapping[str, Any], today) -> str | None:
 
 
 def _replace_services(referral: GbvReferral, services: Sequence[Mapping[str, Any]] | None) -> None:
-    if services is None:
-        return
-    check_services(services, consent_to_referral=referral.consent_to_referral)
-    referral.services.all().delete()
-    ServiceReferral.objects.bulk_create(
-        [
-            ServiceReferral(referral=referral, **{key: row[key] for key in SERVICE_FIELDS if key in row})
-            for row in services
-        ]
-    )
-    getattr(referral, "_prefetched_objects_cache", {}).clear()
+    if services is not None:
+        check_services(services, consent_to_referral=referral.consent_to_referral)
+    replace_children(referral, "services", services, SERVICE_FIELDS)
 
 
 @transaction.atomic

@@ -11,7 +11,8 @@ from django.db import transaction
 from core.models import PopulationGroup
 from reports.models import FundingFigure, PopulationFigure
 
-# label, group, source, July 2021, November 2021
+# the report's row (for reference; the page shows the population group's label in the reader's language),
+# group, source, July 2021, November 2021
 POPULATION = [
     ("Refugees & asylum seekers in Mali", "refugee", "Government, CNCR", 47_868, 48_992),
     ("IDP returnees", "idp_returnee", "Government, DNDS", 606_617, 606_617),
@@ -25,13 +26,13 @@ JULY, NOVEMBER = datetime.date(2021, 7, 31), datetime.date(2021, 11, 30)
 @transaction.atomic
 def load(say: Callable[[str], None]) -> None:
     groups = {group.code: group for group in PopulationGroup.objects.all()}
-    for order, (label, group, source, july, november) in enumerate(POPULATION):
+    for order, (_row, group, source, july, november) in enumerate(POPULATION):
         for as_of, persons in ((JULY, july), (NOVEMBER, november)):
             PopulationFigure.objects.update_or_create(
                 as_of=as_of,
                 population_group=groups[group],
                 source=source,
-                defaults={"label": label, "persons": persons, "sort_order": order},
+                defaults={"label": "", "persons": persons, "sort_order": order},
             )
     FundingFigure.objects.update_or_create(
         as_of=datetime.date(2021, 12, 29),

@@ -66,4 +66,4 @@ class Command(BaseCommand):
     def _print_logins(self, rows: list[tuple[str, str, str, str]]) -> None:
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password for every one: {DEMO_PASSWORD})"))
         for username, role, organisation, regions in rows:
-            self.stdout.write(f"  {username:<18} {role:<16} {organisation:<6} regions: {regions}")
+            self.stdout.write(f"  {username:<18} {role:<16} {organisation:<9} regions: {regions}")

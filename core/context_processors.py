@@ -5,11 +5,16 @@ from core import navigation, notifications
 
 def navigation_items(request: HttpRequest) -> dict:
     """The menu entries the user's role may use, with the current one marked."""
-    entries = []
-    for item in navigation.items_for(request.user):
-        url = item.url()
-        current = request.path == url or (url != "/" and request.path.startswith(url))
-        entries.append({"label": item.label, "url": url, "current": current})
+    entries = [{"label": item.label, "url": item.url()} for item in navigation.items_for(request.user)]
+    # The longest entry the path starts with is the current one (/incidents/gbv/ is not /incidents/).
+    matches = [
+        entry["url"]
+        for entry in entries
+        if request.path == entry["url"] or entry["url"] != "/" and request.path.startswith(entry["url"])
+    ]
+    current = max(matches, key=len, default=None)
+    for entry in entries:
+        entry["current"] = entry["url"] == current
     return {"nav_items": entries, "unread_notifications": _unread_notifications(request)}
 
 

@@ -44,6 +44,10 @@ def _may_manage(user) -> bool:
     return has_capability(user, Capability.MANAGE)
 
 
+def _may_review(user) -> bool:
+    return any(may(user, Action.REVIEW, family) for family in Family)
+
+
 def _may_create(user) -> bool:
     return any(may(user, Action.CREATE, family) for family in Family)
 
@@ -52,7 +56,7 @@ def register_core_items() -> None:
     from django.utils.translation import gettext_lazy as _
 
     register(NavItem(_("Home"), "home", lambda user: True, order=0))
-    register(NavItem(_("Review queue"), "review-queue", lambda user: may(user, Action.REVIEW), order=50))
+    register(NavItem(_("Review queue"), "review-queue", _may_review, order=50))
     register(NavItem(_("My records"), "my-records", _may_create, order=60))
     register(NavItem(_("API"), "api-docs", lambda user: True, order=900))
     register(NavItem(_("Administration"), "admin:index", _may_manage, order=1000))

@@ -29,7 +29,7 @@ from core import access, workflow
 from core.access import Action, Family
 from core.choices import Status
 from core.errors import ConflictError
-from core.models import AdminArea, Organisation, User
+from core.models import AdminArea, Organisation, RecordAccess, User
 from core.records import RecordType, ReviewedRecord, record_types
 
 PAGE_SIZE = 25
@@ -53,8 +53,19 @@ class QueueFilterForm(forms.Form):
             regions = regions.filter(pcode__in=sorted(access.region_pcodes(user)))
         self.fields["region"].queryset = regions
         self.fields["record_type"].choices = [("", "---------")] + [
-            (item.slug, item.label_plural) for item in record_types(Family.GENERAL)
+            (item.slug, item.label_plural) for item in reviewable_types(user)
         ]
+
+
+def reviewable_families(user: User) -> list[Family]:
+    """The record families this user reviews: general records for supervisors and admins, GBV referrals for GBV
+    focal points (need-to-know: nobody else ever sees a GBV record here)."""
+    return [family for family in Family if access.may(user, Action.REVIEW, family)]
+
+
+def reviewable_types(user: User) -> list[RecordType]:
+    families = reviewable_families(user)
+    return [item for item in record_types() if item.model.family in families]
 
 
 @dataclass
@@ -101,7 +112,9 @@ def step_url(record_type: RecordType, pk: int, step: str) -> str:
 
 
 def _waiting(record_type: RecordType, user: User, filters: dict[str, Any]):
-    queryset = access.records_in_scope(record_type.model.objects.filter(status=Status.SUBMITTED), user)
+    queryset = access.records_in_scope(
+        record_type.model.objects.filter(status=Status.SUBMITTED), user, record_type.model.family
+    )
     if filters.get("region"):
         queryset = queryset.filter(region=filters["region"])
     if filters.get("organisation"):
@@ -114,7 +127,7 @@ def _waiting(record_type: RecordType, user: User, filters: dict[str, Any]):
 def _queue_keys(user: User, filters: dict[str, Any]) -> list[tuple[bool, datetime.datetime, RecordType, int]]:
     """Every waiting record as (urgent, submitted at, type, pk), in queue order: one small query per type."""
     keys = []
-    for record_type in record_types(Family.GENERAL):
+    for record_type in reviewable_types(user):
         if filters.get("record_type") and filters["record_type"] != record_type.slug:
             continue
         rows = _waiting(record_type, user, filters).values_list("pk", "urgent", "submitted_at")
@@ -131,7 +144,7 @@ def _entries(keys: list[tuple], user: User) -> list[QueueEntry]:
     for _urgent, _submitted, record_type, pk in keys:
         wanted.setdefault(record_type.slug, []).append(pk)
     loaded: dict[tuple[str, int], QueueEntry] = {}
-    for record_type in record_types(Family.GENERAL):
+    for record_type in reviewable_types(user):
         if record_type.slug not in wanted:
             continue
         records = list(
@@ -139,6 +152,9 @@ def _entries(keys: list[tuple], user: User) -> list[QueueEntry]:
                 "place", "place__parent", "region", "organisation", "created_by"
             )
         )
+        if record_type.model.family == Family.GBV:
+            # Every view of a GBV record is logged, the queue's too.
+            access.log_record_access(user, records, RecordAccess.Channel.PAGE)
         duplicates = _duplicates(record_type, records, user)
         for record in records:
             age = (now - record.submitted_at).days if record.submitted_at else 0
@@ -158,7 +174,7 @@ def _duplicates(record_type: RecordType, records: list[ReviewedRecord], user: Us
 @login_required
 def review_queue(request: HttpRequest) -> HttpResponse:
     """GET: the queue. POST: verify the selected records (after a confirmation page)."""
-    if not access.may(request.user, Action.REVIEW):
+    if not reviewable_families(request.user):
         raise PermissionDenied
     if request.method == "POST":
         return _verify_selected(request)
@@ -191,8 +207,8 @@ class _Selected:
     record: ReviewedRecord | None = None
 
 
-def _parse_selected(values: list[str]) -> list[_Selected]:
-    types = {item.slug: item for item in record_types(Family.GENERAL)}
+def _parse_selected(values: list[str], user: User) -> list[_Selected]:
+    types = {item.slug: item for item in reviewable_types(user)}
     selected = []
     for value in dict.fromkeys(values):
         parts = value.split(":")
@@ -211,14 +227,16 @@ def _load_selected(selected: list[_Selected], user: User) -> None:
             by_type.setdefault(item.record_type.slug, []).append(item)
     for items in by_type.values():
         model = items[0].record_type.model
-        records = access.records_in_scope(model.objects.all(), user).select_related("place", "region", "organisation")
+        records = access.records_in_scope(model.objects.all(), user, model.family).select_related(
+            "place", "region", "organisation"
+        )
         found = {record.pk: record for record in records.filter(pk__in=[item.pk for item in items])}
         for item in items:
             item.record = found.get(item.pk)
 
 
 def _verify_selected(request: HttpRequest) -> HttpResponse:
-    selected = _parse_selected(request.POST.getlist("selected"))
+    selected = _parse_selected(request.POST.getlist("selected"), request.user)
     if not selected:
         messages.warning(request, _("Select the records to verify first."))
         return redirect(_back_to_queue(request))

@@ -26,7 +26,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "regions": user.regions.order_by("pcode") if user.region_pcodes() else None,
         "sees_every_organisation": access.sees_every_organisation(user),
         "may_create_records": access.may(user, access.Action.CREATE, access.Family.GENERAL),
-        "may_review": access.may(user, access.Action.REVIEW, access.Family.GENERAL),
+        "may_review": any(access.may(user, access.Action.REVIEW, family) for family in access.Family),
         "may_handle_gbv": access.may(user, access.Action.READ, access.Family.GBV),
         "may_manage": access.has_capability(user, access.Capability.MANAGE),
         "record_links": _record_links(user),
@@ -45,12 +45,17 @@ def _record_links(user) -> list[dict[str, object]]:
         links.append(
             {
                 "label": record_type.label_plural,
-                "singular": record_type.label,
+                "singular": _in_sentence(str(record_type.label)),
                 "list_url": list_url,
                 "create_url": type_url(record_type, "create") if access.may(user, access.Action.CREATE, family) else "",
             }
         )
     return links
+
+
+def _in_sentence(label: str) -> str:
+    """A type's label inside a sentence: "Incident" → "incident", but "GBV referral" keeps its acronym."""
+    return label if label[:2].isupper() else label[:1].lower() + label[1:]
 
 
 @never_cache
@@ -75,6 +80,12 @@ _MY_STATUS_ORDER = [
 MY_RECORDS_PAGE_SIZE = 50
 
 
+def _readable_types(user) -> list:
+    """Record types whose family the user's role reads now: a GBV referral never shows to someone who may no
+    longer read GBV records (a focal point who changed role), even one they entered."""
+    return [item for item in record_types() if access.may(user, access.Action.READ, item.model.family)]
+
+
 @login_required
 def my_records(request: HttpRequest) -> HttpResponse:
     """The records the user entered, of every type, by status: returned ones first with the reviewer's comment."""
@@ -83,7 +94,7 @@ def my_records(request: HttpRequest) -> HttpResponse:
         wanted_status = ""
     counts = dict.fromkeys(_MY_STATUS_ORDER, 0)
     keys = []
-    for record_type in record_types():
+    for record_type in _readable_types(request.user):
         mine = record_type.model.objects.filter(created_by=request.user)
         for status, count in mine.values_list("status").annotate(count=Count("pk")).order_by():
             counts[status] = counts.get(status, 0) + count
@@ -113,7 +124,7 @@ def _my_rows(keys: list[tuple]) -> list[dict[str, object]]:
     for _status, _updated, record_type, pk in keys:
         by_type.setdefault(record_type.slug, []).append(pk)
     loaded = {}
-    for record_type in record_types():
+    for record_type in record_types():  # the keys come from _readable_types only
         if record_type.slug in by_type:
             records = record_type.model.objects.filter(pk__in=by_type[record_type.slug])
             for record in records.select_related("place", "region", "reviewed_by"):

@@ -11,7 +11,7 @@ class IncidentsConfig(AppConfig):
         from core.records import RecordType, register_record_type
         from incidents import demo as incidents_demo
         from incidents import demo_gbv
-        from incidents.models import Incident
+        from incidents.models import GbvReferral, Incident
 
         register_record_type(
             RecordType(
@@ -23,10 +23,27 @@ class IncidentsConfig(AppConfig):
                 list_url_name="incidents:list",
             )
         )
+        register_record_type(
+            RecordType(
+                slug="gbv-referrals",
+                model=GbvReferral,
+                label=_("GBV referral"),
+                label_plural=_("GBV referrals"),
+                detail_url_name="incidents:gbv-detail",
+                list_url_name="incidents:gbv-list",
+            )
+        )
         navigation.register(
             navigation.NavItem(
                 _("Incidents"), "incidents:list", lambda user: access.may(user, access.Action.READ), order=10
             )
         )
+
+        # Need-to-know: only those who read GBV referrals see these entries.
+        def reads_gbv(user) -> bool:
+            return access.may(user, access.Action.READ, access.Family.GBV)
+
+        navigation.register(navigation.NavItem(_("GBV referrals"), "incidents:gbv-list", reads_gbv, order=20))
+        navigation.register(navigation.NavItem(_("Follow-up board"), "incidents:gbv-board", reads_gbv, order=21))
         demo.register("protection incidents", incidents_demo.load, order=10)
         demo.register("GBV referrals", demo_gbv.load, order=20)

@@ -10,15 +10,18 @@ from collections.abc import Sequence
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import access
-from core.models import AdminArea, Organisation, PopulationGroup, User, ViolationType
+from core.access import Family
+from core.models import AdminArea, GbvService, Organisation, PopulationGroup, User, ViolationType
 from core.records import PEOPLE_FIELDS
-from incidents.models import Incident
+from incidents.choices import ServiceStatus
+from incidents.models import GbvReferral, Incident, check_survivor_code
 
 Choices = list[tuple[Any, Any]]
 
@@ -71,6 +74,13 @@ def population_group_choices() -> Choices:
     return [("", "---------"), *((group.pk, group.label) for group in PopulationGroup.objects.filter(is_active=True))]
 
 
+def limit_places(field: forms.ModelChoiceField, places: Sequence[AdminArea]) -> None:
+    """A record's place: one of the user's regions, listed from the places already read (no second query)."""
+    field.queryset = AdminArea.objects.filter(pk__in=[item.pk for item in places])
+    field.choices = [("", "---------"), *((item.pk, place_label(item)) for item in places)]
+    field.error_messages["invalid_choice"] = _("Choose a place of your regions from the list.")
+
+
 class IncidentForm(forms.ModelForm):
     """The incident's own fields; the place is limited to the user's regions."""
 
@@ -101,11 +111,7 @@ class IncidentForm(forms.ModelForm):
 
     def __init__(self, *args: Any, user: User, places: Sequence[AdminArea], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        place = self.fields["place"]
-        place.queryset = AdminArea.objects.filter(pk__in=[item.pk for item in places])
-        # Choices from the list already read: no second query for the select.
-        place.choices = [("", "---------"), *((item.pk, place_label(item)) for item in places)]
-        place.error_messages["invalid_choice"] = _("Choose a place of your regions from the list.")
+        limit_places(self.fields["place"], places)
         if access.is_admin(user):
             self.fields["organisation"].queryset = Organisation.objects.filter(is_active=True)
             self.fields["organisation"].required = False
@@ -235,3 +241,140 @@ class StepForm(forms.Form):
 
 class CommentForm(forms.Form):
     comment = forms.CharField(label=_("Add a comment"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+# --- GBV referrals: a survivor code, never a name (there is no name field anywhere).
+
+
+class GbvReferralForm(forms.ModelForm):
+    """A referral's own fields; its services are a formset. Consent is withdrawn on the referral's page, which
+    also clears free text, so a consent given is not untaken here."""
+
+    incident = forms.ModelChoiceField(
+        label=_("Protection incident number"),
+        queryset=Incident.objects.none(),
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "short"}),
+        help_text=_("Where the referral follows a protection incident: its number, e.g. 1234."),
+        error_messages={"invalid_choice": _("No incident with this number in your scope.")},
+    )
+
+    class Meta:
+        model = GbvReferral
+        fields = [
+            "survivor_code",
+            "reported_on",
+            "place",
+            "sex",
+            "age",
+            "population_group",
+            "incident_type",
+            "incident_date",
+            "consent_to_referral",
+            "consent_to_reporting",
+            "incident",
+            "notes",
+            "urgent",
+        ]
+        widgets = {
+            "reported_on": DateInput(),
+            "incident_date": DateInput(),
+            "notes": forms.Textarea(attrs={"rows": 4}),
+            "age": forms.NumberInput(attrs={"inputmode": "numeric", "class": "short"}),
+        }
+        help_texts = {"urgent": _("Puts the referral first in the focal points' review queue.")}
+
+    def __init__(self, *args: Any, user: User, places: Sequence[AdminArea], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        limit_places(self.fields["place"], places)
+        code = self.fields["survivor_code"]
+        code.validators.append(check_survivor_code)
+        code.widget.attrs.update({"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"})
+        code.help_text = _("A code, never a name: e.g. %(example)s.") % {
+            "example": settings.VIGIE_SURVIVOR_CODE_EXAMPLE
+        }
+        self.fields["incident"].queryset = access.records_in_scope(Incident.objects.all(), user, Family.GENERAL)
+        self.fields["consent_to_referral"].help_text = _("Without it, no service can be referred.")
+        self.fields["consent_to_reporting"].help_text = _("Without it, the referral is left out of shared figures.")
+        for name in ("reported_on", "incident_date"):
+            self.fields[name].widget.attrs["max"] = timezone.localdate().isoformat()
+        if self.instance.pk:
+            # Withdrawing a consent clears free text too: that is the referral page's "Withdraw consent".
+            for name in ("consent_to_referral", "consent_to_reporting"):
+                if getattr(self.instance, name):
+                    self.fields[name].disabled = True
+                    self.fields[name].help_text = _("To withdraw consent, use “Withdraw consent” on the referral.")
+
+    def clean_survivor_code(self) -> str:
+        return (self.cleaned_data.get("survivor_code") or "").strip().upper()
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        today = timezone.localdate()
+        reported_on: datetime.date | None = cleaned.get("reported_on")
+        incident_date: datetime.date | None = cleaned.get("incident_date")
+        if reported_on and reported_on > today:
+            self.add_error("reported_on", _("This date is in the future."))
+        if incident_date and incident_date > today:
+            self.add_error("incident_date", _("This date is in the future."))
+        elif incident_date and reported_on and incident_date > reported_on:
+            self.add_error("incident_date", _("The incident cannot have happened after the day it was reported."))
+        return cleaned
+
+    def _post_clean(self) -> None:
+        # The service runs the model's checks once the region and author are set.
+        pass
+
+
+class ServiceReferralForm(forms.Form):
+    """One service the survivor is referred to, followed until it is provided."""
+
+    service = forms.ModelChoiceField(label=_("Service"), queryset=GbvService.objects.all())
+    organisation = forms.CharField(label=_("Receiving organisation"), max_length=200, required=False)
+    referred_on = forms.DateField(label=_("Date referred"), widget=DateInput())
+    status = forms.ChoiceField(label=_("Status"), choices=ServiceStatus.choices, initial=ServiceStatus.PENDING)
+    provided_on = forms.DateField(label=_("Date provided"), required=False, widget=DateInput())
+    follow_up_on = forms.DateField(label=_("Follow-up date"), required=False, widget=DateInput())
+    notes = forms.CharField(
+        label=_("Follow-up notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+
+    def __init__(self, *args: Any, service_choices: Choices, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Read once per page and shared by every row.
+        self.fields["service"].choices = service_choices
+
+
+ServiceReferralFormSet = forms.formset_factory(ServiceReferralForm, extra=1, can_delete=True)
+
+
+def service_choices() -> Choices:
+    return [("", "---------"), *((item.pk, item.label) for item in GbvService.objects.filter(is_active=True))]
+
+
+def service_rows(referral: GbvReferral) -> list[dict[str, Any]]:
+    """The referral's services as the formset and `gbv_referral_update` take them."""
+    return [
+        {
+            "service": item.service,
+            "organisation": item.organisation,
+            "referred_on": item.referred_on,
+            "status": item.status,
+            "provided_on": item.provided_on,
+            "follow_up_on": item.follow_up_on,
+            "notes": item.notes,
+        }
+        for item in referral.services.all()
+    ]
+
+
+class MarkProvidedForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    provided_on = forms.DateField(label=_("Date provided"), widget=DateInput())
+
+
+class WithdrawConsentForm(forms.Form):
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    withdraw_reporting = forms.BooleanField(
+        label=_("Also withdraw consent to be counted in shared statistics"), required=False
+    )

@@ -312,3 +312,32 @@ def gbv_notify_overdue_follow_ups(today: datetime.date | None = None) -> int:
         service.save(update_fields=["overdue_notified_on"])
         notified += 1
     return notified
+
+
+@transaction.atomic
+def gbv_mark_service_provided(
+    *, referral: GbvReferral, by: User, service_id: int, provided_on: datetime.date, version: int | None = None
+) -> GbvReferral:
+    """A follow-up, not a change of what was verified: the service is marked provided and the referral keeps its
+    review status (an edit would send a verified referral back for review)."""
+
+    def mark(locked: GbvReferral) -> None:
+        service = locked.services.filter(pk=service_id).first()
+        if service is None:
+            raise workflow.StaleVersion(_("This service is not on the referral any more; open it again."))
+        check_services(
+            [
+                {
+                    "status": ServiceStatus.PROVIDED,
+                    "referred_on": service.referred_on,
+                    "provided_on": provided_on,
+                    "follow_up_on": service.follow_up_on,
+                }
+            ],
+            consent_to_referral=True,
+        )
+        service.status, service.provided_on = ServiceStatus.PROVIDED, provided_on
+        service.save(update_fields=["status", "provided_on"])
+        getattr(locked, "_prefetched_objects_cache", {}).clear()
+
+    return workflow.change_record(referral, by=by, version=version, apply_changes=mark, action=Action.MANAGE_CASE)

@@ -7,6 +7,9 @@ Reads go through `incidents.selectors` (which apply the user's scope), writes th
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -17,33 +20,46 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core import access, workflow
-from core.access import Action
+from core.access import Action, Family
 from core.errors import ConflictError
+from core.models import RecordAccess
 from core.records import PEOPLE_FIELDS
 from core.workflow import STEP_LABELS, STEPS
 from incidents import selectors, services
+from incidents.choices import CaseStatus, ServiceStatus
+from incidents.filtersets import GbvReferralFilterSet
 from incidents.forms import (
     CommentForm,
     FollowUpFormSet,
+    GbvReferralForm,
     IncidentForm,
+    MarkProvidedForm,
+    ServiceReferralFormSet,
     StepForm,
     ViolationFormSet,
+    WithdrawConsentForm,
     follow_up_initial,
     grouped_type_choices,
     kept_rows,
     place_picker_data,
     places_for,
     population_group_choices,
+    service_choices,
+    service_rows,
     violation_initial,
 )
-from incidents.models import Incident
+from incidents.models import GbvReferral, Incident
 
 PAGE_SIZE = 25
+# A service still waiting for the survivor: counted as open on the list.
+OPEN_SERVICE_STATUSES = frozenset({ServiceStatus.PENDING, ServiceStatus.ACCEPTED})
 # Steps that take a record out of the figures: asked twice (a confirmation page, or a dialog with scripts on).
 CONFIRM_STEPS = frozenset({"archive", "reject"})
 LIST_FILTERS = (
@@ -92,7 +108,8 @@ def _tune_filter_form(form: forms.Form) -> None:
     """Page-only touches to the filterset the API shares: date pickers, and "any" rather than "unknown"."""
     for name in ("reported_on_after", "reported_on_before"):
         form.fields[name].widget.input_type = "date"
-    form.fields["urgent"].widget.choices = [("unknown", _("Any")), ("true", _("Yes")), ("false", _("No"))]
+    if "urgent" in form.fields:
+        form.fields["urgent"].widget.choices = [("unknown", _("Any")), ("true", _("Yes")), ("false", _("No"))]
 
 
 def _add_list_facts(incident: Incident) -> None:
@@ -127,7 +144,7 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _render_detail(request: HttpRequest, incident: Incident, *, status: int = 200) -> HttpResponse:
     user = request.user
     allowed = access.allowed_actions(user, incident)
-    steps = [name for name, step in STEPS.items() if step.action in allowed and incident.status in step.sources]
+    steps = _available_steps(incident, allowed)
     duplicates = selectors.possible_duplicates([incident], user=user).get(incident.pk, []) if "reject" in steps else []
     context = {
         "incident": incident,
@@ -135,7 +152,7 @@ def _render_detail(request: HttpRequest, incident: Incident, *, status: int = 20
         "people_total": sum(violation.total for violation in incident.violations.all()),
         "show_narrative": selectors.show_narrative(user, incident),
         "history": _history_rows(incident),
-        "steps": [{"name": name, "label": STEP_LABELS[name], "confirm": name in CONFIRM_STEPS} for name in steps],
+        "steps": _step_rows(incident, steps, "incidents:step", _INCIDENT_CONFIRM_TEXTS),
         "duplicates": duplicates,
         "may_edit": Action.EDIT in allowed and _edit_refusal(user, incident) is None,
         "comment_form": CommentForm(),
@@ -143,20 +160,52 @@ def _render_detail(request: HttpRequest, incident: Incident, *, status: int = 20
     return render(request, "incidents/incident_detail.html", context, status=status)
 
 
-def _field_label(name: str) -> str:
-    if name in ("violations", "follow_ups"):
-        return {"violations": _("Violations"), "follow_ups": _("Follow-up actions")}[name]
+_INCIDENT_CONFIRM_TEXTS = {
+    "reject": gettext_lazy("Reject this incident? It will no longer count in the figures."),
+    "archive": gettext_lazy("Archive this incident? It can be restored later."),
+}
+
+
+def _available_steps(record: Any, allowed: set[Action]) -> list[str]:
+    return [name for name, step in STEPS.items() if step.action in allowed and record.status in step.sources]
+
+
+def _step_rows(record: Any, steps: list[str], url_name: str, confirm_texts: dict[str, str]) -> list[dict[str, Any]]:
+    """What templates/incidents/_step_forms.html shows for each step this user may take now."""
+    return [
+        {
+            "name": name,
+            "label": STEP_LABELS[name],
+            "url": reverse(url_name, args=[record.pk, name]),
+            "confirm": name in CONFIRM_STEPS,
+            "confirm_text": confirm_texts.get(name, ""),
+        }
+        for name in steps
+    ]
+
+
+# Children lists the history names (services add theirs to the snapshot).
+_LIST_LABELS = {
+    "violations": gettext_lazy("Violations"),
+    "follow_ups": gettext_lazy("Follow-up actions"),
+    "services": gettext_lazy("Services"),
+}
+
+
+def _field_label(model: type, name: str) -> str:
+    if name in _LIST_LABELS:
+        return str(_LIST_LABELS[name])
     try:
-        return str(Incident._meta.get_field(name).verbose_name).capitalize()
+        return str(model._meta.get_field(name).verbose_name).capitalize()
     except FieldDoesNotExist:  # a field renamed since the change was logged keeps its stored name
         return name
 
 
-def _history_rows(incident: Incident) -> list[dict[str, Any]]:
+def _history_rows(record: Any) -> list[dict[str, Any]]:
     rows = []
-    for event in workflow.history(incident):
+    for event in workflow.history(record):
         changes = [
-            {"field": _field_label(name), "old": pair[0], "new": pair[1]}
+            {"field": _field_label(type(record), name), "old": pair[0], "new": pair[1]}
             for name, pair in (event.changes or {}).items()
         ]
         rows.append({"event": event, "changes": changes})
@@ -191,28 +240,53 @@ def incident_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     if step not in STEPS:
         raise Http404
     incident = selectors.incident_get(user=request.user, pk=pk)
+    return _take_step(
+        request,
+        incident,
+        step,
+        run=lambda text, values: _run_step(request, incident, step, text, values),
+        confirm=lambda values: _render_confirm(request, incident, step, values),
+        detail=lambda status: _render_detail(request, selectors.incident_get(user=request.user, pk=pk), status=status),
+        done=_("%(step)s: done for incident #%(id)d.") % {"step": STEP_LABELS[step], "id": pk},
+        detail_url=reverse("incidents:detail", args=[pk]),
+    )
+
+
+def _take_step(
+    request: HttpRequest,
+    record: Any,
+    step: str,
+    *,
+    run: Callable[[str, dict[str, Any]], object],
+    confirm: Callable[[dict[str, Any]], HttpResponse],
+    detail: Callable[[int], HttpResponse],
+    done: str,
+    detail_url: str,
+) -> HttpResponse:
+    """A workflow step on any record's page: NotInScope → 404, RoleRefused → 403, a conflict → 409 with its
+    message, a missing comment or reason → 400; archive and reject ask first when scripts did not."""
     form = StepForm(request.POST)
     form.is_valid()  # every field is optional; what is invalid is left out of cleaned_data
     values = form.cleaned_data
     try:
-        access.check_record_action(request.user, incident, STEPS[step].action)
+        access.check_record_action(request.user, record, STEPS[step].action)
         text = _step_text(step, values)
         if step in CONFIRM_STEPS and request.POST.get("confirm") != "1":
-            return _render_confirm(request, incident, step, values)
-        _run_step(request, incident, step, text, values)
+            return confirm(values)
+        run(text, values)
     except access.NotInScope as error:
         raise Http404 from error
     except access.RoleRefused as error:
         raise PermissionDenied from error
     except ConflictError as error:
         messages.error(request, str(error))
-        return _render_detail(request, selectors.incident_get(user=request.user, pk=pk), status=409)
+        return detail(409)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
-        return _render_detail(request, selectors.incident_get(user=request.user, pk=pk), status=400)
-    messages.success(request, _("%(step)s: done for incident #%(id)d.") % {"step": STEP_LABELS[step], "id": pk})
-    return redirect(_safe_next(request) or reverse("incidents:detail", args=[pk]))
+        return detail(400)
+    messages.success(request, done)
+    return redirect(_safe_next(request) or detail_url)
 
 
 def _step_text(step: str, values: dict[str, Any]) -> str:
@@ -252,9 +326,15 @@ def _render_confirm(request: HttpRequest, incident: Incident, step: str, values:
 @require_POST
 def incident_comment(request: HttpRequest, pk: int) -> HttpResponse:
     incident = selectors.incident_get(user=request.user, pk=pk)
+    return _add_comment(request, incident, "incidents:detail", lambda: _render_detail(request, incident, status=400))
+
+
+def _add_comment(
+    request: HttpRequest, record: Any, detail_url_name: str, invalid: Callable[[], HttpResponse]
+) -> HttpResponse:
     form = CommentForm(request.POST)
     try:
-        workflow.add_comment(incident, by=request.user, text=form.data.get("comment", ""))
+        workflow.add_comment(record, by=request.user, text=form.data.get("comment", ""))
     except access.NotInScope as error:
         raise Http404 from error
     except access.RoleRefused as error:
@@ -262,9 +342,9 @@ def incident_comment(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
-        return _render_detail(request, incident, status=400)
+        return invalid()
     messages.success(request, _("Your comment was added."))
-    return redirect(reverse("incidents:detail", args=[pk]) + "#history")
+    return redirect(reverse(detail_url_name, args=[record.pk]) + "#history")
 
 
 # --- Create and edit
@@ -291,14 +371,43 @@ def incident_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _edit_page(request, incident=incident)
 
 
-class _EditForms:
+class _RecordForms:
+    """A record's form and its formsets; services' errors naming a formset (`children`) go above its rows."""
+
+    main: forms.ModelForm
+    children: tuple[str, ...] = ()
+
+    def formsets(self) -> list[forms.BaseFormSet]:
+        return [getattr(self, name) for name in self.children]
+
+    def is_valid(self) -> bool:
+        # Every part is validated, so each shows its own errors at once.
+        return all([self.main.is_valid(), *(formset.is_valid() for formset in self.formsets())])
+
+    def add_errors(self, error: ValidationError) -> None:
+        """Put the services' errors on the field they name; the rest above the form."""
+        if not hasattr(error, "error_dict"):
+            self.main.add_error(None, error)
+            return
+        for name, messages_ in error.message_dict.items():
+            if name in self.children:
+                getattr(self, name).service_errors = messages_
+            elif name in self.main.fields:
+                self.main.add_error(name, messages_)
+            else:
+                self.main.add_error(None, messages_)
+
+
+class _EditForms(_RecordForms):
     """The incident form and its two formsets, built from the same once-read choices."""
+
+    children = ("violations", "follow_ups")
 
     def __init__(self, request: HttpRequest, incident: Incident | None) -> None:
         data = request.POST if request.method == "POST" else None
         self.places = places_for(request.user)
         row_choices = {"type_choices": grouped_type_choices(), "group_choices": population_group_choices()}
-        self.incident = IncidentForm(data, instance=incident, user=request.user, places=self.places)
+        self.incident = self.main = IncidentForm(data, instance=incident, user=request.user, places=self.places)
         self.violations = ViolationFormSet(
             data,
             prefix="violations",
@@ -309,51 +418,52 @@ class _EditForms:
             data, prefix="follow_ups", initial=follow_up_initial(incident) if incident else None
         )
 
-    def is_valid(self) -> bool:
-        # Every part is validated, so each shows its own errors at once.
-        return all([self.incident.is_valid(), self.violations.is_valid(), self.follow_ups.is_valid()])
 
-    def add_errors(self, error: ValidationError) -> None:
-        """Put the services' errors on the field they name; the rest above the form."""
-        if not hasattr(error, "error_dict"):
-            self.incident.add_error(None, error)
-            return
-        for name, messages_ in error.message_dict.items():
-            if name in ("violations", "follow_ups"):
-                getattr(self, name).service_errors = messages_
-            elif name in self.incident.fields:
-                self.incident.add_error(name, messages_)
-            else:
-                self.incident.add_error(None, messages_)
+@dataclass(frozen=True)
+class _EditFlow:
+    """How one record type's form page saves: write, re-read after a conflict, compare, say it was saved."""
+
+    write: Callable[[HttpRequest, Any, Any], Any]
+    current: Callable[[HttpRequest, int], Any]
+    differences: Callable[[Any, Any], list[dict[str, str]]]
+    render_form: Callable[[HttpRequest, Any, dict[str, Any], int], HttpResponse]
+    detail_url_name: str
+    saved_text: str
+    submitted_text: str
 
 
 def _edit_page(request: HttpRequest, *, incident: Incident | None) -> HttpResponse:
-    forms_ = _EditForms(request, incident)
-    context: dict[str, Any] = {"incident": incident, "version": incident.version if incident else ""}
+    return _record_edit_page(request, _EditForms(request, incident), incident, _INCIDENT_FLOW, "incident")
+
+
+def _record_edit_page(
+    request: HttpRequest, forms_: _RecordForms, record: Any, flow: _EditFlow, context_name: str
+) -> HttpResponse:
+    context: dict[str, Any] = {context_name: record, "version": record.version if record else ""}
     status = 200
     if request.method == "POST":
         if forms_.is_valid():
-            response, status = _save(request, forms_, incident, context)
+            response, status = _save(request, forms_, record, context, flow)
             if response is not None:
                 return response
         else:
             status = 400
-    return _render_form(request, forms_, context, status)
+    return flow.render_form(request, forms_, context, status)
 
 
 def _save(
-    request: HttpRequest, forms_: _EditForms, incident: Incident | None, context: dict[str, Any]
+    request: HttpRequest, forms_: _RecordForms, record: Any, context: dict[str, Any], flow: _EditFlow
 ) -> tuple[HttpResponse | None, int]:
     """Save (and submit, when asked); on failure, say why and keep what was typed."""
     try:
-        saved = _write(request, forms_, incident)
+        saved = flow.write(request, forms_, record)
     except access.NotInScope as error:
         raise Http404 from error
     except access.RoleRefused as error:
         raise PermissionDenied from error
     except workflow.StaleVersion as error:
-        current = selectors.incident_get(user=request.user, pk=incident.pk)
-        context.update(conflict=str(error), differences=_differences(forms_, current), version=current.version)
+        current = flow.current(request, record.pk)
+        context.update(conflict=str(error), differences=flow.differences(forms_, current), version=current.version)
         return None, 409
     except ConflictError as error:
         messages.error(request, str(error))
@@ -361,7 +471,7 @@ def _save(
     except ValidationError as error:
         forms_.add_errors(error)
         return None, 400
-    return _after_save(request, saved), 302
+    return _after_save(request, saved, flow), 302
 
 
 def _write(request: HttpRequest, forms_: _EditForms, incident: Incident | None) -> Incident:
@@ -381,27 +491,32 @@ def _write(request: HttpRequest, forms_: _EditForms, incident: Incident | None) 
     )
 
 
-def _after_save(request: HttpRequest, incident: Incident) -> HttpResponse:
-    if request.POST.get("action") == "submit" and incident.status in STEPS["submit"].sources:
+def _after_save(request: HttpRequest, record: Any, flow: _EditFlow) -> HttpResponse:
+    if request.POST.get("action") == "submit" and record.status in STEPS["submit"].sources:
         try:
-            workflow.take_step(incident, "submit", by=request.user, version=incident.version)
+            workflow.take_step(record, "submit", by=request.user, version=record.version)
         except (ConflictError, access.RoleRefused) as error:
             messages.warning(request, _("Saved, but not submitted: %(why)s") % {"why": str(error) or _("not allowed")})
-            return redirect("incidents:detail", pk=incident.pk)
-        messages.success(request, _("Incident #%(id)d was saved and submitted for review.") % {"id": incident.pk})
+            return redirect(flow.detail_url_name, pk=record.pk)
+        messages.success(request, flow.submitted_text % {"id": record.pk})
     else:
-        messages.success(request, _("Incident #%(id)d was saved.") % {"id": incident.pk})
-    return redirect("incidents:detail", pk=incident.pk)
+        messages.success(request, flow.saved_text % {"id": record.pk})
+    return redirect(flow.detail_url_name, pk=record.pk)
+
+
+def _field_differences(form: forms.Form, current: Any) -> list[dict[str, str]]:
+    """What is saved now and differs from what this person typed: the conflict they must settle."""
+    rows = []
+    for name, typed in form.cleaned_data.items():
+        saved = getattr(current, name)
+        field = form.fields[name]
+        if _display(typed) != _display(saved):
+            rows.append({"field": field.label, "saved": _display(saved, field), "typed": _display(typed, field)})
+    return rows
 
 
 def _differences(forms_: _EditForms, current: Incident) -> list[dict[str, str]]:
-    """What is saved now and differs from what this person typed: the conflict they must settle."""
-    rows = []
-    for name, typed in forms_.incident.cleaned_data.items():
-        saved = getattr(current, name)
-        field = forms_.incident.fields[name]
-        if _display(typed) != _display(saved):
-            rows.append({"field": field.label, "saved": _display(saved, field), "typed": _display(typed, field)})
+    rows = _field_differences(forms_.incident, current)
     typed_violations = sorted(_violation_key(row) for row in kept_rows(forms_.violations))
     saved_violations = sorted(
         _violation_key({"type": item.type, "population_group": item.population_group, **item.people()})
@@ -441,3 +556,378 @@ def _render_form(request: HttpRequest, forms_: _EditForms, context: dict[str, An
         draft_key=f"vigie-draft:{request.user.pk}:{request.path}",
     )
     return render(request, "incidents/incident_form.html", context, status=status)
+
+
+_INCIDENT_FLOW = _EditFlow(
+    write=_write,
+    current=lambda request, pk: selectors.incident_get(user=request.user, pk=pk),
+    differences=_differences,
+    render_form=_render_form,
+    detail_url_name="incidents:detail",
+    saved_text=gettext_lazy("Incident #%(id)d was saved."),
+    submitted_text=gettext_lazy("Incident #%(id)d was saved and submitted for review."),
+)
+
+
+# --- GBV referrals: need-to-know (SPEC.md). Only GBV focal points of the record's region read them: anyone else
+# gets 403 on the collection pages (list, form, board) and 404 on any record page, whatever their other powers.
+# Every referral a page shows is written to the access log.
+
+GBV_LIST_FILTERS = (
+    "q",
+    "region",
+    "status",
+    "case_status",
+    "incident_type",
+    "organisation",
+    "month",
+    "reported_on_after",
+    "reported_on_before",
+    "ordering",
+)
+BOARD_PAGE_SIZE = 100
+_GBV_CONFIRM_TEXTS = {
+    "reject": gettext_lazy("Reject this GBV referral? It will no longer count in the figures."),
+    "archive": gettext_lazy("Archive this GBV referral? It can be restored later."),
+}
+
+
+def _require_gbv(user: Any, action: Action = Action.READ) -> None:
+    if not access.may(user, action, Family.GBV):
+        raise PermissionDenied
+
+
+def _gbv_get(request: HttpRequest, pk: int) -> GbvReferral:
+    """The referral, if this user may read it (404 otherwise); the read is logged."""
+    return selectors.gbv_referral_get(user=request.user, pk=pk, channel=RecordAccess.Channel.PAGE)
+
+
+@login_required
+def gbv_referral_list(request: HttpRequest) -> HttpResponse:
+    _require_gbv(request.user)
+    filterset = GbvReferralFilterSet(
+        request.GET, queryset=selectors.gbv_referral_list(user=request.user), request=request
+    )
+    queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    _tune_filter_form(filterset.form)
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    referrals = list(page.object_list)
+    access.log_record_access(request.user, referrals, RecordAccess.Channel.PAGE)
+    for referral in referrals:
+        # From the prefetched services: no query per row.
+        referral.service_list = list(referral.services.all())
+        referral.open_services = sum(item.status in OPEN_SERVICE_STATUSES for item in referral.service_list)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "filterset": filterset,
+        "filter_fields": [filterset.form[name] for name in GBV_LIST_FILTERS],
+        "page": page,
+        "referrals": referrals,
+        "query": query.urlencode(),
+        "sort_links": _sort_links(request),
+        "filtered": any(request.GET.get(name) for name in GBV_LIST_FILTERS if name != "ordering"),
+        "may_create": access.may(request.user, Action.CREATE, Family.GBV),
+    }
+    return render(request, "incidents/gbv_referral_list.html", context, status=200 if filterset.is_valid() else 400)
+
+
+@login_required
+def gbv_follow_up_board(request: HttpRequest) -> HttpResponse:
+    """Services still pending past their follow-up date, by region, the oldest follow-up first."""
+    _require_gbv(request.user)
+    today = timezone.localdate()
+    page = Paginator(selectors.overdue_services(user=request.user, today=today), BOARD_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    overdue = list(page.object_list)
+    shown = {item.referral_id: item.referral for item in overdue}
+    access.log_record_access(request.user, list(shown.values()), RecordAccess.Channel.PAGE)
+    for item in overdue:
+        item.days_overdue = (today - item.follow_up_on).days
+    context = {"page": page, "overdue": overdue, "today": today, "query": ""}
+    return render(request, "incidents/gbv_follow_up_board.html", context)
+
+
+@login_required
+def gbv_referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_gbv_detail(request, _gbv_get(request, pk))
+
+
+def _render_gbv_detail(request: HttpRequest, referral: GbvReferral, *, status: int = 200) -> HttpResponse:
+    user = request.user
+    allowed = access.allowed_actions(user, referral)
+    may_edit = Action.EDIT in allowed and _edit_refusal(user, referral) is None
+    today = timezone.localdate()
+    context = {
+        "referral": referral,
+        "services": list(referral.services.all()),
+        "history": _history_rows(referral),
+        "steps": _step_rows(referral, _available_steps(referral, allowed), "incidents:gbv-step", _GBV_CONFIRM_TEXTS),
+        "may_edit": may_edit,
+        "case": _case_actions(user, referral, Action.MANAGE_CASE in allowed),
+        "comment_form": CommentForm(),
+        "consent_form": WithdrawConsentForm(initial={"version": referral.version}),
+        "today": today,
+        "pep_until": _post_exposure_deadline(referral, today),
+    }
+    return render(request, "incidents/gbv_referral_detail.html", context, status=status)
+
+
+def _post_exposure_deadline(referral: GbvReferral, today: datetime.date) -> datetime.date | None:
+    """The last day of the 72-hour window for post-exposure care, while it is still open."""
+    if referral.incident_date is None:
+        return None
+    deadline = referral.incident_date + datetime.timedelta(days=3)
+    return deadline if today <= deadline else None
+
+
+def _case_actions(user: Any, referral: GbvReferral, may_manage: bool) -> dict[str, bool]:
+    """Which case buttons to show: closing is asked by one focal point and approved by another."""
+    is_open = referral.case_status == CaseStatus.OPEN
+    requested = bool(referral.closure_requested_by_id)
+    mine = referral.closure_requested_by_id == user.pk
+    return {
+        "may_request": may_manage and is_open and not requested,
+        "may_approve": may_manage and is_open and requested and not mine,
+        "waiting_for_another": is_open and requested and mine,
+        "may_withdraw_consent": may_manage and (referral.consent_to_referral or referral.consent_to_reporting),
+    }
+
+
+@login_required
+@require_POST
+def gbv_referral_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    if step not in STEPS:
+        raise Http404
+    referral = _gbv_get(request, pk)
+    return _take_step(
+        request,
+        referral,
+        step,
+        run=lambda text, values: workflow.take_step(
+            referral, step, by=request.user, text=text, version=values.get("version")
+        ),
+        confirm=lambda values: _render_gbv_confirm(request, referral, step, values),
+        detail=lambda status: _render_gbv_detail(request, _gbv_get(request, pk), status=status),
+        done=_("%(step)s: done for GBV referral #%(id)d.") % {"step": STEP_LABELS[step], "id": pk},
+        detail_url=reverse("incidents:gbv-detail", args=[pk]),
+    )
+
+
+def _render_gbv_confirm(request: HttpRequest, referral: GbvReferral, step: str, values: dict[str, Any]) -> HttpResponse:
+    context = {
+        "referral": referral,
+        "step": step,
+        "step_label": STEP_LABELS[step],
+        "values": values,
+        "next": _safe_next(request) or "",
+        "action_url": reverse("incidents:gbv-step", args=[referral.pk, step]),
+    }
+    return render(request, "incidents/gbv_referral_confirm.html", context)
+
+
+@login_required
+@require_POST
+def gbv_referral_comment(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = _gbv_get(request, pk)
+    return _add_comment(
+        request, referral, "incidents:gbv-detail", lambda: _render_gbv_detail(request, referral, status=400)
+    )
+
+
+def _gbv_case_change(
+    request: HttpRequest, referral: GbvReferral, change: Callable[[], object], done: str
+) -> HttpResponse:
+    """A change made from the referral's page (closure, consent, a service provided), its refusals as the steps'."""
+    try:
+        change()
+    except access.NotInScope as error:
+        raise Http404 from error
+    except access.RoleRefused as error:
+        if referral.closure_requested_by_id != request.user.pk:
+            raise PermissionDenied from error
+        # The only refusal a focal point of the region meets: approving the closure they asked for themselves.
+        messages.error(request, _("You asked to close this case: another focal point must approve it."))
+        return _render_gbv_detail(request, _gbv_get(request, referral.pk), status=403)
+    except ConflictError as error:
+        messages.error(request, str(error))
+        return _render_gbv_detail(request, _gbv_get(request, referral.pk), status=409)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return _render_gbv_detail(request, _gbv_get(request, referral.pk), status=400)
+    messages.success(request, done)
+    return redirect("incidents:gbv-detail", pk=referral.pk)
+
+
+def _posted_version(request: HttpRequest) -> int | None:
+    value = request.POST.get("version", "")
+    return int(value) if value.isdigit() else None
+
+
+@login_required
+@require_POST
+def gbv_referral_closure(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
+    """A focal point asks to close the case (`request`); a second one approves it (`approve`)."""
+    service = {"request": services.gbv_request_closure, "approve": services.gbv_approve_closure}.get(decision)
+    if service is None:
+        raise Http404
+    referral = _gbv_get(request, pk)
+    if decision == "request":
+        done = _("Closing GBV referral #%(id)d was requested; another focal point approves it.") % {"id": pk}
+    else:
+        done = _("GBV referral #%(id)d: the case is closed.") % {"id": pk}
+    return _gbv_case_change(
+        request,
+        referral,
+        lambda: service(referral=referral, by=request.user, version=_posted_version(request)),
+        done,
+    )
+
+
+@login_required
+@require_POST
+def gbv_referral_consent(request: HttpRequest, pk: int) -> HttpResponse:
+    """The survivor withdraws consent: asked first (a dialog, or a confirmation page without scripts)."""
+    referral = _gbv_get(request, pk)
+    form = WithdrawConsentForm(request.POST)
+    form.is_valid()
+    values = form.cleaned_data
+    try:
+        access.check_record_action(request.user, referral, Action.MANAGE_CASE)
+    except access.RoleRefused as error:
+        raise PermissionDenied from error
+    if request.POST.get("confirm") != "1":
+        context = {"referral": referral, "values": values, "consent": True}
+        return render(request, "incidents/gbv_referral_confirm.html", context)
+    withdraw_reporting = bool(values.get("withdraw_reporting"))
+    return _gbv_case_change(
+        request,
+        referral,
+        lambda: services.gbv_withdraw_consent(
+            referral=referral, by=request.user, withdraw_reporting=withdraw_reporting, version=values.get("version")
+        ),
+        _("Consent withdrawn: GBV referral #%(id)d was anonymised.") % {"id": pk},
+    )
+
+
+@login_required
+@require_POST
+def gbv_service_provided(request: HttpRequest, pk: int, service_pk: int) -> HttpResponse:
+    """Mark one service provided: a follow-up that keeps the referral's review status."""
+    referral = _gbv_get(request, pk)
+    form = MarkProvidedForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the date the service was provided."))
+        return _render_gbv_detail(request, referral, status=400)
+    service = next((item for item in referral.services.all() if item.pk == service_pk), None)
+    label = service.service.label if service else ""
+    return _gbv_case_change(
+        request,
+        referral,
+        lambda: services.gbv_mark_service_provided(
+            referral=referral,
+            by=request.user,
+            service_id=service_pk,
+            provided_on=form.cleaned_data["provided_on"],
+            version=form.cleaned_data["version"],
+        ),
+        _("%(service)s: marked provided.") % {"service": label},
+    )
+
+
+# --- GBV referral form
+
+
+@login_required
+def gbv_referral_create(request: HttpRequest) -> HttpResponse:
+    _require_gbv(request.user, Action.CREATE)
+    return _record_edit_page(request, _GbvForms(request, None), None, _GBV_FLOW, "referral")
+
+
+@login_required
+def gbv_referral_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = _gbv_get(request, pk)
+    try:
+        access.check_record_action(request.user, referral, Action.EDIT)
+    except access.RoleRefused as error:
+        raise PermissionDenied from error
+    refusal = _edit_refusal(request.user, referral)
+    if refusal:
+        messages.error(request, refusal)
+        return _render_gbv_detail(request, referral, status=409)
+    return _record_edit_page(request, _GbvForms(request, referral), referral, _GBV_FLOW, "referral")
+
+
+class _GbvForms(_RecordForms):
+    """The referral form and its services formset."""
+
+    children = ("services",)
+
+    def __init__(self, request: HttpRequest, referral: GbvReferral | None) -> None:
+        data = request.POST if request.method == "POST" else None
+        self.places = places_for(request.user)
+        self.referral = self.main = GbvReferralForm(data, instance=referral, user=request.user, places=self.places)
+        self.services = ServiceReferralFormSet(
+            data,
+            prefix="services",
+            form_kwargs={"service_choices": service_choices()},
+            initial=service_rows(referral) if referral else None,
+        )
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        if self.services.is_valid():
+            # The services' rules (consent, dates, status) at once with the other errors, not after them.
+            consent = bool(self.referral.cleaned_data.get("consent_to_referral"))
+            try:
+                services.check_services(kept_rows(self.services), consent_to_referral=consent)
+            except ValidationError as error:
+                self.add_errors(error)
+                return False
+        return valid
+
+
+def _gbv_write(request: HttpRequest, forms_: _GbvForms, referral: GbvReferral | None) -> GbvReferral:
+    fields, rows = dict(forms_.referral.cleaned_data), kept_rows(forms_.services)
+    if referral is None:
+        return services.gbv_referral_create(by=request.user, fields=fields, services=rows)
+    return services.gbv_referral_update(
+        referral=referral, by=request.user, version=request.POST.get("version") or None, fields=fields, services=rows
+    )
+
+
+def _gbv_differences(forms_: _GbvForms, current: GbvReferral) -> list[dict[str, str]]:
+    rows = _field_differences(forms_.referral, current)
+    typed = sorted(_service_key(row) for row in kept_rows(forms_.services))
+    saved = sorted(_service_key(row) for row in service_rows(current))
+    if typed != saved:
+        rows.append({"field": _("Services"), "saved": "; ".join(saved), "typed": "; ".join(typed)})
+    return rows
+
+
+def _service_key(row: dict[str, Any]) -> str:
+    status = ServiceStatus(row.get("status") or ServiceStatus.PENDING).label
+    return f"{row['service']} → {row.get('organisation') or '—'} ({status})"
+
+
+def _render_gbv_form(request: HttpRequest, forms_: _GbvForms, context: dict[str, Any], status: int) -> HttpResponse:
+    context.update(
+        form=forms_.referral,
+        services=forms_.services,
+        place_areas=place_picker_data(forms_.places),
+        service_errors=getattr(forms_.services, "service_errors", []),
+    )
+    return render(request, "incidents/gbv_referral_form.html", context, status=status)
+
+
+_GBV_FLOW = _EditFlow(
+    write=_gbv_write,
+    current=_gbv_get,
+    differences=_gbv_differences,
+    render_form=_render_gbv_form,
+    detail_url_name="incidents:gbv-detail",
+    saved_text=gettext_lazy("GBV referral #%(id)d was saved."),
+    submitted_text=gettext_lazy("GBV referral #%(id)d was saved and submitted for review."),
+)

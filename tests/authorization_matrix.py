@@ -61,9 +61,21 @@ MATRIX: dict[str, Row] = {
     "incidents:edit": Row(page(404), kwargs={"pk": NO_SUCH_RECORD}),
     "incidents:comment": Row(page(404), method="post", kwargs={"pk": NO_SUCH_RECORD}, data={"comment": "Hello"}),
     "incidents:step": Row(page(404), method="post", kwargs={"pk": NO_SUCH_RECORD, "step": "verify"}),
+    # GBV referral pages: need-to-know. Only GBV focal points open the collection pages; every other role gets 403
+    # there and 404 on any record page (incidents/tests/test_gbv_views.py checks real records role by role).
+    "incidents:gbv-list": Row(page(403, gbv=200)),
+    "incidents:gbv-create": Row(page(403, gbv=200)),
+    "incidents:gbv-board": Row(page(403, gbv=200)),
+    "incidents:gbv-detail": Row(page(404), kwargs={"pk": NO_SUCH_RECORD}),
+    "incidents:gbv-edit": Row(page(404), kwargs={"pk": NO_SUCH_RECORD}),
+    "incidents:gbv-comment": Row(page(404), method="post", kwargs={"pk": NO_SUCH_RECORD}, data={"comment": "Hello"}),
+    "incidents:gbv-consent": Row(page(404), method="post", kwargs={"pk": NO_SUCH_RECORD}),
+    "incidents:gbv-closure": Row(page(404), method="post", kwargs={"pk": NO_SUCH_RECORD, "decision": "request"}),
+    "incidents:gbv-service-provided": Row(page(404), method="post", kwargs={"pk": NO_SUCH_RECORD, "service_pk": 1}),
+    "incidents:gbv-step": Row(page(404), method="post", kwargs={"pk": NO_SUCH_RECORD, "step": "verify"}),
     "my-records": Row(page()),
     "notifications": Row(page()),
-    "review-queue": Row(page(200, monitor=403, gbv=403, viewer=403)),
+    "review-queue": Row(page(200, monitor=403, viewer=403)),  # a GBV focal point reviews GBV referrals there
     # Incidents API: viewers read no individual record (403 on the collection); a record that does not exist
     # for the user is a 404 whatever the step (records of each role: incidents/tests/test_api.py).
     "incident-list": Row(api(viewer=403)),

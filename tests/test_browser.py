@@ -123,3 +123,52 @@ def test_monitor_removes_a_violation_while_editing_and_the_others_stay(people, p
     page.wait_for_url(f"**/incidents/{incident.pk}/")
     assert sorted(violation.type.code for violation in incident.violations.all()) == ["arson", "theft_extortion"]
     assert page.console_errors == []
+
+
+def test_gbv_focal_point_refers_a_survivor_to_two_services_and_follows_them_up(people, page):
+    import datetime
+
+    from core.models import GbvIncidentType, GbvService
+    from incidents.models import GbvReferral
+
+    today = datetime.date.today()
+    ten_days_ago, yesterday = (today - datetime.timedelta(days=10)).isoformat(), (today - datetime.timedelta(days=1))
+    health, legal = (str(GbvService.objects.get(code=code).pk) for code in ("health", "legal"))
+    log_in(page, "gbv", PASSWORD)
+    page.get_by_role("link", name="GBV referrals").first.click()
+    page.get_by_role("link", name="New GBV referral").first.click()
+    page.get_by_label("Survivor code").fill("GAO-2022-0042")
+    page.locator("#id_sex").select_option("female")
+    page.locator("#id_age").fill("16")
+    page.get_by_label("Consents to be referred").check()
+    page.get_by_label("Consents to be counted in shared statistics").check()
+    page.get_by_label("Date reported").fill(ten_days_ago)
+    page.get_by_label("GBV incident type").select_option(str(GbvIncidentType.objects.get(code="physical_assault").pk))
+    page.locator("#id_place_level1").select_option(label="Gao")
+    page.locator("#id_place_level2").select_option(label="Ansongo")
+    page.locator("#id_services-0-service").select_option(health)
+    page.locator("#id_services-0-organisation").fill("CSCom Ansongo")
+    page.locator("#id_services-0-referred_on").fill(ten_days_ago)
+    page.locator("#id_services-0-follow_up_on").fill(yesterday.isoformat())
+    page.get_by_role("button", name="Add a service").click()  # formset.js clones the empty row
+    page.locator("#id_services-1-service").select_option(legal)
+    page.locator("#id_services-1-organisation").fill("Clinique juridique DEME SO")
+    page.locator("#id_services-1-referred_on").fill(ten_days_ago)
+    page.locator("#id_services-1-follow_up_on").fill(yesterday.isoformat())
+    page.get_by_role("button", name="Submit", exact=True).click()
+    page.wait_for_url("**/incidents/gbv/*/")
+    referral = GbvReferral.objects.get()
+    assert referral.status == "submitted" and referral.services.count() == 2
+    assert page.evaluate("window.localStorage.length") == 0  # survivor data is never kept in the browser
+
+    page.locator("#services tr", has_text="Health").get_by_role("button", name="Mark provided").click()
+    page.wait_for_url(f"**/incidents/gbv/{referral.pk}/")
+    assert page.get_by_text("marked provided").is_visible()
+    assert dict(referral.services.values_list("service__code", "status")) == {"health": "provided", "legal": "pending"}
+
+    page.get_by_role("link", name="Follow-up board").first.click()
+    board = page.locator("main")
+    assert board.get_by_role("heading", name="Gao").is_visible()
+    row = board.locator("tr", has_text="GAO-2022-0042")
+    assert row.count() == 1 and "Legal" in row.inner_text() and "Health" not in row.inner_text()
+    assert page.console_errors == []

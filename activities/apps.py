@@ -9,7 +9,7 @@ class ActivitiesConfig(AppConfig):
     def ready(self) -> None:
         from activities import demo as activities_demo
         from activities.models import AssistanceEvent, Session
-        from core import demo
+        from core import access, demo, navigation
         from core.records import RecordType, register_record_type
 
         # The page URLs named here are reversed only when a page shows a link, never at start-up.
@@ -33,4 +33,11 @@ class ActivitiesConfig(AppConfig):
                 list_url_name="activities:session-list",
             )
         )
+
+        # Who reads general records sees these entries (viewers do not: they read no individual record).
+        def reads_records(user) -> bool:
+            return access.may(user, access.Action.READ)
+
+        navigation.register(navigation.NavItem(_("Assistance"), "activities:assistance-list", reads_records, order=32))
+        navigation.register(navigation.NavItem(_("Sessions"), "activities:session-list", reads_records, order=33))
         demo.register("assistance and sessions", activities_demo.load, order=40)

@@ -23,6 +23,11 @@ class AssistanceFilterSet(RecordFilterSet):
     household = django_filters.NumberFilter(
         label=_("Registered household (number)"), field_name="households_assisted", distinct=True
     )
+    ordering = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        fields=(("delivered_on", "delivered_on"), ("id", "id"), ("status", "status")),
+        field_labels={"delivered_on": _("Date delivered"), "id": _("Number"), "status": _("Status")},
+    )
 
     search_fields = ("place__name", "kind__label_en", "kind__label_fr", "currency")
 
@@ -39,6 +44,11 @@ class SessionFilterSet(RecordFilterSet):
     kind = _code_filter(_("Kind"), SessionKind.objects.all())
     sector = _code_filter(_("Sector"), Sector.objects.all())
     population_group = _code_filter(_("Population group"), PopulationGroup.objects.all())
+    ordering = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        fields=(("held_on", "held_on"), ("id", "id"), ("status", "status")),
+        field_labels={"held_on": _("Date held"), "id": _("Number"), "status": _("Status")},
+    )
 
     search_fields = ("topic", "place__name")
 

@@ -9,7 +9,7 @@ class BeneficiariesConfig(AppConfig):
     def ready(self) -> None:
         from beneficiaries import demo as beneficiaries_demo
         from beneficiaries.models import Household, Movement
-        from core import demo
+        from core import access, demo, navigation
         from core.records import RecordType, register_record_type
 
         # The page URLs named here are reversed only when a page shows a link, never at start-up.
@@ -33,4 +33,13 @@ class BeneficiariesConfig(AppConfig):
                 list_url_name="beneficiaries:movement-list",
             )
         )
+
+        # Who reads general records sees these entries (viewers do not: they read no individual record).
+        def reads_records(user) -> bool:
+            return access.may(user, access.Action.READ)
+
+        navigation.register(
+            navigation.NavItem(_("Households"), "beneficiaries:household-list", reads_records, order=30)
+        )
+        navigation.register(navigation.NavItem(_("Movements"), "beneficiaries:movement-list", reads_records, order=31))
         demo.register("households and mixed movements", beneficiaries_demo.load, order=30)

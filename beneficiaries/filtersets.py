@@ -20,6 +20,21 @@ class HouseholdFilterSet(RecordFilterSet):
         label=_("Population group"), queryset=PopulationGroup.objects.all(), to_field_name="code"
     )
     registration_number = django_filters.CharFilter(label=_("Registration number"), lookup_expr="iexact")
+    ordering = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        fields=(
+            ("registered_on", "registered_on"),
+            ("registration_number", "registration_number"),
+            ("id", "id"),
+            ("status", "status"),
+        ),
+        field_labels={
+            "registered_on": _("Date registered"),
+            "registration_number": _("Registration number"),
+            "id": _("Number"),
+            "status": _("Status"),
+        },
+    )
 
     class Meta:
         model = Household
@@ -46,6 +61,11 @@ class MovementFilterSet(RecordFilterSet):
     nationality = django_filters.ChoiceFilter(label=_("Nationality"), choices=lambda: list(countries))
     origin_country = django_filters.ChoiceFilter(label=_("Country of origin"), choices=lambda: list(countries))
     destination_country = django_filters.ChoiceFilter(label=_("Intended destination"), choices=lambda: list(countries))
+    ordering = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        fields=(("identified_on", "identified_on"), ("id", "id"), ("status", "status")),
+        field_labels={"identified_on": _("Date identified"), "id": _("Number"), "status": _("Status")},
+    )
 
     class Meta:
         model = Movement

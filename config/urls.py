@@ -16,6 +16,8 @@ api_v1 = [
 urlpatterns = [
     path("", include("core.urls")),
     path("incidents/", include("incidents.urls")),
+    path("beneficiaries/", include("beneficiaries.urls")),
+    path("activities/", include("activities.urls")),
     path("reports/", include("reports.urls", namespace="reports")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -110,6 +110,20 @@ def _check_status(record: ReviewedRecord, step: Step, by: User) -> None:
             raise WorkflowError(_("Only drafts can be archived by their author; ask a supervisor."))
 
 
+def steps_open_to(user: User, record: ReviewedRecord) -> list[str]:
+    """The steps `user` may take on `record` now — scope, role and status all allow it: the buttons worth showing
+    (a monitor's Archive on their submitted record would only answer 409)."""
+    open_steps = []
+    for name, step in STEPS.items():
+        try:
+            access.check_record_action(user, record, step.action)
+            _check_status(record, step, user)
+        except (access.NotInScope, access.RoleRefused, WorkflowError):
+            continue
+        open_steps.append(name)
+    return open_steps
+
+
 @transaction.atomic
 def take_step(record: R, step_name: str, *, by: User, text: str = "", version: int | None = None) -> R:
     """Move the record one step along the workflow; raise NotInScope, RoleRefused, WorkflowError or StaleVersion."""

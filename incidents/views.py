@@ -144,7 +144,7 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _render_detail(request: HttpRequest, incident: Incident, *, status: int = 200) -> HttpResponse:
     user = request.user
     allowed = access.allowed_actions(user, incident)
-    steps = _available_steps(incident, allowed)
+    steps = workflow.steps_open_to(user, incident)
     duplicates = selectors.possible_duplicates([incident], user=user).get(incident.pk, []) if "reject" in steps else []
     context = {
         "incident": incident,
@@ -164,10 +164,6 @@ _INCIDENT_CONFIRM_TEXTS = {
     "reject": gettext_lazy("Reject this incident? It will no longer count in the figures."),
     "archive": gettext_lazy("Archive this incident? It can be restored later."),
 }
-
-
-def _available_steps(record: Any, allowed: set[Action]) -> list[str]:
-    return [name for name, step in STEPS.items() if step.action in allowed and record.status in step.sources]
 
 
 def _step_rows(record: Any, steps: list[str], url_name: str, confirm_texts: dict[str, str]) -> list[dict[str, Any]]:
@@ -663,7 +659,7 @@ def _render_gbv_detail(request: HttpRequest, referral: GbvReferral, *, status: i
         "referral": referral,
         "services": list(referral.services.all()),
         "history": _history_rows(referral),
-        "steps": _step_rows(referral, _available_steps(referral, allowed), "incidents:gbv-step", _GBV_CONFIRM_TEXTS),
+        "steps": _step_rows(referral, workflow.steps_open_to(user, referral), "incidents:gbv-step", _GBV_CONFIRM_TEXTS),
         "may_edit": may_edit,
         "case": _case_actions(user, referral, Action.MANAGE_CASE in allowed),
         "comment_form": CommentForm(),

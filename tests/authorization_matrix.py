@@ -73,6 +73,30 @@ MATRIX: dict[str, Row] = {
     "incidents:gbv-closure": Row(page(404), method="post", kwargs={"pk": NO_SUCH_RECORD, "decision": "request"}),
     "incidents:gbv-service-provided": Row(page(404), method="post", kwargs={"pk": NO_SUCH_RECORD, "service_pk": 1}),
     "incidents:gbv-step": Row(page(404), method="post", kwargs={"pk": NO_SUCH_RECORD, "step": "verify"}),
+    # Household, movement, assistance and session pages (core.record_pages): like incidents; real records role by
+    # role in beneficiaries/tests/test_views.py and activities/tests/test_views.py.
+    **{
+        f"{app}:{name}-{suffix}": row
+        for app, name in (
+            ("beneficiaries", "household"),
+            ("beneficiaries", "movement"),
+            ("activities", "assistance"),
+            ("activities", "session"),
+        )
+        for suffix, row in {
+            "list": Row(page(200, viewer=403)),
+            "create": Row(page(200, gbv=403, viewer=403)),
+            "detail": Row(page(404), kwargs={"pk": NO_SUCH_RECORD}),
+            "edit": Row(page(404), kwargs={"pk": NO_SUCH_RECORD}),
+            "comment": Row(page(404), method="post", kwargs={"pk": NO_SUCH_RECORD}, data={"comment": "Hello"}),
+            "step": Row(page(404), method="post", kwargs={"pk": NO_SUCH_RECORD, "step": "verify"}),
+        }.items()
+    },
+    # Likely duplicate households are reviewed by supervisors and admins; merging one that does not exist is a 404.
+    "beneficiaries:household-duplicates": Row(page(403, supervisor=200, admin=200)),
+    "beneficiaries:household-merge": Row(
+        page(404), method="post", kwargs={"pk": NO_SUCH_RECORD}, data={"into": NO_SUCH_RECORD}
+    ),
     "my-records": Row(page()),
     "notifications": Row(page()),
     "review-queue": Row(page(200, monitor=403, viewer=403)),  # a GBV focal point reviews GBV referrals there

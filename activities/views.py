@@ -1,0 +1,146 @@
+"""The assistance and session pages, on the pages every record type shares (core.record_pages)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from activities import selectors, services
+from activities.filtersets import AssistanceFilterSet, SessionFilterSet
+from activities.forms import AssistanceForm, SessionForm
+from activities.models import AssistanceEvent, Session
+from beneficiaries.selectors import household_list
+from core.record_forms import places_for
+from core.record_pages import RecordForms, RecordPages, field_differences
+
+# --- Assistance
+
+
+class AssistanceForms(RecordForms):
+    def __init__(self, request: HttpRequest, event: AssistanceEvent | None) -> None:
+        data = request.POST if request.method == "POST" else None
+        self.places = places_for(request.user)
+        self.main = AssistanceForm(data, instance=event, user=request.user, places=self.places)
+
+    def differences(self, current: AssistanceEvent) -> list[dict[str, str]]:
+        rows = field_differences(self.main, current)
+        typed = sorted(household.pk for household in self.main.cleaned_data.get("households_assisted") or [])
+        saved = sorted(household.pk for household in current.households_assisted.all())
+        if typed != saved:
+            rows.append(
+                {
+                    "field": _("Registered households reached"),
+                    "saved": ", ".join(f"#{pk}" for pk in saved) or "—",
+                    "typed": ", ".join(f"#{pk}" for pk in typed) or "—",
+                }
+            )
+        return rows
+
+
+def _write_assistance(request: HttpRequest, forms_: AssistanceForms, event: AssistanceEvent | None) -> AssistanceEvent:
+    fields = dict(forms_.main.cleaned_data)
+    households = fields.pop("households_assisted", None) or []
+    if event is None:
+        return services.assistance_create(by=request.user, fields=fields, households=households)
+    return services.assistance_update(
+        event=event,
+        by=request.user,
+        version=request.POST.get("version") or None,
+        fields=fields,
+        households=households,
+    )
+
+
+def _assistance_detail(request: HttpRequest, event: AssistanceEvent) -> dict[str, Any]:
+    # The prefetched households carry their ids only; those this user may read are shown with their number.
+    linked = [item.pk for item in event.households_assisted.all()]
+    readable = {
+        household.pk: household
+        for household in household_list(user=request.user).prefetch_related(None).filter(pk__in=linked)
+    }
+    return {
+        "people": event.people(),
+        "people_total": event.total,
+        "linked_households": [{"pk": pk, "household": readable.get(pk)} for pk in linked],
+        # Warnings, not errors: a second distribution can be planned; the reviewer sees them too.
+        "repeat_warnings": selectors.repeat_assistance(event, user=request.user),
+    }
+
+
+ASSISTANCE_PAGES = RecordPages(
+    slug="assistance",
+    namespace="activities",
+    name="assistance",
+    selector=lambda user: selectors.assistance_list(user=user),
+    filterset_class=AssistanceFilterSet,
+    list_filters=(
+        "q",
+        "region",
+        "status",
+        "organisation",
+        "kind",
+        "sector",
+        "population_group",
+        "household",
+        "month",
+        "delivered_on_after",
+        "delivered_on_before",
+        "ordering",
+    ),
+    sort_columns=("id", "delivered_on", "status"),
+    build_forms=AssistanceForms,
+    write=_write_assistance,
+    template_prefix="activities/assistance",
+    new_label=gettext_lazy("New assistance event"),
+    detail_extra=_assistance_detail,
+)
+
+
+# --- Sessions
+
+
+class SessionForms(RecordForms):
+    def __init__(self, request: HttpRequest, session: Session | None) -> None:
+        data = request.POST if request.method == "POST" else None
+        self.places = places_for(request.user)
+        self.main = SessionForm(data, instance=session, user=request.user, places=self.places)
+
+
+def _write_session(request: HttpRequest, forms_: SessionForms, session: Session | None) -> Session:
+    fields = dict(forms_.main.cleaned_data)
+    if session is None:
+        return services.session_create(by=request.user, fields=fields)
+    return services.session_update(
+        session=session, by=request.user, version=request.POST.get("version") or None, fields=fields
+    )
+
+
+SESSION_PAGES = RecordPages(
+    slug="sessions",
+    namespace="activities",
+    name="session",
+    selector=lambda user: selectors.session_list(user=user),
+    filterset_class=SessionFilterSet,
+    list_filters=(
+        "q",
+        "region",
+        "status",
+        "organisation",
+        "kind",
+        "sector",
+        "population_group",
+        "month",
+        "held_on_after",
+        "held_on_before",
+        "ordering",
+    ),
+    sort_columns=("id", "held_on", "status"),
+    build_forms=SessionForms,
+    write=_write_session,
+    template_prefix="activities/session",
+    new_label=gettext_lazy("New session"),
+    detail_extra=lambda request, session: {"people": session.people(), "people_total": session.total},
+)

@@ -1,0 +1,209 @@
+"""The household and mixed-movement pages, on the pages every record type shares (core.record_pages), and the
+possible-duplicates page where a reviewer merges two registrations of one household."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from beneficiaries import selectors, services
+from beneficiaries.filtersets import HouseholdFilterSet, MovementFilterSet
+from beneficiaries.forms import HouseholdForm, MemberFormSet, MovementForm, member_initial
+from beneficiaries.models import Household, Movement
+from core import access
+from core.access import Action
+from core.errors import ConflictError
+from core.record_forms import kept_rows, places_for
+from core.record_pages import RecordForms, RecordPages, field_differences
+
+# --- Households
+
+
+class HouseholdForms(RecordForms):
+    """The household form and its members formset."""
+
+    children = ("members",)
+
+    def __init__(self, request: HttpRequest, household: Household | None) -> None:
+        data = request.POST if request.method == "POST" else None
+        self.places = places_for(request.user)
+        self.main = HouseholdForm(data, instance=household, user=request.user, places=self.places)
+        self.members = MemberFormSet(data, prefix="members", initial=member_initial(household) if household else None)
+
+    def differences(self, current: Household) -> list[dict[str, str]]:
+        rows = field_differences(self.main, current)
+        typed = sorted(_member_key(row) for row in kept_rows(self.members))
+        saved = sorted(_member_key(row) for row in member_initial(current))
+        if typed != saved:
+            rows.append({"field": _("Members"), "saved": "; ".join(saved), "typed": "; ".join(typed)})
+        return rows
+
+
+def _member_key(row: dict[str, Any]) -> str:
+    head = "*" if row.get("is_head") else ""
+    return f"{head}{row['full_name']} ({row.get('sex') or '?'}, {row.get('birth_year') or '?'})"
+
+
+def _write_household(request: HttpRequest, forms_: HouseholdForms, household: Household | None) -> Household:
+    fields, members = dict(forms_.main.cleaned_data), kept_rows(forms_.members)
+    if household is None:
+        return services.household_create(by=request.user, fields=fields, members=members)
+    return services.household_update(
+        household=household,
+        by=request.user,
+        version=request.POST.get("version") or None,
+        fields=fields,
+        members=members,
+    )
+
+
+def _household_detail(request: HttpRequest, household: Household) -> dict[str, Any]:
+    people = household.people()
+    return {
+        "members": list(household.members.all()),
+        "people": people,
+        "people_total": sum(people.values()),
+    }
+
+
+def _household_list_facts(households: list[Household]) -> None:
+    # From the prefetched members: no query per row.
+    for household in households:
+        household.member_count = len(household.members.all())
+
+
+@login_required
+def household_duplicates(request: HttpRequest) -> HttpResponse:
+    """Likely duplicates in the user's scope, side by side, the older registration first (supervisors, admins)."""
+    if not access.may(request.user, Action.REVIEW):
+        raise PermissionDenied
+    pairs = selectors.likely_duplicate_households(user=request.user)
+    return render(request, "beneficiaries/household_duplicates.html", {"pairs": pairs})
+
+
+@login_required
+@require_POST
+def household_merge(request: HttpRequest, pk: int) -> HttpResponse:
+    """Merge household `pk` (the newer registration) into `into` (the older), after a confirmation page."""
+    household = HOUSEHOLD_PAGES.get(request, pk)
+    if not access.may(request.user, Action.REVIEW):
+        raise PermissionDenied
+    into_pk = request.POST.get("into", "")
+    into = selectors.household_list(user=request.user).filter(pk=int(into_pk)).first() if into_pk.isdigit() else None
+    if into is None:
+        messages.error(request, _("No household with this number in your scope."))
+        return redirect("beneficiaries:household-duplicates")
+    if request.POST.get("confirm") != "1":
+        context = {"household": household, "into": into}
+        return render(request, "beneficiaries/household_merge_confirm.html", context)
+    try:
+        kept = services.household_merge(household=household, into=into, by=request.user)
+    except access.NotInScope as error:
+        raise Http404 from error
+    except access.RoleRefused as error:
+        raise PermissionDenied from error
+    except ConflictError as error:
+        messages.error(request, str(error))
+        return render(
+            request, "beneficiaries/household_merge_confirm.html", {"household": household, "into": into}, status=409
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("beneficiaries:household-duplicates")
+    messages.success(
+        request, _("Household #%(merged)d was merged into #%(kept)d.") % {"merged": household.pk, "kept": kept.pk}
+    )
+    return redirect("beneficiaries:household-detail", pk=kept.pk)
+
+
+HOUSEHOLD_PAGES = RecordPages(
+    slug="households",
+    namespace="beneficiaries",
+    name="household",
+    selector=lambda user: selectors.household_list(user=user),
+    filterset_class=HouseholdFilterSet,
+    list_filters=(
+        "q",
+        "registration_number",
+        "region",
+        "status",
+        "organisation",
+        "population_group",
+        "month",
+        "registered_on_after",
+        "registered_on_before",
+        "ordering",
+    ),
+    sort_columns=("id", "registered_on", "registration_number", "status"),
+    build_forms=HouseholdForms,
+    write=_write_household,
+    template_prefix="beneficiaries/household",
+    new_label=gettext_lazy("New household"),
+    detail_extra=_household_detail,
+    list_facts=_household_list_facts,
+    extra_urls=(
+        path("households/duplicates/", household_duplicates, name="household-duplicates"),
+        path("households/<int:pk>/merge/", household_merge, name="household-merge"),
+    ),
+)
+
+
+# --- Mixed movements
+
+
+class MovementForms(RecordForms):
+    def __init__(self, request: HttpRequest, movement: Movement | None) -> None:
+        data = request.POST if request.method == "POST" else None
+        self.places = places_for(request.user)
+        self.main = MovementForm(data, instance=movement, user=request.user, places=self.places)
+
+
+def _write_movement(request: HttpRequest, forms_: MovementForms, movement: Movement | None) -> Movement:
+    fields = dict(forms_.main.cleaned_data)
+    if movement is None:
+        return services.movement_create(by=request.user, fields=fields)
+    return services.movement_update(
+        movement=movement, by=request.user, version=request.POST.get("version") or None, fields=fields
+    )
+
+
+def _movement_detail(request: HttpRequest, movement: Movement) -> dict[str, Any]:
+    return {"people": movement.people(), "people_total": movement.total}
+
+
+MOVEMENT_PAGES = RecordPages(
+    slug="movements",
+    namespace="beneficiaries",
+    name="movement",
+    selector=lambda user: selectors.movement_list(user=user),
+    filterset_class=MovementFilterSet,
+    list_filters=(
+        "q",
+        "region",
+        "status",
+        "organisation",
+        "nationality",
+        "origin_country",
+        "destination_country",
+        "month",
+        "identified_on_after",
+        "identified_on_before",
+        "ordering",
+    ),
+    sort_columns=("id", "identified_on", "status"),
+    build_forms=MovementForms,
+    write=_write_movement,
+    template_prefix="beneficiaries/movement",
+    new_label=gettext_lazy("New movement identification"),
+    detail_extra=_movement_detail,
+)

@@ -1,0 +1,498 @@
+"""The pages every record type shares, parameterised by record type: list (filterset, sorting, pagination, empty
+state), detail (history, comments, workflow steps), create and edit (formsets, place picker, browser-kept drafts,
+the stale-version conflict view), the workflow steps and comments.
+
+A record app declares one `RecordPages` per type — its selector, filterset, forms, how it writes — and includes
+`pages.urls()`. Reads go through the type's selector (which applies the user's scope), writes through its services
+and `core.workflow`; these views only translate their answers: NotInScope → 404, RoleRefused → 403, a conflict →
+409 with its message, a ValidationError → the message on the field it names. `core` imports no record app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from core import access, workflow
+from core.access import Action
+from core.errors import ConflictError
+from core.record_forms import CommentForm, StepForm, place_picker_data
+from core.records import RecordType, ReviewedRecord, record_types
+from core.workflow import STEP_LABELS, STEPS
+
+PAGE_SIZE = 25
+# Steps that take a record out of the figures: asked twice (a confirmation page, or a dialog with scripts on).
+CONFIRM_STEPS = frozenset({"archive", "reject"})
+CONFIRM_TEXTS = {
+    "reject": gettext_lazy("Reject this record? It will no longer count in the figures."),
+    "archive": gettext_lazy("Archive this record? It can be restored later."),
+}
+
+
+class RecordForms:
+    """A record's form and its formsets; services' errors naming a formset (`children`) go above its rows."""
+
+    main: forms.ModelForm
+    children: tuple[str, ...] = ()
+    places: list = []
+
+    def formsets(self) -> list[forms.BaseFormSet]:
+        return [getattr(self, name) for name in self.children]
+
+    def is_valid(self) -> bool:
+        # Every part is validated, so each shows its own errors at once.
+        return all([self.main.is_valid(), *(formset.is_valid() for formset in self.formsets())])
+
+    def add_errors(self, error: ValidationError) -> None:
+        """Put the services' errors on the field they name; the rest above the form."""
+        if not hasattr(error, "error_dict"):
+            self.main.add_error(None, error)
+            return
+        for name, messages_ in error.message_dict.items():
+            if name in self.children:
+                getattr(self, name).service_errors = messages_
+            elif name in self.main.fields:
+                self.main.add_error(name, messages_)
+            else:
+                self.main.add_error(None, messages_)
+
+    def differences(self, current: Any) -> list[dict[str, str]]:
+        """What is saved now and differs from what this person typed (formsets add theirs by overriding)."""
+        return field_differences(self.main, current)
+
+
+@dataclass(frozen=True)
+class RecordPages:
+    """One record type's pages: `name` ("household") makes the URL names `<namespace>:<name>-list`, `-create`,
+    `-detail`, `-edit`, `-step`, `-comment` (the review queue derives `-step` from `-detail`, see core.queue);
+    templates are `<template_prefix>_list.html`, `_detail.html`, `_form.html` (extending templates/core/record_*)."""
+
+    slug: str  # the RecordType's slug: "households"
+    namespace: str
+    name: str
+    selector: Callable[[Any], QuerySet]  # (user) → the records this user may read, with what pages show
+    filterset_class: type
+    list_filters: tuple[str, ...]
+    sort_columns: tuple[str, ...]
+    build_forms: Callable[[HttpRequest, Any], RecordForms]
+    write: Callable[[HttpRequest, RecordForms, Any], ReviewedRecord]
+    template_prefix: str
+    new_label: str  # the entry form's title and the list's button: "New household"
+    detail_extra: Callable[[HttpRequest, Any], dict[str, Any]] | None = None
+    after_save: Callable[[HttpRequest, Any], None] | None = None  # e.g. warnings worth saying once it is saved
+    list_facts: Callable[[list[Any]], None] | None = None  # per-row facts from what the selector prefetched
+    # A step that does more than the shared one (incidents: reject naming the duplicate): (request, record, step,
+    # text, posted values) → None, raising what workflow.take_step raises.
+    run_step: Callable[[HttpRequest, Any, str, str, dict[str, Any]], None] | None = None
+    extra_urls: Sequence[URLPattern] = field(default_factory=tuple)
+
+    # --- names
+
+    @property
+    def record_type(self) -> RecordType:
+        return next(item for item in record_types() if item.slug == self.slug)
+
+    def url_name(self, page: str) -> str:
+        return f"{self.namespace}:{self.name}-{page}"
+
+    def url_names(self) -> dict[str, str]:
+        return {page: self.url_name(page) for page in ("list", "create", "detail", "edit", "step", "comment")}
+
+    def template(self, page: str) -> str:
+        return f"{self.template_prefix}_{page}.html"
+
+    def urls(self, prefix: str) -> list[URLPattern]:
+        """The URL patterns, under `prefix` ("households/"); `extra_urls` come before the step pattern."""
+        return [
+            path(prefix, login_required(self.list_view), name=f"{self.name}-list"),
+            path(f"{prefix}new/", login_required(self.create_view), name=f"{self.name}-create"),
+            *self.extra_urls,
+            path(f"{prefix}<int:pk>/", login_required(self.detail_view), name=f"{self.name}-detail"),
+            path(f"{prefix}<int:pk>/edit/", login_required(self.edit_view), name=f"{self.name}-edit"),
+            path(
+                f"{prefix}<int:pk>/comment/",
+                login_required(require_POST(self.comment_view)),
+                name=f"{self.name}-comment",
+            ),
+            path(
+                f"{prefix}<int:pk>/<slug:step>/",
+                login_required(require_POST(self.step_view)),
+                name=f"{self.name}-step",
+            ),
+        ]
+
+    def base_context(self) -> dict[str, Any]:
+        return {"record_type": self.record_type, "urls": self.url_names(), "new_label": self.new_label}
+
+    # --- list
+
+    def list_view(self, request: HttpRequest) -> HttpResponse:
+        """Records in the user's scope, filtered, sorted and paginated; viewers see no individual record."""
+        if not access.may(request.user, Action.READ):
+            raise PermissionDenied
+        filterset = self.filterset_class(request.GET, queryset=self.selector(request.user), request=request)
+        valid = filterset.is_valid()
+        queryset = filterset.qs if valid else filterset.queryset.none()
+        tune_filter_form(filterset.form)
+        page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+        records = list(page.object_list)
+        if self.list_facts:
+            self.list_facts(records)
+        query = request.GET.copy()
+        query.pop("page", None)
+        context = {
+            **self.base_context(),
+            "filterset": filterset,
+            "filter_fields": [filterset.form[name] for name in self.list_filters],
+            "page": page,
+            "records": records,
+            "query": query.urlencode(),
+            "sort_links": sort_links(request, self.sort_columns),
+            "filtered": any(request.GET.get(name) for name in self.list_filters if name != "ordering"),
+            "may_create": access.may(request.user, Action.CREATE),
+            "may_review": access.may(request.user, Action.REVIEW),
+        }
+        return render(request, self.template("list"), context, status=200 if valid else 400)
+
+    # --- detail
+
+    def get(self, request: HttpRequest, pk: int) -> Any:
+        """The record, if this user may read it; 404 otherwise (never say it exists)."""
+        record = self.selector(request.user).filter(pk=pk).first()
+        if record is None:
+            raise Http404
+        return record
+
+    def detail_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return self.render_detail(request, self.get(request, pk))
+
+    def render_detail(self, request: HttpRequest, record: Any, *, status: int = 200) -> HttpResponse:
+        user = request.user
+        allowed = access.allowed_actions(user, record)
+        context = {
+            **self.base_context(),
+            "record": record,
+            "history": history_rows(record),
+            "steps": step_rows(record, workflow.steps_open_to(user, record), self.url_name("step")),
+            "may_edit": Action.EDIT in allowed and edit_refusal(user, record) is None,
+            "comment_form": CommentForm(),
+            "comment_url": reverse(self.url_name("comment"), args=[record.pk]),
+        }
+        if self.detail_extra:
+            context.update(self.detail_extra(request, record))
+        return render(request, self.template("detail"), context, status=status)
+
+    # --- workflow steps and comments
+
+    def step_view(self, request: HttpRequest, pk: int, step: str) -> HttpResponse:
+        """One workflow step (POST, carrying the version the person saw); archive and reject are confirmed first."""
+        if step not in STEPS:
+            raise Http404
+        record = self.get(request, pk)
+
+        def run(text: str, values: dict[str, Any]) -> None:
+            if self.run_step:
+                self.run_step(request, record, step, text, values)
+            else:
+                workflow.take_step(record, step, by=request.user, text=text, version=values.get("version"))
+
+        return take_step(
+            request,
+            record,
+            step,
+            run=run,
+            confirm=lambda values: self._render_confirm(request, record, step, values),
+            detail=lambda status: self.render_detail(request, self.get(request, pk), status=status),
+            done=_("%(step)s: done for %(type)s #%(id)d.")
+            % {"step": STEP_LABELS[step], "type": self.record_type.label, "id": pk},
+            detail_url=reverse(self.url_name("detail"), args=[pk]),
+        )
+
+    def _render_confirm(self, request: HttpRequest, record: Any, step: str, values: dict[str, Any]) -> HttpResponse:
+        context = {
+            **self.base_context(),
+            "record": record,
+            "step": step,
+            "step_label": STEP_LABELS[step],
+            "values": values,
+            "next": safe_next(request) or "",
+            "action_url": reverse(self.url_name("step"), args=[record.pk, step]),
+        }
+        return render(request, "core/record_confirm.html", context)
+
+    def comment_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        record = self.get(request, pk)
+        form = CommentForm(request.POST)
+        try:
+            workflow.add_comment(record, by=request.user, text=form.data.get("comment", ""))
+        except access.NotInScope as error:
+            raise Http404 from error
+        except access.RoleRefused as error:
+            raise PermissionDenied from error
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            return self.render_detail(request, record, status=400)
+        messages.success(request, _("Your comment was added."))
+        return redirect(reverse(self.url_name("detail"), args=[record.pk]) + "#history")
+
+    # --- create and edit
+
+    def create_view(self, request: HttpRequest) -> HttpResponse:
+        if not access.may(request.user, Action.CREATE):
+            raise PermissionDenied
+        return self._edit_page(request, None)
+
+    def edit_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        record = self.get(request, pk)
+        try:
+            access.check_record_action(request.user, record, Action.EDIT)
+        except access.RoleRefused as error:
+            raise PermissionDenied from error
+        refusal = edit_refusal(request.user, record)
+        if refusal:
+            messages.error(request, refusal)
+            return self.render_detail(request, record, status=409)
+        return self._edit_page(request, record)
+
+    def _edit_page(self, request: HttpRequest, record: Any) -> HttpResponse:
+        forms_ = self.build_forms(request, record)
+        context: dict[str, Any] = {"record": record, "version": record.version if record else ""}
+        status = 200
+        if request.method == "POST":
+            if forms_.is_valid():
+                response, status = self._save(request, forms_, record, context)
+                if response is not None:
+                    return response
+            else:
+                status = 400
+        return self._render_form(request, forms_, context, status)
+
+    def _save(
+        self, request: HttpRequest, forms_: RecordForms, record: Any, context: dict[str, Any]
+    ) -> tuple[HttpResponse | None, int]:
+        """Save (and submit, when asked); on failure, say why and keep what was typed."""
+        try:
+            saved = self.write(request, forms_, record)
+        except access.NotInScope as error:
+            raise Http404 from error
+        except access.RoleRefused as error:
+            raise PermissionDenied from error
+        except workflow.StaleVersion as error:
+            current = self.get(request, record.pk)
+            context.update(conflict=str(error), differences=forms_.differences(current), version=current.version)
+            return None, 409
+        except ConflictError as error:
+            messages.error(request, str(error))
+            return None, 409
+        except ValidationError as error:
+            forms_.add_errors(error)
+            return None, 400
+        return self._after_save(request, saved), 302
+
+    def _after_save(self, request: HttpRequest, record: Any) -> HttpResponse:
+        label = self.record_type.label
+        if request.POST.get("action") == "submit" and record.status in STEPS["submit"].sources:
+            try:
+                workflow.take_step(record, "submit", by=request.user, version=record.version)
+            except (ConflictError, access.RoleRefused) as error:
+                why = str(error) or _("not allowed")
+                messages.warning(request, _("Saved, but not submitted: %(why)s") % {"why": why})
+            else:
+                messages.success(
+                    request,
+                    _("%(type)s #%(id)d was saved and submitted for review.") % {"type": label, "id": record.pk},
+                )
+        else:
+            messages.success(request, _("%(type)s #%(id)d was saved.") % {"type": label, "id": record.pk})
+        if self.after_save:
+            self.after_save(request, record)
+        return redirect(self.url_name("detail"), pk=record.pk)
+
+    def _render_form(
+        self, request: HttpRequest, forms_: RecordForms, context: dict[str, Any], status: int
+    ) -> HttpResponse:
+        formsets = {name: getattr(forms_, name) for name in forms_.children}
+        context.update(
+            self.base_context(),
+            form=forms_.main,
+            forms=forms_,
+            place_areas=place_picker_data(forms_.places),
+            has_errors=bool(
+                forms_.main.errors
+                or any(
+                    formset.total_error_count() or getattr(formset, "service_errors", None)
+                    for formset in formsets.values()
+                )
+            ),
+            draft_key=f"vigie-draft:{request.user.pk}:{request.path}",
+            **formsets,
+        )
+        return render(request, self.template("form"), context, status=status)
+
+
+# --- helpers the pages share (and incidents can move onto)
+
+
+def tune_filter_form(form: forms.Form) -> None:
+    """Page-only touches to the filterset the API shares: date pickers for the date range."""
+    for name, form_field in form.fields.items():
+        if name.endswith(("_after", "_before")):
+            form_field.widget.input_type = "date"
+
+
+def sort_links(request: HttpRequest, columns: Sequence[str]) -> dict[str, dict[str, str]]:
+    """For each sortable column, the link that sorts by it (again: the other way) and the current direction."""
+    current = request.GET.get("ordering", "")
+    links = {}
+    for column in columns:
+        query = request.GET.copy()
+        query.pop("page", None)
+        query["ordering"] = f"-{column}" if current == column else column
+        direction = "ascending" if current == column else "descending" if current == f"-{column}" else ""
+        links[column] = {"url": f"?{query.urlencode()}", "direction": direction}
+    return links
+
+
+def step_rows(record: Any, steps: list[str], url_name: str, confirm_texts: dict | None = None) -> list[dict[str, Any]]:
+    """What templates/core/_step_forms.html shows for each step this user may take now."""
+    texts = confirm_texts or CONFIRM_TEXTS
+    return [
+        {
+            "name": name,
+            "label": STEP_LABELS[name],
+            "url": reverse(url_name, args=[record.pk, name]),
+            "confirm": name in CONFIRM_STEPS,
+            "confirm_text": texts.get(name, ""),
+        }
+        for name in steps
+    ]
+
+
+def _field_label(model: type, name: str) -> str:
+    try:
+        model_field = model._meta.get_field(name)
+    except FieldDoesNotExist:  # a field renamed since the change was logged keeps its stored name
+        return name
+    if hasattr(model_field, "verbose_name"):
+        return str(model_field.verbose_name).capitalize()
+    # A list of child rows (members): named after what it holds.
+    return str(model_field.related_model._meta.verbose_name_plural).capitalize()
+
+
+def history_rows(record: Any) -> list[dict[str, Any]]:
+    rows = []
+    for event in workflow.history(record):
+        changes = [
+            {"field": _field_label(type(record), name), "old": pair[0], "new": pair[1]}
+            for name, pair in (event.changes or {}).items()
+        ]
+        rows.append({"event": event, "changes": changes})
+    return rows
+
+
+def edit_refusal(user: Any, record: Any) -> str | None:
+    """Why the workflow would refuse this user's edit now (the status rule), or None."""
+    try:
+        workflow.check_editable(record, user)
+    except workflow.WorkflowError as error:
+        return str(error)
+    return None
+
+
+def safe_next(request: HttpRequest) -> str | None:
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return None
+
+
+def take_step(
+    request: HttpRequest,
+    record: Any,
+    step: str,
+    *,
+    run: Callable[[str, dict[str, Any]], object],
+    confirm: Callable[[dict[str, Any]], HttpResponse],
+    detail: Callable[[int], HttpResponse],
+    done: str,
+    detail_url: str,
+) -> HttpResponse:
+    """A workflow step on any record's page: NotInScope → 404, RoleRefused → 403, a conflict → 409 with its
+    message, a missing comment or reason → 400; archive and reject ask first when scripts did not."""
+    form = StepForm(request.POST)
+    form.is_valid()  # every field is optional; what is invalid is left out of cleaned_data
+    values = form.cleaned_data
+    try:
+        access.check_record_action(request.user, record, STEPS[step].action)
+        text = step_text(step, values)
+        if step in CONFIRM_STEPS and request.POST.get("confirm") != "1":
+            return confirm(values)
+        run(text, values)
+    except access.NotInScope as error:
+        raise Http404 from error
+    except access.RoleRefused as error:
+        raise PermissionDenied from error
+    except ConflictError as error:
+        messages.error(request, str(error))
+        return detail(409)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return detail(400)
+    messages.success(request, done)
+    return redirect(safe_next(request) or detail_url)
+
+
+def step_text(step: str, values: dict[str, Any]) -> str:
+    needs = STEPS[step].needs_text
+    text = (values.get(needs) or "").strip() if needs else ""
+    if needs and not text:
+        message = _("Write a comment for the author.") if needs == "comment" else _("Give the reason for rejecting.")
+        raise ValidationError({needs: message})
+    return text
+
+
+def field_differences(form: forms.Form, current: Any) -> list[dict[str, str]]:
+    """What is saved now and differs from what this person typed: the conflict they must settle."""
+    rows = []
+    # Only the record's own columns: lists (members, linked households) are compared by the type's forms.
+    columns = {model_field.name for model_field in current._meta.concrete_fields}
+    for name, typed in form.cleaned_data.items():
+        if name not in form.fields or name not in columns:
+            continue
+        saved = getattr(current, name)
+        form_field = form.fields[name]
+        if display(typed) != display(saved):
+            rows.append(
+                {"field": form_field.label, "saved": display(saved, form_field), "typed": display(typed, form_field)}
+            )
+    return rows
+
+
+def display(value: Any, form_field: forms.Field | None = None) -> str:
+    """A value as a person reads it: a choice's label, Yes/No, a dash for nothing."""
+    if isinstance(form_field, forms.TypedChoiceField) and value:
+        return str(dict(form_field.choices).get(value, value))
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    return str(value)

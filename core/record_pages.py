@@ -434,10 +434,11 @@ def take_step(
     detail: Callable[[int], HttpResponse],
     done: str,
     detail_url: str,
+    form_class: type[forms.Form] = StepForm,
 ) -> HttpResponse:
     """A workflow step on any record's page: NotInScope → 404, RoleRefused → 403, a conflict → 409 with its
     message, a missing comment or reason → 400; archive and reject ask first when scripts did not."""
-    form = StepForm(request.POST)
+    form = form_class(request.POST)
     form.is_valid()  # every field is optional; what is invalid is left out of cleaned_data
     values = form.cleaned_data
     try:

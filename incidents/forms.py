@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core import access
+from core import access, record_forms
 from core.access import Family
 from core.models import AdminArea, GbvService, Organisation, PopulationGroup, User, ViolationType
 from core.records import PEOPLE_FIELDS
@@ -230,17 +230,13 @@ def follow_up_initial(incident: Incident) -> list[dict[str, Any]]:
     ]
 
 
-class StepForm(forms.Form):
-    """A workflow step's fields as the detail page and the queue post them."""
+class StepForm(record_forms.StepForm):
+    """The shared step fields, and for rejecting an incident, the incident it repeats."""
 
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     duplicate_of = forms.IntegerField(label=_("Duplicate of incident number"), required=False, min_value=1)
 
 
-class CommentForm(forms.Form):
-    comment = forms.CharField(label=_("Add a comment"), widget=forms.Textarea(attrs={"rows": 3}))
+CommentForm = record_forms.CommentForm
 
 
 # --- GBV referrals: a survivor code, never a name (there is no name field anywhere).

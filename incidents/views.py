@@ -15,18 +15,17 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from core import access, workflow
+from core import access, record_pages, workflow
 from core.access import Action, Family
 from core.errors import ConflictError
 from core.models import RecordAccess
@@ -151,10 +150,10 @@ def _render_detail(request: HttpRequest, incident: Incident, *, status: int = 20
         "violations": list(incident.violations.all()),
         "people_total": sum(violation.total for violation in incident.violations.all()),
         "show_narrative": selectors.show_narrative(user, incident),
-        "history": _history_rows(incident),
-        "steps": _step_rows(incident, steps, "incidents:step", _INCIDENT_CONFIRM_TEXTS),
+        "history": record_pages.history_rows(incident),
+        "steps": record_pages.step_rows(incident, steps, "incidents:step", _INCIDENT_CONFIRM_TEXTS),
         "duplicates": duplicates,
-        "may_edit": Action.EDIT in allowed and _edit_refusal(user, incident) is None,
+        "may_edit": Action.EDIT in allowed and record_pages.edit_refusal(user, incident) is None,
         "comment_form": CommentForm(),
     }
     return render(request, "incidents/incident_detail.html", context, status=status)
@@ -164,66 +163,6 @@ _INCIDENT_CONFIRM_TEXTS = {
     "reject": gettext_lazy("Reject this incident? It will no longer count in the figures."),
     "archive": gettext_lazy("Archive this incident? It can be restored later."),
 }
-
-
-def _step_rows(record: Any, steps: list[str], url_name: str, confirm_texts: dict[str, str]) -> list[dict[str, Any]]:
-    """What templates/incidents/_step_forms.html shows for each step this user may take now."""
-    return [
-        {
-            "name": name,
-            "label": STEP_LABELS[name],
-            "url": reverse(url_name, args=[record.pk, name]),
-            "confirm": name in CONFIRM_STEPS,
-            "confirm_text": confirm_texts.get(name, ""),
-        }
-        for name in steps
-    ]
-
-
-# Children lists the history names (services add theirs to the snapshot).
-_LIST_LABELS = {
-    "violations": gettext_lazy("Violations"),
-    "follow_ups": gettext_lazy("Follow-up actions"),
-    "services": gettext_lazy("Services"),
-}
-
-
-def _field_label(model: type, name: str) -> str:
-    if name in _LIST_LABELS:
-        return str(_LIST_LABELS[name])
-    try:
-        return str(model._meta.get_field(name).verbose_name).capitalize()
-    except FieldDoesNotExist:  # a field renamed since the change was logged keeps its stored name
-        return name
-
-
-def _history_rows(record: Any) -> list[dict[str, Any]]:
-    rows = []
-    for event in workflow.history(record):
-        changes = [
-            {"field": _field_label(type(record), name), "old": pair[0], "new": pair[1]}
-            for name, pair in (event.changes or {}).items()
-        ]
-        rows.append({"event": event, "changes": changes})
-    return rows
-
-
-def _edit_refusal(user, incident: Incident) -> str | None:
-    """Why the workflow would refuse this user's edit now (the status rule), or None."""
-    try:
-        workflow.check_editable(incident, user)
-    except workflow.WorkflowError as error:
-        return str(error)
-    return None
-
-
-def _safe_next(request: HttpRequest) -> str | None:
-    target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return None
 
 
 # --- Workflow steps and comments
@@ -236,7 +175,7 @@ def incident_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     if step not in STEPS:
         raise Http404
     incident = selectors.incident_get(user=request.user, pk=pk)
-    return _take_step(
+    return record_pages.take_step(
         request,
         incident,
         step,
@@ -245,53 +184,8 @@ def incident_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         detail=lambda status: _render_detail(request, selectors.incident_get(user=request.user, pk=pk), status=status),
         done=_("%(step)s: done for incident #%(id)d.") % {"step": STEP_LABELS[step], "id": pk},
         detail_url=reverse("incidents:detail", args=[pk]),
+        form_class=StepForm,
     )
-
-
-def _take_step(
-    request: HttpRequest,
-    record: Any,
-    step: str,
-    *,
-    run: Callable[[str, dict[str, Any]], object],
-    confirm: Callable[[dict[str, Any]], HttpResponse],
-    detail: Callable[[int], HttpResponse],
-    done: str,
-    detail_url: str,
-) -> HttpResponse:
-    """A workflow step on any record's page: NotInScope → 404, RoleRefused → 403, a conflict → 409 with its
-    message, a missing comment or reason → 400; archive and reject ask first when scripts did not."""
-    form = StepForm(request.POST)
-    form.is_valid()  # every field is optional; what is invalid is left out of cleaned_data
-    values = form.cleaned_data
-    try:
-        access.check_record_action(request.user, record, STEPS[step].action)
-        text = _step_text(step, values)
-        if step in CONFIRM_STEPS and request.POST.get("confirm") != "1":
-            return confirm(values)
-        run(text, values)
-    except access.NotInScope as error:
-        raise Http404 from error
-    except access.RoleRefused as error:
-        raise PermissionDenied from error
-    except ConflictError as error:
-        messages.error(request, str(error))
-        return detail(409)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-        return detail(400)
-    messages.success(request, done)
-    return redirect(_safe_next(request) or detail_url)
-
-
-def _step_text(step: str, values: dict[str, Any]) -> str:
-    needs = STEPS[step].needs_text
-    text = (values.get(needs) or "").strip() if needs else ""
-    if needs and not text:
-        message = _("Write a comment for the author.") if needs == "comment" else _("Give the reason for rejecting.")
-        raise ValidationError({needs: message})
-    return text
 
 
 def _run_step(request: HttpRequest, incident: Incident, step: str, text: str, values: dict[str, Any]) -> None:
@@ -313,7 +207,7 @@ def _render_confirm(request: HttpRequest, incident: Incident, step: str, values:
         "step": step,
         "step_label": STEP_LABELS[step],
         "values": values,
-        "next": _safe_next(request) or "",
+        "next": record_pages.safe_next(request) or "",
     }
     return render(request, "incidents/incident_confirm.html", context)
 
@@ -360,7 +254,7 @@ def incident_edit(request: HttpRequest, pk: int) -> HttpResponse:
         access.check_record_action(request.user, incident, Action.EDIT)
     except access.RoleRefused as error:
         raise PermissionDenied from error
-    refusal = _edit_refusal(request.user, incident)
+    refusal = record_pages.edit_refusal(request.user, incident)
     if refusal:
         messages.error(request, refusal)
         return _render_detail(request, incident, status=409)
@@ -500,19 +394,8 @@ def _after_save(request: HttpRequest, record: Any, flow: _EditFlow) -> HttpRespo
     return redirect(flow.detail_url_name, pk=record.pk)
 
 
-def _field_differences(form: forms.Form, current: Any) -> list[dict[str, str]]:
-    """What is saved now and differs from what this person typed: the conflict they must settle."""
-    rows = []
-    for name, typed in form.cleaned_data.items():
-        saved = getattr(current, name)
-        field = form.fields[name]
-        if _display(typed) != _display(saved):
-            rows.append({"field": field.label, "saved": _display(saved, field), "typed": _display(typed, field)})
-    return rows
-
-
 def _differences(forms_: _EditForms, current: Incident) -> list[dict[str, str]]:
-    rows = _field_differences(forms_.incident, current)
+    rows = record_pages.field_differences(forms_.incident, current)
     typed_violations = sorted(_violation_key(row) for row in kept_rows(forms_.violations))
     saved_violations = sorted(
         _violation_key({"type": item.type, "population_group": item.population_group, **item.people()})
@@ -528,17 +411,6 @@ def _differences(forms_: _EditForms, current: Incident) -> list[dict[str, str]]:
 def _violation_key(row: dict[str, Any]) -> str:
     counts = ", ".join(f"{name} {row.get(name) or 0}" for name in PEOPLE_FIELDS)
     return f"{row['type']} ({row['population_group']}: {counts})"
-
-
-def _display(value: Any, field: forms.Field | None = None) -> str:
-    """A value as a person reads it: a choice's label, Yes/No, a dash for nothing."""
-    if isinstance(field, forms.TypedChoiceField) and value:
-        return str(dict(field.choices).get(value, value))
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, bool):
-        return _("Yes") if value else _("No")
-    return str(value)
 
 
 def _render_form(request: HttpRequest, forms_: _EditForms, context: dict[str, Any], status: int) -> HttpResponse:
@@ -653,13 +525,15 @@ def gbv_referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _render_gbv_detail(request: HttpRequest, referral: GbvReferral, *, status: int = 200) -> HttpResponse:
     user = request.user
     allowed = access.allowed_actions(user, referral)
-    may_edit = Action.EDIT in allowed and _edit_refusal(user, referral) is None
+    may_edit = Action.EDIT in allowed and record_pages.edit_refusal(user, referral) is None
     today = timezone.localdate()
     context = {
         "referral": referral,
         "services": list(referral.services.all()),
-        "history": _history_rows(referral),
-        "steps": _step_rows(referral, workflow.steps_open_to(user, referral), "incidents:gbv-step", _GBV_CONFIRM_TEXTS),
+        "history": record_pages.history_rows(referral),
+        "steps": record_pages.step_rows(
+            referral, workflow.steps_open_to(user, referral), "incidents:gbv-step", _GBV_CONFIRM_TEXTS
+        ),
         "may_edit": may_edit,
         "case": _case_actions(user, referral, Action.MANAGE_CASE in allowed),
         "comment_form": CommentForm(),
@@ -697,7 +571,7 @@ def gbv_referral_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     if step not in STEPS:
         raise Http404
     referral = _gbv_get(request, pk)
-    return _take_step(
+    return record_pages.take_step(
         request,
         referral,
         step,
@@ -717,7 +591,7 @@ def _render_gbv_confirm(request: HttpRequest, referral: GbvReferral, step: str, 
         "step": step,
         "step_label": STEP_LABELS[step],
         "values": values,
-        "next": _safe_next(request) or "",
+        "next": record_pages.safe_next(request) or "",
         "action_url": reverse("incidents:gbv-step", args=[referral.pk, step]),
     }
     return render(request, "incidents/gbv_referral_confirm.html", context)
@@ -849,7 +723,7 @@ def gbv_referral_edit(request: HttpRequest, pk: int) -> HttpResponse:
         access.check_record_action(request.user, referral, Action.EDIT)
     except access.RoleRefused as error:
         raise PermissionDenied from error
-    refusal = _edit_refusal(request.user, referral)
+    refusal = record_pages.edit_refusal(request.user, referral)
     if refusal:
         messages.error(request, refusal)
         return _render_gbv_detail(request, referral, status=409)
@@ -895,7 +769,7 @@ def _gbv_write(request: HttpRequest, forms_: _GbvForms, referral: GbvReferral | 
 
 
 def _gbv_differences(forms_: _GbvForms, current: GbvReferral) -> list[dict[str, str]]:
-    rows = _field_differences(forms_.referral, current)
+    rows = record_pages.field_differences(forms_.referral, current)
     typed = sorted(_service_key(row) for row in kept_rows(forms_.services))
     saved = sorted(_service_key(row) for row in service_rows(current))
     if typed != saved:

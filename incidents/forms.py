@@ -12,54 +12,18 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import access, record_forms
 from core.access import Family
 from core.models import AdminArea, GbvService, Organisation, PopulationGroup, User, ViolationType
+from core.record_forms import DateInput, place_label
 from core.records import PEOPLE_FIELDS
 from incidents.choices import ServiceStatus
 from incidents.models import GbvReferral, Incident, check_survivor_code
 
 Choices = list[tuple[Any, Any]]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-def places_for(user: User) -> list[AdminArea]:
-    """The active places of the user's regions (every region when they have none), parents first.
-
-    One query: the place picker and the single select both read this list.
-    """
-    places = AdminArea.objects.filter(is_active=True).select_related("parent", "parent__parent").order_by("pcode")
-    regions = sorted(access.region_pcodes(user))
-    if regions:
-        places = places.filter(
-            Q(pcode__in=regions) | Q(parent__pcode__in=regions) | Q(parent__parent__pcode__in=regions)
-        )
-    return list(places)
-
-
-def place_label(place: AdminArea) -> str:
-    """ "Gao › Ansongo › Ouattagouna": the path a person reads in the single select."""
-    names = []
-    area: AdminArea | None = place
-    while area is not None:
-        names.append(area.name)
-        area = area.parent
-    return " › ".join(reversed(names))
-
-
-def place_picker_data(places: Sequence[AdminArea]) -> list[list[Any]]:
-    """[id, parent id, level, name] per place, for the region → cercle → commune picker (static/js)."""
-    return [[place.pk, place.parent_id, place.level, place.name] for place in places]
 
 
 def grouped_type_choices() -> Choices:

@@ -29,6 +29,7 @@ from core import access, record_pages, workflow
 from core.access import Action, Family
 from core.errors import ConflictError
 from core.models import RecordAccess
+from core.record_forms import place_picker_data, places_for
 from core.records import PEOPLE_FIELDS
 from core.workflow import STEP_LABELS, STEPS
 from incidents import selectors, services
@@ -47,8 +48,6 @@ from incidents.forms import (
     follow_up_initial,
     grouped_type_choices,
     kept_rows,
-    place_picker_data,
-    places_for,
     population_group_choices,
     service_choices,
     service_rows,

@@ -21,9 +21,10 @@ from decimal import Decimal
 from django.db import transaction
 
 from activities.models import AssistanceEvent, Session
-from beneficiaries.demo import YEAR, Teams, day_in, split_number, split_people, write_history
+from beneficiaries.demo import YEAR, Teams, day_in, split_number, split_people
 from beneficiaries.models import Household
 from core.choices import Status
+from core.demo import write_history
 from core.models import AssistanceKind, PopulationGroup, Sector, SessionKind
 from core.records import PEOPLE_FIELDS
 

@@ -15,16 +15,16 @@ from __future__ import annotations
 import datetime
 import random
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
 from beneficiaries.models import Household, Movement, Person
 from beneficiaries.selectors import cercle_of, name_similarity, normalise_name
 from core.choices import Status
-from core.models import AdminArea, PopulationGroup, RecordEvent, User
+from core.demo import write_history
+from core.models import AdminArea, PopulationGroup, User
 from core.records import PEOPLE_FIELDS, ReviewedRecord
 
 YEAR = 2021
@@ -113,31 +113,6 @@ class Teams:
 
 def moment(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(10, 0)))
-
-
-def write_history(records: Sequence[ReviewedRecord]) -> None:
-    """The history lines each demo record's status implies: created, submitted, then verified or returned."""
-    events = []
-    for record in records:
-        content_type = ContentType.objects.get_for_model(record)
-        steps = [("created", record.created_by, "", "", "")]
-        if record.status != Status.DRAFT:
-            steps.append(("submitted", record.created_by, Status.DRAFT, Status.SUBMITTED, ""))
-        if record.status in (Status.VERIFIED, Status.RETURNED):
-            steps.append((record.status, record.reviewed_by, Status.SUBMITTED, record.status, record.review_note))
-        events.extend(
-            RecordEvent(
-                content_type=content_type,
-                object_id=record.pk,
-                action=action,
-                actor=actor,
-                from_status=from_status,
-                to_status=to_status,
-                comment=comment,
-            )
-            for action, actor, from_status, to_status, comment in steps
-        )
-    RecordEvent.objects.bulk_create(events, batch_size=2000)
 
 
 def split_people(groups: dict[str, int], records: int, rng: random.Random) -> list[dict[str, int]]:

@@ -5,7 +5,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from django.utils import timezone
+
+if TYPE_CHECKING:
+    from core.records import ReviewedRecord
 
 DemoLoader = Callable[[Callable[[str], None]], None]  # takes a function that prints a line
 
@@ -20,3 +27,49 @@ def register(name: str, loader: DemoLoader, order: int = 100) -> None:
 
 def loaders() -> list[tuple[str, DemoLoader]]:
     return [(name, loader) for _order, name, loader in _loaders]
+
+
+def write_history(records: Sequence[ReviewedRecord]) -> None:
+    """The history lines each demo record's status implies — created, submitted, then verified, returned or
+    rejected — dated when they happened, in one bulk insert."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from core.choices import Status
+    from core.models import RecordEvent
+
+    events = []
+    for record in records:
+        content_type = ContentType.objects.get_for_model(record)
+        submitted = record.submitted_at or _moment(record.month_date)
+        steps = [("created", record.created_by, "", "", "", submitted)]
+        if record.status != Status.DRAFT:
+            steps.append(("submitted", record.created_by, Status.DRAFT, Status.SUBMITTED, "", submitted))
+        if record.status in (Status.VERIFIED, Status.RETURNED, Status.REJECTED) and record.reviewed_by_id:
+            steps.append(
+                (
+                    record.status,
+                    record.reviewed_by,
+                    Status.SUBMITTED,
+                    record.status,
+                    record.review_note,
+                    record.reviewed_at or submitted,
+                )
+            )
+        events.extend(
+            RecordEvent(
+                content_type=content_type,
+                object_id=record.pk,
+                action=action,
+                actor=actor,
+                from_status=from_status,
+                to_status=to_status,
+                comment=comment,
+                at=at,
+            )
+            for action, actor, from_status, to_status, comment, at in steps
+        )
+    RecordEvent.objects.bulk_create(events, batch_size=2000)
+
+
+def _moment(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(10, 0)))

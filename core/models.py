@@ -7,6 +7,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -280,7 +281,8 @@ class RecordEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
     )
-    at = models.DateTimeField(_("when"), auto_now_add=True)
+    # Not auto_now_add: the demo (and a future import) writes history lines with the dates they happened.
+    at = models.DateTimeField(_("when"), default=timezone.now, editable=False)
     from_status = models.CharField(max_length=12, choices=Status.choices, blank=True)
     to_status = models.CharField(max_length=12, choices=Status.choices, blank=True)
     changes = models.JSONField(_("changes"), default=dict, blank=True)

@@ -19,12 +19,12 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
 from core.choices import Status
-from core.models import AdminArea, PerpetratorCategory, PopulationGroup, RecordEvent, User, ViolationType
+from core.demo import write_history
+from core.models import AdminArea, PerpetratorCategory, PopulationGroup, User, ViolationType
 from core.records import PEOPLE_FIELDS
 from incidents.models import Incident, Violation
 
@@ -146,7 +146,7 @@ def _create(plan: list[_PlannedIncident], rng: random.Random) -> int:
         for type_code, people in zip(planned.types, planned.people, strict=True):
             violations.append(_violation(incident, type_code, dict(people), rng, references))
     Violation.objects.bulk_create(violations, batch_size=1000)
-    _write_history(incidents, references)
+    write_history(incidents)
     return len(incidents)
 
 
@@ -207,33 +207,11 @@ def _violation(incident: Incident, type_code: str, people: dict[str, int], rng: 
     )
 
 
-def _write_history(incidents: list[Incident], references: dict) -> None:
-    content_type = ContentType.objects.get_for_model(Incident)
-    events = []
-    for incident in incidents:
-        for action, actor, from_status, to_status in (
-            ("created", incident.created_by, "", ""),
-            ("submitted", incident.created_by, Status.DRAFT, Status.SUBMITTED),
-            ("verified", incident.reviewed_by, Status.SUBMITTED, Status.VERIFIED),
-        ):
-            events.append(
-                RecordEvent(
-                    content_type=content_type,
-                    object_id=incident.pk,
-                    action=action,
-                    actor=actor,
-                    from_status=from_status,
-                    to_status=to_status,
-                )
-            )
-    RecordEvent.objects.bulk_create(events, batch_size=2000)
-
-
 def _create_records_in_review(rng: random.Random) -> int:
     """Records that count in no figure: December's still in the queue, some returned, a draft, a duplicate."""
     references = _references()
     statuses = [Status.SUBMITTED] * 9 + [Status.RETURNED] * 2 + [Status.DRAFT] * 2 + [Status.REJECTED]
-    made = 0
+    made = []
     for index, status in enumerate(statuses):
         region = ["ML07", "ML05"][index % 2]
         planned = _PlannedIncident(12, region, [_other_type(rng)], people=[Counter({"men": 1 + index % 3})])
@@ -259,8 +237,9 @@ def _create_records_in_review(rng: random.Random) -> int:
                 men=310,
                 boys=390,
             )
-        made += 1
-    return made
+        made.append(incident)
+    write_history(made)
+    return len(made)
 
 
 def _violation_fields(incident: Incident, planned: _PlannedIncident, references: dict) -> dict:

@@ -10,12 +10,12 @@ import datetime
 import random
 from collections.abc import Callable
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
 from core.choices import Status
-from core.models import AdminArea, GbvIncidentType, GbvService, PopulationGroup, RecordEvent, User
+from core.demo import write_history
+from core.models import AdminArea, GbvIncidentType, GbvService, PopulationGroup, User
 from incidents.choices import ServiceStatus
 from incidents.models import GbvReferral, ServiceReferral
 
@@ -77,7 +77,7 @@ def _create(rng: random.Random) -> int:
             for row in rows
         ]
     )
-    _write_history(referrals)
+    write_history(referrals)
     return len(referrals)
 
 
@@ -144,27 +144,3 @@ def _services(rng, references, referral: GbvReferral) -> list[dict]:
             }
         )
     return rows
-
-
-def _write_history(referrals: list[GbvReferral]) -> None:
-    content_type = ContentType.objects.get_for_model(GbvReferral)
-    events = []
-    for referral in referrals:
-        steps = [
-            ("created", referral.created_by, "", ""),
-            ("submitted", referral.created_by, Status.DRAFT, Status.SUBMITTED),
-        ]
-        if referral.status == Status.VERIFIED:
-            steps.append(("verified", referral.reviewed_by, Status.SUBMITTED, Status.VERIFIED))
-        events += [
-            RecordEvent(
-                content_type=content_type,
-                object_id=referral.pk,
-                action=action,
-                actor=actor,
-                from_status=from_status,
-                to_status=to_status,
-            )
-            for action, actor, from_status, to_status in steps
-        ]
-    RecordEvent.objects.bulk_create(events, batch_size=2000)

@@ -10,7 +10,7 @@ and `core.workflow`; these views only translate their answers: NotInScope → 40
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -99,6 +99,13 @@ class RecordPages:
     # A step that does more than the shared one (incidents: reject naming the duplicate): (request, record, step,
     # text, posted values) → None, raising what workflow.take_step raises.
     run_step: Callable[[HttpRequest, Any, str, str, dict[str, Any]], None] | None = None
+    step_form_class: type[forms.Form] = StepForm  # the posted step's fields (incidents: also `duplicate_of`)
+    confirm_texts: Mapping[str, Any] | None = None  # the dialogs' questions, CONFIRM_TEXTS otherwise
+    confirm_template: str = "core/record_confirm.html"
+    step_done_text: Any = None  # "%(step)s: done for incident #%(id)d.", the shared wording otherwise
+    tune_filters: Callable[[forms.Form], None] | None = None  # page-only touches beyond tune_filter_form's
+    # URL names are `<name>-<page>` unless given: "" for a type that owns its namespace ("incidents:detail").
+    url_name_prefix: str | None = None
     extra_urls: Sequence[URLPattern] = field(default_factory=tuple)
 
     # --- names
@@ -107,8 +114,12 @@ class RecordPages:
     def record_type(self) -> RecordType:
         return next(item for item in record_types() if item.slug == self.slug)
 
+    def page_name(self, page: str) -> str:
+        prefix = f"{self.name}-" if self.url_name_prefix is None else self.url_name_prefix
+        return f"{prefix}{page}"
+
     def url_name(self, page: str) -> str:
-        return f"{self.namespace}:{self.name}-{page}"
+        return f"{self.namespace}:{self.page_name(page)}"
 
     def url_names(self) -> dict[str, str]:
         return {page: self.url_name(page) for page in ("list", "create", "detail", "edit", "step", "comment")}
@@ -119,20 +130,20 @@ class RecordPages:
     def urls(self, prefix: str) -> list[URLPattern]:
         """The URL patterns, under `prefix` ("households/"); `extra_urls` come before the step pattern."""
         return [
-            path(prefix, login_required(self.list_view), name=f"{self.name}-list"),
-            path(f"{prefix}new/", login_required(self.create_view), name=f"{self.name}-create"),
+            path(prefix, login_required(self.list_view), name=self.page_name("list")),
+            path(f"{prefix}new/", login_required(self.create_view), name=self.page_name("create")),
             *self.extra_urls,
-            path(f"{prefix}<int:pk>/", login_required(self.detail_view), name=f"{self.name}-detail"),
-            path(f"{prefix}<int:pk>/edit/", login_required(self.edit_view), name=f"{self.name}-edit"),
+            path(f"{prefix}<int:pk>/", login_required(self.detail_view), name=self.page_name("detail")),
+            path(f"{prefix}<int:pk>/edit/", login_required(self.edit_view), name=self.page_name("edit")),
             path(
                 f"{prefix}<int:pk>/comment/",
                 login_required(require_POST(self.comment_view)),
-                name=f"{self.name}-comment",
+                name=self.page_name("comment"),
             ),
             path(
                 f"{prefix}<int:pk>/<slug:step>/",
                 login_required(require_POST(self.step_view)),
-                name=f"{self.name}-step",
+                name=self.page_name("step"),
             ),
         ]
 
@@ -149,6 +160,8 @@ class RecordPages:
         valid = filterset.is_valid()
         queryset = filterset.qs if valid else filterset.queryset.none()
         tune_filter_form(filterset.form)
+        if self.tune_filters:
+            self.tune_filters(filterset.form)
         page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
         records = list(page.object_list)
         if self.list_facts:
@@ -188,7 +201,7 @@ class RecordPages:
             **self.base_context(),
             "record": record,
             "history": history_rows(record),
-            "steps": step_rows(record, workflow.steps_open_to(user, record), self.url_name("step")),
+            "steps": step_rows(record, workflow.steps_open_to(user, record), self.url_name("step"), self.confirm_texts),
             "may_edit": Action.EDIT in allowed and edit_refusal(user, record) is None,
             "comment_form": CommentForm(),
             "comment_url": reverse(self.url_name("comment"), args=[record.pk]),
@@ -218,10 +231,19 @@ class RecordPages:
             run=run,
             confirm=lambda values: self._render_confirm(request, record, step, values),
             detail=lambda status: self.render_detail(request, self.get(request, pk), status=status),
-            done=_("%(step)s: done for %(type)s #%(id)d.")
-            % {"step": STEP_LABELS[step], "type": self.record_type.label, "id": pk},
+            done=self._step_done(step, pk),
             detail_url=reverse(self.url_name("detail"), args=[pk]),
+            form_class=self.step_form_class,
         )
+
+    def _step_done(self, step: str, pk: int) -> str:
+        if self.step_done_text:
+            return str(self.step_done_text) % {"step": STEP_LABELS[step], "id": pk}
+        return _("%(step)s: done for %(type)s #%(id)d.") % {
+            "step": STEP_LABELS[step],
+            "type": self.record_type.label,
+            "id": pk,
+        }
 
     def _render_confirm(self, request: HttpRequest, record: Any, step: str, values: dict[str, Any]) -> HttpResponse:
         context = {
@@ -233,7 +255,7 @@ class RecordPages:
             "next": safe_next(request) or "",
             "action_url": reverse(self.url_name("step"), args=[record.pk, step]),
         }
-        return render(request, "core/record_confirm.html", context)
+        return render(request, self.confirm_template, context)
 
     def comment_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         record = self.get(request, pk)
@@ -346,7 +368,7 @@ class RecordPages:
         return render(request, self.template("form"), context, status=status)
 
 
-# --- helpers the pages share (and incidents can move onto)
+# --- helpers the pages share (and the GBV referral pages use)
 
 
 def tune_filter_form(form: forms.Form) -> None:
@@ -369,7 +391,9 @@ def sort_links(request: HttpRequest, columns: Sequence[str]) -> dict[str, dict[s
     return links
 
 
-def step_rows(record: Any, steps: list[str], url_name: str, confirm_texts: dict | None = None) -> list[dict[str, Any]]:
+def step_rows(
+    record: Any, steps: list[str], url_name: str, confirm_texts: Mapping | None = None
+) -> list[dict[str, Any]]:
     """What templates/core/_step_forms.html shows for each step this user may take now."""
     texts = confirm_texts or CONFIRM_TEXTS
     return [

@@ -5,12 +5,7 @@ from incidents import views
 app_name = "incidents"
 
 urlpatterns = [
-    path("", views.incident_list, name="list"),
-    path("new/", views.incident_create, name="create"),
-    path("<int:pk>/", views.incident_detail, name="detail"),
-    path("<int:pk>/edit/", views.incident_edit, name="edit"),
-    path("<int:pk>/comment/", views.incident_comment, name="comment"),
-    path("<int:pk>/<slug:step>/", views.incident_step, name="step"),
+    *views.INCIDENT_PAGES.urls(""),
     # GBV referrals: need-to-know pages (GBV focal points of the region only).
     path("gbv/", views.gbv_referral_list, name="gbv-list"),
     path("gbv/new/", views.gbv_referral_create, name="gbv-create"),

@@ -1,4 +1,6 @@
-"""The incident pages: list, detail (history, comments, workflow steps), and the create and edit form.
+"""The incident pages, on the pages every record type shares (core.record_pages): the violations and follow-ups
+formsets, the narrative shown only to who may read it, possible duplicates and the reject naming one; and the GBV
+referral pages (need-to-know, below).
 
 Reads go through `incidents.selectors` (which apply the user's scope), writes through `incidents.services` and
 `core.workflow`; these views only translate their answers: NotInScope → 404, RoleRefused → 403, a conflict →
@@ -30,11 +32,12 @@ from core.access import Action, Family
 from core.errors import ConflictError
 from core.models import RecordAccess
 from core.record_forms import place_picker_data, places_for
+from core.record_pages import PAGE_SIZE, RecordForms, RecordPages, field_differences
 from core.records import PEOPLE_FIELDS
 from core.workflow import STEP_LABELS, STEPS
 from incidents import selectors, services
 from incidents.choices import CaseStatus, ServiceStatus
-from incidents.filtersets import GbvReferralFilterSet
+from incidents.filtersets import GbvReferralFilterSet, IncidentFilterSet
 from incidents.forms import (
     CommentForm,
     FollowUpFormSet,
@@ -55,139 +58,96 @@ from incidents.forms import (
 )
 from incidents.models import GbvReferral, Incident
 
-PAGE_SIZE = 25
 # A service still waiting for the survivor: counted as open on the list.
 OPEN_SERVICE_STATUSES = frozenset({ServiceStatus.PENDING, ServiceStatus.ACCEPTED})
-# Steps that take a record out of the figures: asked twice (a confirmation page, or a dialog with scripts on).
-CONFIRM_STEPS = frozenset({"archive", "reject"})
-LIST_FILTERS = (
-    "q",
-    "region",
-    "status",
-    "organisation",
-    "month",
-    "type",
-    "reported_on_after",
-    "reported_on_before",
-    "urgent",
-    "ordering",
-)
+SORT_COLUMNS = ("id", "reported_on", "status")
 
 
-# --- List
+# --- Incidents
 
 
-@login_required
-def incident_list(request: HttpRequest) -> HttpResponse:
-    """Incidents in the user's scope, filtered, sorted and paginated; viewers see no individual record."""
-    if not access.may(request.user, Action.READ):
-        raise PermissionDenied
-    filterset = selectors.incident_filterset(user=request.user, filters=request.GET, request=request)
-    queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
-    _tune_filter_form(filterset.form)
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    for incident in page:
-        _add_list_facts(incident)
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {
-        "filterset": filterset,
-        "filter_fields": [filterset.form[name] for name in LIST_FILTERS],
-        "page": page,
-        "query": query.urlencode(),
-        "sort_links": _sort_links(request),
-        "filtered": any(request.GET.get(name) for name in LIST_FILTERS if name != "ordering"),
-        "may_create": access.may(request.user, Action.CREATE),
-    }
-    return render(request, "incidents/incident_list.html", context, status=200 if filterset.is_valid() else 400)
+class IncidentForms(RecordForms):
+    """The incident form and its two formsets, built from the same once-read choices."""
+
+    children = ("violations", "follow_ups")
+
+    def __init__(self, request: HttpRequest, incident: Incident | None) -> None:
+        data = request.POST if request.method == "POST" else None
+        self.places = places_for(request.user)
+        row_choices = {"type_choices": grouped_type_choices(), "group_choices": population_group_choices()}
+        self.main = IncidentForm(data, instance=incident, user=request.user, places=self.places)
+        self.violations = ViolationFormSet(
+            data,
+            prefix="violations",
+            form_kwargs=row_choices,
+            initial=violation_initial(incident) if incident else None,
+        )
+        self.follow_ups = FollowUpFormSet(
+            data, prefix="follow_ups", initial=follow_up_initial(incident) if incident else None
+        )
+
+    def differences(self, current: Incident) -> list[dict[str, str]]:
+        rows = field_differences(self.main, current)
+        typed = sorted(_violation_key(row) for row in kept_rows(self.violations))
+        saved = sorted(
+            _violation_key({"type": item.type, "population_group": item.population_group, **item.people()})
+            for item in current.violations.all()
+        )
+        if typed != saved:
+            rows.append({"field": _("Violations"), "saved": "; ".join(saved), "typed": "; ".join(typed)})
+        return rows
 
 
-def _tune_filter_form(form: forms.Form) -> None:
-    """Page-only touches to the filterset the API shares: date pickers, and "any" rather than "unknown"."""
-    for name in ("reported_on_after", "reported_on_before"):
-        form.fields[name].widget.input_type = "date"
+def _violation_key(row: dict[str, Any]) -> str:
+    counts = ", ".join(f"{name} {row.get(name) or 0}" for name in PEOPLE_FIELDS)
+    return f"{row['type']} ({row['population_group']}: {counts})"
+
+
+def _write_incident(request: HttpRequest, forms_: IncidentForms, incident: Incident | None) -> Incident:
+    fields = dict(forms_.main.cleaned_data)
+    if fields.get("organisation", True) is None:
+        fields.pop("organisation")  # an admin who leaves it empty reports for their own organisation
+    violations, follow_ups = kept_rows(forms_.violations), kept_rows(forms_.follow_ups)
+    if incident is None:
+        return services.incident_create(by=request.user, fields=fields, violations=violations, follow_ups=follow_ups)
+    return services.incident_update(
+        incident=incident,
+        by=request.user,
+        version=request.POST.get("version") or None,
+        fields=fields,
+        violations=violations,
+        follow_ups=follow_ups,
+    )
+
+
+def _tune_urgent_filter(form: forms.Form) -> None:
+    """ "Any" rather than "unknown" for the urgent filter."""
     if "urgent" in form.fields:
         form.fields["urgent"].widget.choices = [("unknown", _("Any")), ("true", _("Yes")), ("false", _("No"))]
 
 
-def _add_list_facts(incident: Incident) -> None:
+def _incident_list_facts(incidents: list[Incident]) -> None:
     # From the prefetched violations: no query per row.
-    violations = list(incident.violations.all())
-    incident.people_total = sum(violation.total for violation in violations)
-    incident.type_labels = list(dict.fromkeys(violation.type.label for violation in violations))
+    for incident in incidents:
+        violations = list(incident.violations.all())
+        incident.people_total = sum(violation.total for violation in violations)
+        incident.type_labels = list(dict.fromkeys(violation.type.label for violation in violations))
 
 
-def _sort_links(request: HttpRequest) -> dict[str, dict[str, str]]:
-    """For each sortable column, the link that sorts by it (again: the other way) and the current direction."""
-    current = request.GET.get("ordering", "")
-    links = {}
-    for column in ("id", "reported_on", "status"):
-        query = request.GET.copy()
-        query.pop("page", None)
-        query["ordering"] = f"-{column}" if current == column else column
-        direction = "ascending" if current == column else "descending" if current == f"-{column}" else ""
-        links[column] = {"url": f"?{query.urlencode()}", "direction": direction}
-    return links
-
-
-# --- Detail
-
-
-@login_required
-def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    incident = selectors.incident_get(user=request.user, pk=pk)
-    return _render_detail(request, incident)
-
-
-def _render_detail(request: HttpRequest, incident: Incident, *, status: int = 200) -> HttpResponse:
+def _incident_detail(request: HttpRequest, incident: Incident) -> dict[str, Any]:
     user = request.user
-    allowed = access.allowed_actions(user, incident)
-    steps = workflow.steps_open_to(user, incident)
-    duplicates = selectors.possible_duplicates([incident], user=user).get(incident.pk, []) if "reject" in steps else []
-    context = {
-        "incident": incident,
-        "violations": list(incident.violations.all()),
-        "people_total": sum(violation.total for violation in incident.violations.all()),
+    violations = list(incident.violations.all())
+    rejectable = "reject" in workflow.steps_open_to(user, incident)
+    return {
+        "violations": violations,
+        "people_total": sum(violation.total for violation in violations),
         "show_narrative": selectors.show_narrative(user, incident),
-        "history": record_pages.history_rows(incident),
-        "steps": record_pages.step_rows(incident, steps, "incidents:step", _INCIDENT_CONFIRM_TEXTS),
-        "duplicates": duplicates,
-        "may_edit": Action.EDIT in allowed and record_pages.edit_refusal(user, incident) is None,
-        "comment_form": CommentForm(),
+        "duplicates": selectors.possible_duplicates([incident], user=user).get(incident.pk, []) if rejectable else [],
     }
-    return render(request, "incidents/incident_detail.html", context, status=status)
 
 
-_INCIDENT_CONFIRM_TEXTS = {
-    "reject": gettext_lazy("Reject this incident? It will no longer count in the figures."),
-    "archive": gettext_lazy("Archive this incident? It can be restored later."),
-}
-
-
-# --- Workflow steps and comments
-
-
-@login_required
-@require_POST
-def incident_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
-    """One workflow step (POST, carrying the version the person saw); archive and reject are confirmed first."""
-    if step not in STEPS:
-        raise Http404
-    incident = selectors.incident_get(user=request.user, pk=pk)
-    return record_pages.take_step(
-        request,
-        incident,
-        step,
-        run=lambda text, values: _run_step(request, incident, step, text, values),
-        confirm=lambda values: _render_confirm(request, incident, step, values),
-        detail=lambda status: _render_detail(request, selectors.incident_get(user=request.user, pk=pk), status=status),
-        done=_("%(step)s: done for incident #%(id)d.") % {"step": STEP_LABELS[step], "id": pk},
-        detail_url=reverse("incidents:detail", args=[pk]),
-        form_class=StepForm,
-    )
-
-
-def _run_step(request: HttpRequest, incident: Incident, step: str, text: str, values: dict[str, Any]) -> None:
+def _run_incident_step(request: HttpRequest, incident: Incident, step: str, text: str, values: dict[str, Any]) -> None:
+    """The shared step, but a rejection may name the incident this one repeats."""
     version = values.get("version")
     if step != "reject":
         workflow.take_step(incident, step, by=request.user, text=text, version=version)
@@ -200,22 +160,55 @@ def _run_step(request: HttpRequest, incident: Incident, step: str, text: str, va
     services.incident_reject(incident=incident, by=request.user, reason=text, duplicate_of=duplicate, version=version)
 
 
-def _render_confirm(request: HttpRequest, incident: Incident, step: str, values: dict[str, Any]) -> HttpResponse:
-    context = {
-        "incident": incident,
-        "step": step,
-        "step_label": STEP_LABELS[step],
-        "values": values,
-        "next": record_pages.safe_next(request) or "",
-    }
-    return render(request, "incidents/incident_confirm.html", context)
+INCIDENT_PAGES = RecordPages(
+    slug="incidents",
+    namespace="incidents",
+    name="incident",
+    url_name_prefix="",  # the namespace is the type's own: "incidents:detail"
+    selector=lambda user: selectors.incident_list(user=user),
+    filterset_class=IncidentFilterSet,
+    list_filters=(
+        "q",
+        "region",
+        "status",
+        "organisation",
+        "month",
+        "type",
+        "reported_on_after",
+        "reported_on_before",
+        "urgent",
+        "ordering",
+    ),
+    sort_columns=SORT_COLUMNS,
+    build_forms=IncidentForms,
+    write=_write_incident,
+    template_prefix="incidents/incident",
+    new_label=gettext_lazy("New incident"),
+    detail_extra=_incident_detail,
+    list_facts=_incident_list_facts,
+    run_step=_run_incident_step,
+    step_form_class=StepForm,
+    confirm_texts={
+        "reject": gettext_lazy("Reject this incident? It will no longer count in the figures."),
+        "archive": gettext_lazy("Archive this incident? It can be restored later."),
+    },
+    confirm_template="incidents/incident_confirm.html",
+    step_done_text=gettext_lazy("%(step)s: done for incident #%(id)d."),
+    tune_filters=_tune_urgent_filter,
+)
 
 
-@login_required
-@require_POST
-def incident_comment(request: HttpRequest, pk: int) -> HttpResponse:
-    incident = selectors.incident_get(user=request.user, pk=pk)
-    return _add_comment(request, incident, "incidents:detail", lambda: _render_detail(request, incident, status=400))
+# --- Helpers the GBV referral pages keep
+
+
+def _tune_filter_form(form: forms.Form) -> None:
+    """Page-only touches to the filterset the API shares: date pickers, and "any" rather than "unknown"."""
+    record_pages.tune_filter_form(form)
+    _tune_urgent_filter(form)
+
+
+def _sort_links(request: HttpRequest) -> dict[str, dict[str, str]]:
+    return record_pages.sort_links(request, SORT_COLUMNS)
 
 
 def _add_comment(
@@ -236,78 +229,6 @@ def _add_comment(
     return redirect(reverse(detail_url_name, args=[record.pk]) + "#history")
 
 
-# --- Create and edit
-
-
-@login_required
-def incident_create(request: HttpRequest) -> HttpResponse:
-    if not access.may(request.user, Action.CREATE):
-        raise PermissionDenied
-    return _edit_page(request, incident=None)
-
-
-@login_required
-def incident_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    incident = selectors.incident_get(user=request.user, pk=pk)
-    try:
-        access.check_record_action(request.user, incident, Action.EDIT)
-    except access.RoleRefused as error:
-        raise PermissionDenied from error
-    refusal = record_pages.edit_refusal(request.user, incident)
-    if refusal:
-        messages.error(request, refusal)
-        return _render_detail(request, incident, status=409)
-    return _edit_page(request, incident=incident)
-
-
-class _RecordForms:
-    """A record's form and its formsets; services' errors naming a formset (`children`) go above its rows."""
-
-    main: forms.ModelForm
-    children: tuple[str, ...] = ()
-
-    def formsets(self) -> list[forms.BaseFormSet]:
-        return [getattr(self, name) for name in self.children]
-
-    def is_valid(self) -> bool:
-        # Every part is validated, so each shows its own errors at once.
-        return all([self.main.is_valid(), *(formset.is_valid() for formset in self.formsets())])
-
-    def add_errors(self, error: ValidationError) -> None:
-        """Put the services' errors on the field they name; the rest above the form."""
-        if not hasattr(error, "error_dict"):
-            self.main.add_error(None, error)
-            return
-        for name, messages_ in error.message_dict.items():
-            if name in self.children:
-                getattr(self, name).service_errors = messages_
-            elif name in self.main.fields:
-                self.main.add_error(name, messages_)
-            else:
-                self.main.add_error(None, messages_)
-
-
-class _EditForms(_RecordForms):
-    """The incident form and its two formsets, built from the same once-read choices."""
-
-    children = ("violations", "follow_ups")
-
-    def __init__(self, request: HttpRequest, incident: Incident | None) -> None:
-        data = request.POST if request.method == "POST" else None
-        self.places = places_for(request.user)
-        row_choices = {"type_choices": grouped_type_choices(), "group_choices": population_group_choices()}
-        self.incident = self.main = IncidentForm(data, instance=incident, user=request.user, places=self.places)
-        self.violations = ViolationFormSet(
-            data,
-            prefix="violations",
-            form_kwargs=row_choices,
-            initial=violation_initial(incident) if incident else None,
-        )
-        self.follow_ups = FollowUpFormSet(
-            data, prefix="follow_ups", initial=follow_up_initial(incident) if incident else None
-        )
-
-
 @dataclass(frozen=True)
 class _EditFlow:
     """How one record type's form page saves: write, re-read after a conflict, compare, say it was saved."""
@@ -321,12 +242,8 @@ class _EditFlow:
     submitted_text: str
 
 
-def _edit_page(request: HttpRequest, *, incident: Incident | None) -> HttpResponse:
-    return _record_edit_page(request, _EditForms(request, incident), incident, _INCIDENT_FLOW, "incident")
-
-
 def _record_edit_page(
-    request: HttpRequest, forms_: _RecordForms, record: Any, flow: _EditFlow, context_name: str
+    request: HttpRequest, forms_: RecordForms, record: Any, flow: _EditFlow, context_name: str
 ) -> HttpResponse:
     context: dict[str, Any] = {context_name: record, "version": record.version if record else ""}
     status = 200
@@ -341,7 +258,7 @@ def _record_edit_page(
 
 
 def _save(
-    request: HttpRequest, forms_: _RecordForms, record: Any, context: dict[str, Any], flow: _EditFlow
+    request: HttpRequest, forms_: RecordForms, record: Any, context: dict[str, Any], flow: _EditFlow
 ) -> tuple[HttpResponse | None, int]:
     """Save (and submit, when asked); on failure, say why and keep what was typed."""
     try:
@@ -363,23 +280,6 @@ def _save(
     return _after_save(request, saved, flow), 302
 
 
-def _write(request: HttpRequest, forms_: _EditForms, incident: Incident | None) -> Incident:
-    fields = dict(forms_.incident.cleaned_data)
-    if fields.get("organisation", True) is None:
-        fields.pop("organisation")  # an admin who leaves it empty reports for their own organisation
-    violations, follow_ups = kept_rows(forms_.violations), kept_rows(forms_.follow_ups)
-    if incident is None:
-        return services.incident_create(by=request.user, fields=fields, violations=violations, follow_ups=follow_ups)
-    return services.incident_update(
-        incident=incident,
-        by=request.user,
-        version=request.POST.get("version") or None,
-        fields=fields,
-        violations=violations,
-        follow_ups=follow_ups,
-    )
-
-
 def _after_save(request: HttpRequest, record: Any, flow: _EditFlow) -> HttpResponse:
     if request.POST.get("action") == "submit" and record.status in STEPS["submit"].sources:
         try:
@@ -391,49 +291,6 @@ def _after_save(request: HttpRequest, record: Any, flow: _EditFlow) -> HttpRespo
     else:
         messages.success(request, flow.saved_text % {"id": record.pk})
     return redirect(flow.detail_url_name, pk=record.pk)
-
-
-def _differences(forms_: _EditForms, current: Incident) -> list[dict[str, str]]:
-    rows = record_pages.field_differences(forms_.incident, current)
-    typed_violations = sorted(_violation_key(row) for row in kept_rows(forms_.violations))
-    saved_violations = sorted(
-        _violation_key({"type": item.type, "population_group": item.population_group, **item.people()})
-        for item in current.violations.all()
-    )
-    if typed_violations != saved_violations:
-        rows.append(
-            {"field": _("Violations"), "saved": "; ".join(saved_violations), "typed": "; ".join(typed_violations)}
-        )
-    return rows
-
-
-def _violation_key(row: dict[str, Any]) -> str:
-    counts = ", ".join(f"{name} {row.get(name) or 0}" for name in PEOPLE_FIELDS)
-    return f"{row['type']} ({row['population_group']}: {counts})"
-
-
-def _render_form(request: HttpRequest, forms_: _EditForms, context: dict[str, Any], status: int) -> HttpResponse:
-    context.update(
-        form=forms_.incident,
-        violations=forms_.violations,
-        follow_ups=forms_.follow_ups,
-        place_areas=place_picker_data(forms_.places),
-        violation_errors=getattr(forms_.violations, "service_errors", []),
-        follow_up_errors=getattr(forms_.follow_ups, "service_errors", []),
-        draft_key=f"vigie-draft:{request.user.pk}:{request.path}",
-    )
-    return render(request, "incidents/incident_form.html", context, status=status)
-
-
-_INCIDENT_FLOW = _EditFlow(
-    write=_write,
-    current=lambda request, pk: selectors.incident_get(user=request.user, pk=pk),
-    differences=_differences,
-    render_form=_render_form,
-    detail_url_name="incidents:detail",
-    saved_text=gettext_lazy("Incident #%(id)d was saved."),
-    submitted_text=gettext_lazy("Incident #%(id)d was saved and submitted for review."),
-)
 
 
 # --- GBV referrals: need-to-know (SPEC.md). Only GBV focal points of the record's region read them: anyone else
@@ -729,7 +586,7 @@ def gbv_referral_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _record_edit_page(request, _GbvForms(request, referral), referral, _GBV_FLOW, "referral")
 
 
-class _GbvForms(_RecordForms):
+class _GbvForms(RecordForms):
     """The referral form and its services formset."""
 
     children = ("services",)

@@ -3,14 +3,14 @@ core's, so history, locking and versions work as for every record."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db import transaction
 
 from activities.models import AssistanceEvent, Session
 from beneficiaries.models import Household
-from core import access, workflow
+from core import workflow
 from core.models import User
 from core.records import PEOPLE_FIELDS
 
@@ -43,15 +43,6 @@ SESSION_FIELDS = (
 )
 
 
-def _fields(model_fields: Sequence[str], values: Mapping[str, Any], by: User) -> dict[str, Any]:
-    # Only admins file a record under another organisation.
-    return {
-        key: value
-        for key, value in values.items()
-        if key in model_fields and (key != "organisation" or access.is_admin(by))
-    }
-
-
 def _link_households(event: AssistanceEvent, households: Iterable[Household] | None) -> None:
     if households is None:
         return
@@ -64,7 +55,7 @@ def _link_households(event: AssistanceEvent, households: Iterable[Household] | N
 def assistance_create(*, by: User, fields: Mapping[str, Any], households: Iterable[Household] = ()) -> AssistanceEvent:
     """A new draft assistance event, linked to the registered households it reached."""
     households = list(households)
-    event = AssistanceEvent(**_fields(ASSISTANCE_FIELDS, fields, by))
+    event = AssistanceEvent(**workflow.settable_fields(fields, ASSISTANCE_FIELDS, by))
     return workflow.create_record(event, by=by, save_children=lambda saved: _link_households(saved, households))
 
 
@@ -80,7 +71,7 @@ def assistance_update(
     """Change an assistance event; `households`, when given, replace the linked registered households."""
 
     def apply_changes(locked: AssistanceEvent) -> None:
-        for key, value in _fields(ASSISTANCE_FIELDS, fields, by).items():
+        for key, value in workflow.settable_fields(fields, ASSISTANCE_FIELDS, by).items():
             setattr(locked, key, value)
         locked.full_clean(exclude=["created_by", "region", "organisation"])
         _link_households(locked, households)
@@ -90,13 +81,13 @@ def assistance_update(
 
 @transaction.atomic
 def session_create(*, by: User, fields: Mapping[str, Any]) -> Session:
-    return workflow.create_record(Session(**_fields(SESSION_FIELDS, fields, by)), by=by)
+    return workflow.create_record(Session(**workflow.settable_fields(fields, SESSION_FIELDS, by)), by=by)
 
 
 @transaction.atomic
 def session_update(*, session: Session, by: User, version: int | None, fields: Mapping[str, Any]) -> Session:
     def apply_changes(locked: Session) -> None:
-        for key, value in _fields(SESSION_FIELDS, fields, by).items():
+        for key, value in workflow.settable_fields(fields, SESSION_FIELDS, by).items():
             setattr(locked, key, value)
         locked.full_clean(exclude=["created_by", "region", "organisation"])
 

@@ -45,11 +45,6 @@ MOVEMENT_FIELDS = (
 )
 
 
-def _settable(key: str, by: User, allowed: Sequence[str]) -> bool:
-    # Only admins file a record under another organisation.
-    return key in allowed and (key != "organisation" or access.is_admin(by))
-
-
 def check_members(members: Sequence[Mapping[str, Any]], *, registered_on=None) -> None:
     """The rules a list of members obeys, each failing with a message on `members`."""
     heads = sum(1 for member in members if member.get("is_head"))
@@ -77,7 +72,7 @@ def _replace_members(household: Household, members: Sequence[Mapping[str, Any]] 
 @transaction.atomic
 def household_create(*, by: User, fields: Mapping[str, Any], members: Sequence[Mapping[str, Any]] = ()) -> Household:
     """A new draft household with its members."""
-    household = Household(**{key: value for key, value in fields.items() if _settable(key, by, HOUSEHOLD_FIELDS)})
+    household = Household(**workflow.settable_fields(fields, HOUSEHOLD_FIELDS, by))
     check_members(members, registered_on=household.registered_on)
     return workflow.create_record(household, by=by, save_children=lambda saved: _replace_members(saved, members))
 
@@ -94,9 +89,8 @@ def household_update(
     """Change a household; `members`, when given, replace the whole list."""
 
     def apply_changes(locked: Household) -> None:
-        for key, value in fields.items():
-            if _settable(key, by, HOUSEHOLD_FIELDS):
-                setattr(locked, key, value)
+        for key, value in workflow.settable_fields(fields, HOUSEHOLD_FIELDS, by).items():
+            setattr(locked, key, value)
         locked.full_clean(exclude=["created_by", "region", "organisation"])
         _replace_members(locked, members)
 
@@ -105,16 +99,15 @@ def household_update(
 
 @transaction.atomic
 def movement_create(*, by: User, fields: Mapping[str, Any]) -> Movement:
-    movement = Movement(**{key: value for key, value in fields.items() if _settable(key, by, MOVEMENT_FIELDS)})
+    movement = Movement(**workflow.settable_fields(fields, MOVEMENT_FIELDS, by))
     return workflow.create_record(movement, by=by)
 
 
 @transaction.atomic
 def movement_update(*, movement: Movement, by: User, version: int | None, fields: Mapping[str, Any]) -> Movement:
     def apply_changes(locked: Movement) -> None:
-        for key, value in fields.items():
-            if _settable(key, by, MOVEMENT_FIELDS):
-                setattr(locked, key, value)
+        for key, value in workflow.settable_fields(fields, MOVEMENT_FIELDS, by).items():
+            setattr(locked, key, value)
         locked.full_clean(exclude=["created_by", "region", "organisation"])
 
     return workflow.update_record(movement, by=by, version=version, apply_changes=apply_changes)

@@ -10,7 +10,7 @@ overwrite). Every step writes a history line. Who may act is `core.access`'s ans
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -181,6 +181,14 @@ def notify_supervisors_of_urgent(record: ReviewedRecord) -> None:
         % {"type": record_type_of(record).label, "id": record.pk, "region": record.region.name},
         record,
     )
+
+
+def settable_fields(fields: Mapping[str, Any], allowed: Sequence[str], by: User) -> dict[str, Any]:
+    """The values a service may set on a record: the type's own fields, and the organisation only for admins
+    (only an admin files a record under another organisation)."""
+    return {
+        key: value for key, value in fields.items() if key in allowed and (key != "organisation" or access.is_admin(by))
+    }
 
 
 def check_place(user: User, record: ReviewedRecord) -> None:

@@ -65,7 +65,7 @@ def incident_create(
 ) -> Incident:
     """A new draft incident with its violations and follow-ups."""
     _check_violations(violations)
-    incident = Incident(**{key: value for key, value in fields.items() if key in INCIDENT_FIELDS})
+    incident = Incident(**workflow.settable_fields(fields, INCIDENT_FIELDS, by))
     return workflow.create_record(
         incident, by=by, save_children=lambda saved: _replace_children(saved, violations, follow_ups)
     )
@@ -84,9 +84,8 @@ def incident_update(
     """Change an incident; `violations` or `follow_ups`, when given, replace the whole list."""
 
     def apply_changes(locked: Incident) -> None:
-        for key, value in fields.items():
-            if key in INCIDENT_FIELDS and (key != "organisation" or by.role == "admin"):
-                setattr(locked, key, value)
+        for key, value in workflow.settable_fields(fields, INCIDENT_FIELDS, by).items():
+            setattr(locked, key, value)
         locked.full_clean(exclude=["created_by", "region", "organisation"])
         _replace_children(locked, violations, follow_ups)
 
@@ -172,7 +171,7 @@ def _replace_services(referral: GbvReferral, services: Sequence[Mapping[str, Any
 def gbv_referral_create(
     *, by: User, fields: Mapping[str, Any], services: Sequence[Mapping[str, Any]] = ()
 ) -> GbvReferral:
-    referral = GbvReferral(**{key: value for key, value in fields.items() if key in GBV_REFERRAL_FIELDS})
+    referral = GbvReferral(**workflow.settable_fields(fields, GBV_REFERRAL_FIELDS, by))
     check_services(services, consent_to_referral=referral.consent_to_referral)
     return workflow.create_record(referral, by=by, save_children=lambda saved: _replace_services(saved, services))
 
@@ -190,9 +189,8 @@ def gbv_referral_update(
     `gbv_withdraw_consent`, which also clears free text."""
 
     def apply_changes(locked: GbvReferral) -> None:
-        for key, value in fields.items():
-            if key in GBV_REFERRAL_FIELDS:
-                setattr(locked, key, value)
+        for key, value in workflow.settable_fields(fields, GBV_REFERRAL_FIELDS, by).items():
+            setattr(locked, key, value)
         locked.full_clean(exclude=["created_by", "region", "organisation"])
         if services is None and not locked.consent_to_referral and locked.services.exists():
             check_services([{}], consent_to_referral=False)

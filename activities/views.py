@@ -14,7 +14,7 @@ from activities.forms import AssistanceForm, SessionForm
 from activities.models import AssistanceEvent, Session
 from beneficiaries.selectors import household_list
 from core.record_forms import places_for
-from core.record_pages import RecordForms, RecordPages, field_differences
+from core.record_pages import RecordForms, RecordPages, SingleFormRecordForms, field_differences
 
 # --- Assistance
 
@@ -102,11 +102,8 @@ ASSISTANCE_PAGES = RecordPages(
 # --- Sessions
 
 
-class SessionForms(RecordForms):
-    def __init__(self, request: HttpRequest, session: Session | None) -> None:
-        data = request.POST if request.method == "POST" else None
-        self.places = places_for(request.user)
-        self.main = SessionForm(data, instance=session, user=request.user, places=self.places)
+class SessionForms(SingleFormRecordForms):
+    form_class = SessionForm
 
 
 def _write_session(request: HttpRequest, forms_: SessionForms, session: Session | None) -> Session:

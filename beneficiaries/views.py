@@ -23,7 +23,7 @@ from core import access
 from core.access import Action
 from core.errors import ConflictError
 from core.record_forms import kept_rows, places_for
-from core.record_pages import RecordForms, RecordPages, field_differences
+from core.record_pages import RecordForms, RecordPages, SingleFormRecordForms, field_differences
 
 # --- Households
 
@@ -161,11 +161,8 @@ HOUSEHOLD_PAGES = RecordPages(
 # --- Mixed movements
 
 
-class MovementForms(RecordForms):
-    def __init__(self, request: HttpRequest, movement: Movement | None) -> None:
-        data = request.POST if request.method == "POST" else None
-        self.places = places_for(request.user)
-        self.main = MovementForm(data, instance=movement, user=request.user, places=self.places)
+class MovementForms(SingleFormRecordForms):
+    form_class = MovementForm
 
 
 def _write_movement(request: HttpRequest, forms_: MovementForms, movement: Movement | None) -> Movement:

@@ -31,7 +31,7 @@ from django.views.decorators.http import require_POST
 from core import access, workflow
 from core.access import Action
 from core.errors import ConflictError
-from core.record_forms import CommentForm, StepForm, place_picker_data
+from core.record_forms import CommentForm, StepForm, place_picker_data, places_for
 from core.records import RecordType, ReviewedRecord, record_types
 from core.workflow import STEP_LABELS, STEPS
 
@@ -74,6 +74,18 @@ class RecordForms:
     def differences(self, current: Any) -> list[dict[str, str]]:
         """What is saved now and differs from what this person typed (formsets add theirs by overriding)."""
         return field_differences(self.main, current)
+
+
+class SingleFormRecordForms(RecordForms):
+    """The forms of a record type whose page is one form, no child rows (movements, sessions): subclasses name
+    `form_class`, a RecordForm taking the user and the places of their regions."""
+
+    form_class: type[forms.ModelForm]
+
+    def __init__(self, request: HttpRequest, record: Any) -> None:
+        data = request.POST if request.method == "POST" else None
+        self.places = places_for(request.user)
+        self.main = self.form_class(data, instance=record, user=request.user, places=self.places)
 
 
 @dataclass(frozen=True)

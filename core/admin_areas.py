@@ -57,7 +57,7 @@ def parse_admin_areas(text: str) -> list[AreaRow]:
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     columns = [name.strip() for name in reader.fieldnames or []]
     reader.fieldnames = columns
-    if _LONG_COLUMNS <= set(columns):
+    if set(columns) >= _LONG_COLUMNS:
         rows, errors = _parse_long(reader)
     elif any(_WIDE_PCODE.match(name) for name in columns):
         rows, errors = _parse_wide(reader, columns)

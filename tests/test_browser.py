@@ -52,7 +52,8 @@ def test_monitor_records_an_incident_and_a_supervisor_verifies_it_from_the_queue
     page.get_by_role("button", name="Submit", exact=True).click()
     page.wait_for_url("**/incidents/*/")
     incident = Incident.objects.get()
-    assert incident.status == "submitted" and incident.place.name == "Ansongo"
+    assert incident.status == "submitted"
+    assert incident.place.name == "Ansongo"
     assert sorted(violation.total for violation in incident.violations.all()) == [2, 3]
     assert page.evaluate("window.localStorage.length") == 0  # the unsent draft went with the saved form (draft.js)
     assert page.console_errors == []
@@ -158,7 +159,8 @@ def test_gbv_focal_point_refers_a_survivor_to_two_services_and_follows_them_up(p
     page.get_by_role("button", name="Submit", exact=True).click()
     page.wait_for_url("**/incidents/gbv/*/")
     referral = GbvReferral.objects.get()
-    assert referral.status == "submitted" and referral.services.count() == 2
+    assert referral.status == "submitted"
+    assert referral.services.count() == 2
     assert page.evaluate("window.localStorage.length") == 0  # survivor data is never kept in the browser
 
     page.locator("#services tr", has_text="Health").get_by_role("button", name="Mark provided").click()
@@ -170,5 +172,7 @@ def test_gbv_focal_point_refers_a_survivor_to_two_services_and_follows_them_up(p
     board = page.locator("main")
     assert board.get_by_role("heading", name="Gao").is_visible()
     row = board.locator("tr", has_text="GAO-2022-0042")
-    assert row.count() == 1 and "Legal" in row.inner_text() and "Health" not in row.inner_text()
+    assert row.count() == 1
+    assert "Legal" in row.inner_text()
+    assert "Health" not in row.inner_text()
     assert page.console_errors == []

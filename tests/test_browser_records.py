@@ -91,7 +91,8 @@ def test_monitor_enters_each_record_type_and_a_supervisor_verifies_them_from_the
     event, session = AssistanceEvent.objects.get(), Session.objects.get()
     assert sorted(member.full_name for member in household.members.all()) == ["Ali Maïga", "Fatoumata Maïga"]
     assert list(event.households_assisted.all()) == [household]
-    assert movement.total == 11 and session.total == 31
+    assert movement.total == 11
+    assert session.total == 31
     records = [
         ("Household", household),
         ("Mixed-movement identification", movement),

@@ -24,7 +24,8 @@ def test_load_demo_is_idempotent_prints_logins_and_gives_the_seed_figures(db):
 
     assert (User.objects.count(), Incident.objects.count()) == counts
     for name in ("admin", "monitor_gao", "supervisor_gao", "gbv_gao", "viewer"):
-        assert name in first.getvalue() and name in second.getvalue()
+        assert name in first.getvalue()
+        assert name in second.getvalue()
     assert "Vigie-demo-2026" in first.getvalue()
     assert User.objects.get(username="monitor_gao").check_password("Vigie-demo-2026")
 

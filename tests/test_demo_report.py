@@ -31,7 +31,8 @@ def test_the_december_2021_report_reads_like_the_operational_update(db, api_as):
     assert shares == [("ML05", 50.0), ("ML06", 17.0), ("ML07", 16.0)]
 
     persons = figures["movements"]["persons"]
-    assert persons["count"] == 1762 and persons["change_pct"] == 29.0
+    assert persons["count"] == 1762
+    assert persons["change_pct"] == 29.0
     assert persons["by_group"] == {"women": 283, "girls": 79, "men": 1239, "boys": 161, "unknown": 0}
 
     nfi = next(row for row in figures["assistance"] if row["kind"] == "nfi_kit")

@@ -44,7 +44,8 @@ class TestAssistanceApi(RecordApiCases):
         record = api_as(people.monitor).post(self.url, self.body(), format="json").json()
         for key, value in self.body().items():
             assert record[key] == value, key
-        assert record["warnings"] == [] and record["unit"] == "households"
+        assert record["warnings"] == []
+        assert record["unit"] == "households"
 
     def test_cash_has_an_amount_in_a_currency_answered_as_numbers(self, people, api_as):
         body = self.body(
@@ -90,7 +91,8 @@ class TestAssistanceApi(RecordApiCases):
     def test_a_household_of_another_region_cannot_be_linked(self, people, api_as):
         household = HouseholdFactory(created_by=people.outsider, place=AdminArea.objects.get(pcode="ML0506"))
         response = api_as(people.monitor).post(self.url, self.body(households_assisted=[household.pk]), format="json")
-        assert response.status_code == 400 and "households_assisted" in response.json()
+        assert response.status_code == 400
+        assert "households_assisted" in response.json()
 
     def test_filters_by_kind_sector_and_household(self, people, api_as):
         household = HouseholdFactory(created_by=people.monitor)
@@ -143,7 +145,8 @@ class TestRepeatAssistanceWarning:
         response = api_as(people.monitor).patch(
             f"{self.url}{later.pk}/", {"version": 1, "households_assisted": [household.pk]}, format="json"
         )
-        assert response.status_code == 200 and len(response.json()["warnings"]) == 1
+        assert response.status_code == 200
+        assert len(response.json()["warnings"]) == 1
 
 
 class TestSessionApi(RecordApiCases):

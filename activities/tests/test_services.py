@@ -119,6 +119,7 @@ class TestMergeKeepsTheAssistance:
             for event in workflow.history(AssistanceEvent.objects.get(pk=pk))
             if event.action == "merged"
         ]
-        assert len(comments) == 3 and all(f"#{newer.pk} was merged into #{older.pk}" in text for text in comments)
+        assert len(comments) == 3
+        assert all(f"#{newer.pk} was merged into #{older.pk}" in text for text in comments)
         kept_event = workflow.history(older).get(action="merged")
         assert "3 records re-linked" in kept_event.comment

@@ -59,14 +59,16 @@ class RecordApiCases:
 
     def test_an_unknown_place_is_400(self, people, api_as):
         response = api_as(people.monitor).post(self.url, self.body(place="ML9999"), format="json")
-        assert response.status_code == 400 and "Unknown code" in str(response.json()["place"])
+        assert response.status_code == 400
+        assert "Unknown code" in str(response.json()["place"])
 
     # --- workflow
 
     def test_monitor_submits_own_draft(self, people, api_as):
         draft = self.make(people.monitor)
         response = api_as(people.monitor).post(f"{self.url}{draft.pk}/submit/")
-        assert response.status_code == 200 and response.json()["status"] == "submitted"
+        assert response.status_code == 200
+        assert response.json()["status"] == "submitted"
 
     def test_monitor_cannot_verify(self, people, api_as):
         submitted = self.make(people.monitor, status=Status.SUBMITTED)
@@ -104,7 +106,8 @@ class RecordApiCases:
         client = api_as(people.supervisor)
         assert client.post(f"{self.url}{submitted.pk}/return/", {"comment": ""}, format="json").status_code == 400
         response = client.post(f"{self.url}{submitted.pk}/return/", {"comment": "Which site?"}, format="json")
-        assert response.status_code == 200 and response.json()["status"] == "returned"
+        assert response.status_code == 200
+        assert response.json()["status"] == "returned"
 
     def test_reject_needs_a_reason(self, people, api_as):
         submitted = self.make(people.monitor, status=Status.SUBMITTED)
@@ -151,13 +154,15 @@ class RecordApiCases:
         client = api_as(people.monitor)
         assert client.patch(f"{self.url}{draft.pk}/", {"version": 1, name: value}, format="json").status_code == 200
         response = client.patch(f"{self.url}{draft.pk}/", {"version": 1, name: value}, format="json")
-        assert response.status_code == 409 and response.json()["current_version"] == 2
+        assert response.status_code == 409
+        assert response.json()["current_version"] == 2
 
     def test_version_is_required_on_patch(self, people, api_as):
         draft = self.make(people.monitor)
         name, value = self.edit
         response = api_as(people.monitor).patch(f"{self.url}{draft.pk}/", {name: value}, format="json")
-        assert response.status_code == 400 and "version" in response.json()
+        assert response.status_code == 400
+        assert "version" in response.json()
 
     def test_editing_a_verified_record_sends_it_back_to_submitted(self, people, api_as):
         verified = self.make(people.monitor, status=Status.VERIFIED)
@@ -165,7 +170,8 @@ class RecordApiCases:
         response = api_as(people.supervisor).patch(
             f"{self.url}{verified.pk}/", {"version": 1, name: value}, format="json"
         )
-        assert response.status_code == 200 and response.json()["status"] == "submitted"
+        assert response.status_code == 200
+        assert response.json()["status"] == "submitted"
 
     def test_put_and_delete_are_not_offered(self, people, api_as):
         draft = self.make(people.monitor)

@@ -77,7 +77,8 @@ class TestMovementApi(RecordApiCases):
     def test_patching_one_count_keeps_the_others(self, people, api_as):
         draft = MovementFactory(created_by=people.monitor)
         response = api_as(people.monitor).patch(f"{self.url}{draft.pk}/", {"version": 1, "boys": 3}, format="json")
-        assert response.status_code == 200 and response.json()["total"] == 15
+        assert response.status_code == 200
+        assert response.json()["total"] == 15
 
     def test_filters_by_nationality_and_search_by_country_name(self, people, api_as):
         ivorian = MovementFactory(created_by=people.monitor)
@@ -234,7 +235,8 @@ class TestDuplicatesAndMerge:
     def test_merging_the_older_into_the_newer_is_refused(self, people, api_as, planted_pair):
         older, newer = planted_pair
         response = api_as(people.supervisor).post(f"{self.url}{older.pk}/merge/", {"into": newer.pk}, format="json")
-        assert response.status_code == 400 and "registered first" in str(response.json()["into"])
+        assert response.status_code == 400
+        assert "registered first" in str(response.json()["into"])
 
     def test_monitor_may_not_merge(self, people, api_as, planted_pair):
         older, newer = planted_pair
@@ -249,7 +251,8 @@ class TestDuplicatesAndMerge:
     def test_a_household_outside_scope_or_missing_is_400_on_into(self, people, api_as, planted_pair):
         _older, newer = planted_pair
         response = api_as(people.supervisor).post(f"{self.url}{newer.pk}/merge/", {"into": 999999}, format="json")
-        assert response.status_code == 400 and "into" in response.json()
+        assert response.status_code == 400
+        assert "into" in response.json()
 
     def test_merging_an_archived_household_is_409(self, people, api_as, planted_pair):
         older, newer = planted_pair

@@ -98,7 +98,8 @@ def test_merge_archives_the_newer_and_writes_history_on_both(people, pair):
     merged_events = list(workflow.history(newer).values_list("action", flat=True))
     assert merged_events == ["merged", "archived"]
     kept_event = workflow.history(older).get()
-    assert kept_event.action == "merged" and f"#{newer.pk} merged into #{older.pk}" in kept_event.comment
+    assert kept_event.action == "merged"
+    assert f"#{newer.pk} merged into #{older.pk}" in kept_event.comment
     assert "Fanta Traoré" in kept_event.changes["members"][1]
 
 

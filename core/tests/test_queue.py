@@ -64,8 +64,10 @@ class TestQueue:
         html = client.get(QUEUE).content.decode()
         positions = [html.index(f"Incident #{record.pk}<") for record in (urgent, oldest, recent)]
         assert positions == sorted(positions)
-        assert f"Incident #{draft.pk}<" not in html and f"Incident #{mopti.pk}<" not in html
-        assert "waiting 9 days" in html and "3 records waiting" in html
+        assert f"Incident #{draft.pk}<" not in html
+        assert f"Incident #{mopti.pk}<" not in html
+        assert "waiting 9 days" in html
+        assert "3 records waiting" in html
 
     def test_admin_sees_every_region(self, people, client):
         mopti = submitted(people.outsider, place=AdminArea.objects.get(pcode="ML0501"))
@@ -88,10 +90,12 @@ class TestQueue:
         client.force_login(people.supervisor)
         html = client.get(QUEUE, {"min_age": 5, "region": "ML07", "record_type": "incidents"}).content.decode()
         # Rows read "Incident #n"; a possible duplicate shown beside a row reads "#n" alone.
-        assert f"Incident #{old.pk}<" in html and f"Incident #{partner.pk}<" in html
+        assert f"Incident #{old.pk}<" in html
+        assert f"Incident #{partner.pk}<" in html
         assert f"Incident #{new.pk}<" not in html
         html = client.get(QUEUE, {"organisation": "AMSS"}).content.decode()
-        assert f"Incident #{partner.pk}<" in html and f"Incident #{old.pk}<" not in html
+        assert f"Incident #{partner.pk}<" in html
+        assert f"Incident #{old.pk}<" not in html
 
     def test_an_invalid_filter_shows_its_error(self, people, client):
         client.force_login(people.supervisor)
@@ -154,8 +158,10 @@ class TestVerifySelected:
         client.force_login(people.supervisor)
         response = client.post(QUEUE, {"selected": [f"incidents:{first.pk}:1", f"incidents:{second.pk}:1"]})
         html = response.content.decode()
-        assert response.status_code == 200 and "Verify 2 records" in html
-        assert f"Incident #{first.pk}" in html and 'name="confirm" value="1"' in html
+        assert response.status_code == 200
+        assert "Verify 2 records" in html
+        assert f"Incident #{first.pk}" in html
+        assert 'name="confirm" value="1"' in html
         first.refresh_from_db()
         assert first.status == Status.SUBMITTED
 
@@ -205,7 +211,8 @@ class TestNotifications:
         home = client.get("/").content.decode()
         assert 'class="badge"' in home  # the header's unread count
         html = client.get(reverse("notifications")).content.decode()
-        assert "Incident #4 was returned to you" in html and "Not for the monitor" not in html
+        assert "Incident #4 was returned to you" in html
+        assert "Not for the monitor" not in html
         assert "New" in html
         assert not Notification.objects.filter(recipient=people.monitor, read_at__isnull=True).exists()
         assert 'class="badge"' not in client.get("/").content.decode()
@@ -233,7 +240,8 @@ class TestMyRecords:
         client.force_login(people.monitor)
         html = client.get(reverse("my-records")).content.decode()
         assert html.index(f"#{returned.pk}<") < html.index(f"#{draft.pk}<")
-        assert "Returned with this comment:" in html and "Add the date." in html
+        assert "Returned with this comment:" in html
+        assert "Add the date." in html
         assert html.count(">Incident #") == 2  # the monitor's two records, not the supervisor's
 
     def test_filter_by_status(self, people, client):
@@ -241,7 +249,8 @@ class TestMyRecords:
         verified = IncidentFactory(created_by=people.monitor, status=Status.VERIFIED)
         client.force_login(people.monitor)
         html = client.get(reverse("my-records"), {"status": "verified"}).content.decode()
-        assert f"#{verified.pk}<" in html and f"#{draft.pk}<" not in html
+        assert f"#{verified.pk}<" in html
+        assert f"#{draft.pk}<" not in html
 
     def test_a_viewer_has_none(self, people, client):
         client.force_login(people.viewer)

@@ -50,7 +50,8 @@ class TestHome:
 class TestLogin:
     def test_right_password_logs_in(self, people, client):
         response = client.post(reverse("login"), {"username": "monitor", "password": PASSWORD})
-        assert response.status_code == 302 and response["Location"] == "/"
+        assert response.status_code == 302
+        assert response["Location"] == "/"
 
     def test_bad_password_says_so_and_keeps_the_user_name(self, people, client):
         response = client.post(reverse("login"), {"username": "monitor", "password": "nope"})
@@ -146,4 +147,5 @@ class TestSecurityHeaders:
     def test_no_page_loads_assets_from_elsewhere(self, people, client):
         client.force_login(people.admin)
         html = client.get("/").content.decode()
-        assert "http://" not in html and "https://" not in html
+        assert "http://" not in html
+        assert "https://" not in html

@@ -103,7 +103,8 @@ class TestWorkflow:
     def test_supervisor_verifies_a_record_of_their_region(self, people, api_as, submitted):
         response = api_as(people.supervisor).post(f"{URL}{submitted.pk}/verify/")
         assert response.status_code == 200
-        assert response.json()["status"] == "verified" and response.json()["reviewed_by"] == "supervisor"
+        assert response.json()["status"] == "verified"
+        assert response.json()["reviewed_by"] == "supervisor"
 
     def test_supervisor_cannot_verify_their_own(self, people, api_as):
         own = IncidentFactory(created_by=people.supervisor, status=Status.SUBMITTED)
@@ -128,7 +129,8 @@ class TestWorkflow:
         assert client.post(f"{URL}{submitted.pk}/return/", {"comment": " "}, format="json").status_code == 400
         response = client.post(f"{URL}{submitted.pk}/return/", {"comment": "Which village?"}, format="json")
         assert response.status_code == 200
-        assert response.json()["status"] == "returned" and response.json()["review_note"] == "Which village?"
+        assert response.json()["status"] == "returned"
+        assert response.json()["review_note"] == "Which village?"
         assert people.monitor.notifications.get().message.endswith("Which village?")
 
     def test_reject_needs_a_reason_and_may_link_the_duplicate(self, people, api_as, submitted):
@@ -192,7 +194,8 @@ class TestEdit:
     def test_version_is_required_on_patch(self, people, api_as):
         draft = IncidentFactory(created_by=people.monitor)
         response = api_as(people.monitor).patch(f"{URL}{draft.pk}/", {"locality": "X"}, format="json")
-        assert response.status_code == 400 and "version" in response.json()
+        assert response.status_code == 400
+        assert "version" in response.json()
 
     def test_sent_violations_replace_the_whole_list(self, people, api_as):
         draft = IncidentFactory(created_by=people.monitor)
@@ -207,7 +210,8 @@ class TestEdit:
         response = api_as(people.supervisor).patch(
             f"{URL}{verified.pk}/", {"version": 1, "locality": "X"}, format="json"
         )
-        assert response.status_code == 200 and response.json()["status"] == "submitted"
+        assert response.status_code == 200
+        assert response.json()["status"] == "submitted"
 
     def test_put_and_delete_are_not_offered(self, people, api_as):
         draft = IncidentFactory(created_by=people.monitor)
@@ -255,14 +259,17 @@ class TestRead:
 
     def test_a_malformed_month_is_400(self, people, api_as):
         response = api_as(people.monitor).get(URL, {"month": "2021-13"})
-        assert response.status_code == 400 and "month" in response.json()
+        assert response.status_code == 400
+        assert "month" in response.json()
 
     def test_pagination_shape_and_page_size(self, people, api_as):
         for _ in range(3):
             IncidentFactory(created_by=people.monitor)
         page = api_as(people.monitor).get(URL, {"page_size": 2}).json()
         assert set(page) == {"count", "next", "previous", "results"}
-        assert page["count"] == 3 and len(page["results"]) == 2 and page["next"]
+        assert page["count"] == 3
+        assert len(page["results"]) == 2
+        assert page["next"]
 
     def test_sexual_violence_narrative_only_for_gbv_focal_points(self, people, api_as):
         incident = IncidentFactory(created_by=people.monitor, violations=[{"type": "rape", "women": 1}])

@@ -30,11 +30,13 @@ class TestMonthly:
     @pytest.mark.parametrize("month", ["2021-13", "12-2021", "", "2021-1"])
     def test_a_malformed_month_is_400(self, people, api_as, month):
         response = api_as(people.admin).get(MONTHLY, {"month": month})
-        assert response.status_code == 400 and "month" in response.json()
+        assert response.status_code == 400
+        assert "month" in response.json()
 
     def test_region_must_be_a_level_one_pcode(self, people, api_as):
         response = api_as(people.admin).get(MONTHLY, {"month": "2021-12", "region": "ML0701"})
-        assert response.status_code == 400 and "region" in response.json()
+        assert response.status_code == 400
+        assert "region" in response.json()
 
     def test_a_region_outside_the_users_scope_is_404(self, people, api_as):
         assert api_as(people.supervisor).get(MONTHLY, {"month": "2021-12", "region": "ML05"}).status_code == 404
@@ -58,11 +60,13 @@ class TestMonthly:
 class TestClosing:
     def test_an_admin_closes_a_month_through_a_job(self, people, api_as, data, django_capture_on_commit_callbacks):
         response = close(api_as, people, django_capture_on_commit_callbacks=django_capture_on_commit_callbacks)
-        assert response.status_code == 202 and response.json()["status"] == "queued"
+        assert response.status_code == 202
+        assert response.json()["status"] == "queued"
         job = api_as(people.admin).get(f"/api/v1/jobs/{response.json()['id']}/").json()
         assert (job["kind"], job["status"], job["progress"], job["errors"]) == ("close_month", "done", 100, [])
         closed = ClosedMonth.objects.get(month=datetime.date(2021, 12, 1))
-        assert closed.is_closed and closed.published["en"]["all"]["incidents"]["count"] == 4
+        assert closed.is_closed
+        assert closed.published["en"]["all"]["incidents"]["count"] == 4
         assert MonthLog.objects.filter(action="closed").count() == 1
 
     @pytest.mark.parametrize("role", ["monitor", "supervisor", "gbv", "viewer"])
@@ -91,15 +95,18 @@ class TestClosing:
         published = client.get(MONTHLY, {"month": "2021-12"}).json()
         current = client.get(MONTHLY, {"month": "2021-12", "current": "true"}).json()
         assert (published["closed"], published["changed_since_closing"]) == (True, True)
-        assert published["incidents"]["count"] == 4 and current["incidents"]["count"] == 5
+        assert published["incidents"]["count"] == 4
+        assert current["incidents"]["count"] == 5
 
     def test_viewers_see_closed_months_suppressed(self, people, api_as, data, django_capture_on_commit_callbacks):
         close(api_as, people, django_capture_on_commit_callbacks=django_capture_on_commit_callbacks)
         body = api_as(people.viewer).get(MONTHLY, {"month": "2021-12"}).json()
-        assert body["suppressed"] is True and body["closed"] is True
+        assert body["suppressed"] is True
+        assert body["closed"] is True
         assert body["incidents"]["count"] is None  # 4
         assert body["violations"]["count"] == 17
-        assert body["violations"]["by_group"]["men"] == 11 and body["violations"]["by_group"]["women"] is None
+        assert body["violations"]["by_group"]["men"] == 11
+        assert body["violations"]["by_group"]["women"] is None
         # current=true does not lift it for a viewer
         assert api_as(people.viewer).get(MONTHLY, {"month": "2021-12", "current": "true"}).json()["suppressed"]
 
@@ -108,7 +115,8 @@ class TestClosing:
         close(api_as, people, django_capture_on_commit_callbacks=django_capture_on_commit_callbacks)
         client = api_as(people.monitor)
         response = client.patch(f"/api/v1/incidents/{draft.pk}/", {"version": 1, "locality": "X"}, format="json")
-        assert response.status_code == 409 and "closed" in response.json()["detail"]
+        assert response.status_code == 409
+        assert "closed" in response.json()["detail"]
         assert client.post(f"/api/v1/incidents/{draft.pk}/submit/").status_code == 409
         body = {
             "reported_on": "2021-12-06",
@@ -127,7 +135,8 @@ class TestClosing:
         )
         close(api_as, people, django_capture_on_commit_callbacks=django_capture_on_commit_callbacks)
         response = api_as(people.admin).post(f"/api/v1/incidents/{submitted.pk}/verify/")
-        assert response.status_code == 200 and response.json()["changed_after_closing"] is True
+        assert response.status_code == 200
+        assert response.json()["changed_after_closing"] is True
 
     def test_reopening_needs_a_reason_and_is_logged(self, people, api_as, django_capture_on_commit_callbacks):
         close(api_as, people, django_capture_on_commit_callbacks=django_capture_on_commit_callbacks)
@@ -136,7 +145,8 @@ class TestClosing:
         response = client.post(
             "/api/v1/reports/months/2021-12/reopen/", {"reason": "Late Mopti reports"}, format="json"
         )
-        assert response.status_code == 200 and response.json() == {"month": "2021-12", "closed": False}
+        assert response.status_code == 200
+        assert response.json() == {"month": "2021-12", "closed": False}
         assert MonthLog.objects.get(action="reopened").reason == "Late Mopti reports"
         assert (
             client.post("/api/v1/reports/months/2021-12/reopen/", {"reason": "again"}, format="json").status_code == 409
@@ -169,7 +179,8 @@ class TestTallies:
 
     def test_csv_has_the_header_then_hxl_hashtags(self, people, api_as, data):
         response = api_as(people.admin).get(TALLIES, {"month": "2021-12", "format": "csv"})
-        assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+        assert response.status_code == 200
+        assert response["Content-Type"].startswith("text/csv")
         rows = self.rows(response)
         assert rows[0] == [
             "month",
@@ -183,14 +194,16 @@ class TestTallies:
             "unknown",
             "total",
         ]
-        assert rows[1][0] == "#date +reported" and rows[1][-1] == "#indicator +value +num"
+        assert rows[1][0] == "#date +reported"
+        assert rows[1][-1] == "#indicator +value +num"
 
     def test_totals_equal_the_monthly_figures(self, people, api_as, data):
         client = api_as(people.admin)
         rows = {
             (row["admin1_pcode"], row["indicator"]): row for row in client.get(TALLIES, {"month": "2021-12"}).json()
         }
-        assert rows[("ML07", "incidents")]["total"] == 2 and rows[("ML07", "incidents")]["women"] is None
+        assert rows[("ML07", "incidents")]["total"] == 2
+        assert rows[("ML07", "incidents")]["women"] is None
         assert rows[("ML05", "violations")]["total"] == 6  # collective once + 5 people
         assert rows[("ML07", "violations.E")]["total"] == 4
         assert rows[("ML07", "incidents.C")]["total"] == 1

@@ -92,7 +92,8 @@ def test_labels_follow_the_language(people, data):
 
 def test_trend_covers_twelve_months_oldest_first(people, data):
     trend = monthly_figures(user=people.admin, month=DEC)["trend"]
-    assert [row["month"] for row in trend][:2] == ["2021-01", "2021-02"] and len(trend) == 12
+    assert [row["month"] for row in trend][:2] == ["2021-01", "2021-02"]
+    assert len(trend) == 12
     assert trend[-2:] == [
         {"month": "2021-11", "incidents": 2, "violations": 4},
         {"month": "2021-12", "incidents": 4, "violations": 17},
@@ -101,7 +102,8 @@ def test_trend_covers_twelve_months_oldest_first(people, data):
 
 def test_gbv_referrals_without_consent_to_reporting_are_excluded(people, data):
     gbv = monthly_figures(user=people.admin, month=DEC)["gbv_referrals"]
-    assert gbv["count"] == 2 and gbv["excluded_without_consent"] == 1
+    assert gbv["count"] == 2
+    assert gbv["excluded_without_consent"] == 1
     assert [(row["code"], row["count"]) for row in gbv["by_incident_type"]] == [("physical_assault", 1), ("rape", 1)]
     assert [(row["code"], row["count"]) for row in gbv["by_service"]] == [
         ("health", 1),

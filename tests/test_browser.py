@@ -1,8 +1,14 @@
 """End to end in a real browser: what a person does, as they would do it."""
 
+import datetime
+
 import pytest
+from django.utils import timezone
 
 from conftest import PASSWORD
+from core.models import GbvIncidentType, GbvService, PopulationGroup, ViolationType
+from incidents.models import GbvReferral, Incident
+from incidents.tests.factories import IncidentFactory
 from tests.conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -31,9 +37,6 @@ def test_phone_width_menu_folds_behind_a_button(people, page):
 
 
 def test_monitor_records_an_incident_and_a_supervisor_verifies_it_from_the_queue(people, page):
-    from core.models import PopulationGroup, ViolationType
-    from incidents.models import Incident
-
     threat, theft = (str(ViolationType.objects.get(code=code).pk) for code in ("threat", "theft_extortion"))
     idp = str(PopulationGroup.objects.get(code="idp").pk)
     log_in(page, "monitor", PASSWORD)
@@ -103,8 +106,6 @@ def test_an_unsent_incident_is_offered_back_when_the_form_is_opened_again(people
 
 
 def test_monitor_removes_a_violation_while_editing_and_the_others_stay(people, page):
-    from incidents.tests.factories import IncidentFactory
-
     incident = IncidentFactory(
         created_by=people.monitor,
         violations=[
@@ -127,12 +128,8 @@ def test_monitor_removes_a_violation_while_editing_and_the_others_stay(people, p
 
 
 def test_gbv_focal_point_refers_a_survivor_to_two_services_and_follows_them_up(people, page):
-    import datetime
 
-    from core.models import GbvIncidentType, GbvService
-    from incidents.models import GbvReferral
-
-    today = datetime.date.today()
+    today = timezone.localdate()
     ten_days_ago, yesterday = (today - datetime.timedelta(days=10)).isoformat(), (today - datetime.timedelta(days=1))
     health, legal = (str(GbvService.objects.get(code=code).pk) for code in ("health", "legal"))
     log_in(page, "gbv", PASSWORD)

@@ -3,7 +3,10 @@ submits each, and a supervisor verifies them from the review queue."""
 
 import pytest
 
+from activities.models import AssistanceEvent, Session
+from beneficiaries.models import Household, Movement
 from conftest import PASSWORD
+from core.models import AssistanceKind, SessionKind
 from tests.conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -74,10 +77,6 @@ def _enter_session(page, kind: str) -> None:
 
 
 def test_monitor_enters_each_record_type_and_a_supervisor_verifies_them_from_the_queue(people, page):
-    from activities.models import AssistanceEvent, Session
-    from beneficiaries.models import Household, Movement
-    from core.models import AssistanceKind, SessionKind
-
     nfi = str(AssistanceKind.objects.get(code="nfi_kit").pk)
     awareness = str(SessionKind.objects.get(code="awareness").pk)
     log_in(page, "monitor", PASSWORD)

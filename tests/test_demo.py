@@ -1,15 +1,17 @@
 """`load_demo`: idempotent, demo logins printed, and a 2021 whose verified incidents give the seed report's
 figures (../shared/seeds/unhcr-mali-operational-update-2021-12.txt)."""
 
+import re
 from io import StringIO
 
+from django.conf import settings
 from django.core.management import call_command
 from django.db import models
 from django.db.models import Sum
 
 from core.models import User
 from core.records import PEOPLE_FIELDS
-from incidents.models import Incident, Violation
+from incidents.models import GbvReferral, Incident, ServiceReferral, Violation
 
 
 def _people(violations) -> dict[str, int]:
@@ -45,11 +47,6 @@ def test_load_demo_is_idempotent_prints_logins_and_gives_the_seed_figures(db):
 
 
 def test_demo_gbv_referrals_follow_the_rules(db):
-    import re
-
-    from django.conf import settings
-
-    from incidents.models import GbvReferral, ServiceReferral
 
     call_command("load_demo", stdout=StringIO())
     referrals = GbvReferral.objects.all()

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -182,7 +183,8 @@ def test_household_search_by_registration_number_and_member_name(people, client)
     client.force_login(people.monitor)
     for query in ("77777", "Oumou Sang", "GAO-21-77777"):
         html = client.get(reverse("beneficiaries:household-list"), {"q": query}).content.decode()
-        assert f">#{wanted.pk}<" in html and f">#{other.pk}<" not in html, query
+        assert f">#{wanted.pk}<" in html, query
+        assert f">#{other.pk}<" not in html, query
 
 
 class TestDetail:
@@ -233,8 +235,6 @@ class TestDetail:
 
 
 def _content_type(model) -> int:
-    from django.contrib.contenttypes.models import ContentType
-
     return ContentType.objects.get_for_model(model).pk
 
 

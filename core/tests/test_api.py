@@ -1,4 +1,5 @@
 import pytest
+from django.core.management import call_command
 from django.test import override_settings
 
 from conftest import PASSWORD
@@ -123,8 +124,6 @@ class TestSchema:
 
 
 def test_openapi_schema_is_valid_and_has_no_warnings(db, tmp_path):
-    from django.core.management import call_command
-
     target = tmp_path / "schema.yml"
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))
     assert "/api/v1/incidents/{id}/verify/" in target.read_text()

@@ -2,7 +2,8 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError, call_command, execute_from_command_line
+from django.db import connections
 
 from core.models import AdminArea, User
 
@@ -55,9 +56,6 @@ class TestAddUser:
         assert User.objects.filter(username__iexact="awa").count() == 1
 
     def test_existing_name_exits_with_status_1(self, lead, monkeypatch):
-        from django.core.management import execute_from_command_line
-        from django.db import connections
-
         # The command closes database connections when it ends; the test's transaction must survive it.
         monkeypatch.setattr(connections, "close_all", lambda: None)
 

@@ -1,7 +1,10 @@
+import os
+
 import pytest
 from django.db import OperationalError
 
 from core import health
+from core.tasks import ping
 
 
 def test_healthz_is_200_when_the_database_answers(db, client, settings):
@@ -34,8 +37,6 @@ def test_healthz_checks_redis_and_worker_when_configured(db, client, settings):
 
 @pytest.mark.worker
 def test_healthz_is_200_with_redis_and_a_real_worker(db, client, settings):
-    import os
-
     settings.REDIS_URL = os.environ["REDIS_URL"]
     response = client.get("/healthz")
     assert response.status_code == 200, response.json()
@@ -44,9 +45,6 @@ def test_healthz_is_200_with_redis_and_a_real_worker(db, client, settings):
 
 @pytest.mark.worker
 def test_healthz_is_503_naming_the_worker_when_no_worker_takes_the_ping(db, client, settings, monkeypatch):
-    import os
-
-    from core.tasks import ping
 
     settings.REDIS_URL = os.environ["REDIS_URL"]
     settings.VIGIE_HEALTH_TIMEOUT_SECONDS = 1

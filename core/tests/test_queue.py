@@ -7,15 +7,18 @@ import datetime
 import pytest
 from django.db import connection
 from django.db.models import Prefetch, prefetch_related_objects
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from core.access import Family
 from core.choices import Status
+from core.context_processors import navigation_items
 from core.models import AdminArea, Notification
 from core.records import record_types
 from incidents.models import Incident, Violation
+from incidents.selectors import possible_duplicates
 from incidents.tests.factories import IncidentFactory
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +38,6 @@ def submitted(author, days: int = 1, **extra) -> Incident:
 @pytest.fixture
 def duplicate_finder(monkeypatch):
     """Incident.find_possible_duplicates as proposed for incidents/models.py (core cannot import the selectors)."""
-    from incidents.selectors import possible_duplicates
 
     def find_possible_duplicates(cls, records, *, user):
         prefetch_related_objects(
@@ -222,9 +224,6 @@ class TestNotifications:
         assert "No notification yet." in client.get(reverse("notifications")).content.decode()
 
     def test_the_header_count_is_one_query(self, people, client, django_assert_num_queries):
-        from django.test import RequestFactory
-
-        from core.context_processors import navigation_items
 
         request = RequestFactory().get("/")
         request.user = people.monitor

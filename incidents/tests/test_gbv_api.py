@@ -6,9 +6,13 @@ import datetime
 
 import pytest
 
+from conftest import make_user
 from core.choices import Status
-from core.models import RecordAccess, RecordEvent
+from core.models import Notification, RecordAccess, RecordEvent
 from incidents.models import GbvReferral
+from incidents.selectors import overdue_services
+from incidents.services import gbv_notify_overdue_follow_ups
+from incidents.tasks import notify_overdue_follow_ups
 from incidents.tests.factories import GbvReferralFactory, IncidentFactory
 
 URL = "/api/v1/gbv-referrals/"
@@ -37,8 +41,6 @@ def body(**overrides) -> dict:
 
 @pytest.fixture
 def other_focal_point(people):
-    from conftest import make_user
-
     return make_user("gbv2", "gbv_focal_point", ["ML07"], people.gbv.organisation)
 
 
@@ -58,8 +60,6 @@ class TestNeedToKnow:
         assert client.patch(f"{URL}{referral.pk}/", {"version": 1}, format="json").status_code == 404
 
     def test_a_focal_point_of_another_region_gets_404(self, people, api_as, referral):
-        from conftest import make_user
-
         mopti = make_user("gbv_mopti", "gbv_focal_point", ["ML05"], people.gbv.organisation)
         client = api_as(mopti)
         assert client.get(URL).json()["count"] == 0
@@ -231,9 +231,6 @@ def test_list_is_newest_first_and_filtered(people, api_as):
 
 class TestFollowUps:
     def test_focal_points_are_notified_once_when_a_follow_up_date_passes(self, people, referral, other_focal_point):
-        from core.models import Notification
-        from incidents.tasks import notify_overdue_follow_ups
-
         service = referral.services.get()
         service.follow_up_on = datetime.date(2021, 12, 20)
         service.save()
@@ -244,16 +241,12 @@ class TestFollowUps:
         assert referral.survivor_code not in Notification.objects.first().message
 
     def test_provided_services_are_not_chased(self, people, referral):
-        from incidents.services import gbv_notify_overdue_follow_ups
-
         referral.services.update(
             status="provided", provided_on=datetime.date(2021, 12, 11), follow_up_on=datetime.date(2021, 12, 20)
         )
         assert gbv_notify_overdue_follow_ups() == 0
 
     def test_the_board_lists_overdue_services_oldest_first(self, people, other_focal_point):
-        from incidents.selectors import overdue_services
-
         late = GbvReferralFactory(
             created_by=people.gbv, services=[{"service": "health", "follow_up_on": datetime.date(2021, 12, 11)}]
         )

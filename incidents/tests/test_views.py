@@ -6,6 +6,8 @@ import datetime
 from typing import Any
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -14,6 +16,7 @@ from django.utils import timezone
 from conftest import make_user
 from core.choices import Status
 from core.models import AdminArea, Notification, PopulationGroup, RecordEvent, ViolationType
+from incidents import services
 from incidents.models import Incident
 from incidents.tests.factories import IncidentFactory
 
@@ -215,8 +218,6 @@ class TestDetail:
 
 
 def _content_type() -> int:
-    from django.contrib.contenttypes.models import ContentType
-
     return ContentType.objects.get_for_model(Incident).pk
 
 
@@ -464,9 +465,6 @@ class TestCreate:
         ],
     )
     def test_the_services_errors_land_on_the_field_they_name(self, people, client, monkeypatch, error, where):
-        from django.core.exceptions import ValidationError
-
-        from incidents import services
 
         def refuse(**kwargs):
             raise ValidationError(error)

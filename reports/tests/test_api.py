@@ -6,7 +6,9 @@ import csv
 import datetime
 import io
 
+import hxl
 import pytest
+from openpyxl import load_workbook
 
 from core.choices import Status
 from core.models import ClosedMonth, Job, MonthLog
@@ -213,8 +215,6 @@ class TestTallies:
         assert violations_total == figures["violations"]["count"]
 
     def test_csv_parses_as_hxl(self, people, api_as, data):
-        import hxl
-
         content = api_as(people.admin).get(TALLIES, {"year": "2021", "format": "csv"}).content
         dataset = hxl.data(io.BytesIO(content.removeprefix("\ufeff".encode())))
         rows = list(dataset)
@@ -223,8 +223,6 @@ class TestTallies:
         assert incidents == 6  # November 2 + December 4
 
     def test_excel_opens_with_the_same_numbers(self, people, api_as, data):
-        from openpyxl import load_workbook
-
         response = api_as(people.admin).get(TALLIES, {"month": "2021-12", "format": "xlsx"})
         sheet = load_workbook(io.BytesIO(response.content)).active
         values = list(sheet.values)

@@ -8,6 +8,7 @@ import io
 import subprocess
 
 import pytest
+from openpyxl import load_workbook
 
 from core.models import Job
 
@@ -48,8 +49,6 @@ def test_records_as_csv_one_row_per_violation(people, api_as, data, django_captu
 
 
 def test_records_as_excel(people, api_as, data, django_capture_on_commit_callbacks):
-    from openpyxl import load_workbook
-
     job = export(
         api_as,
         people,

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import datetime
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+
 from core.choices import Status
 from incidents.tests.factories import IncidentFactory
 from reports.figures import change_pct, monthly_figures, share_pct
@@ -83,8 +87,6 @@ def test_violations_count_people_and_collective_ones_once(people, data):
 
 
 def test_labels_follow_the_language(people, data):
-    from django.utils import translation
-
     with translation.override("fr"):
         violations = monthly_figures(user=people.admin, month=DEC)["violations"]
     assert violations["by_category"][0]["label"] == "Atteinte au droit à la propriété"
@@ -132,9 +134,6 @@ def test_partner_users_get_everyones_aggregates(people, data):
 
 
 def test_the_number_of_queries_does_not_grow_with_the_records(people, data):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     monthly_figures(user=people.admin, month=DEC)  # warm the per-process caches (content types)
     with CaptureQueriesContext(connection) as before:
         monthly_figures(user=people.admin, month=DEC)

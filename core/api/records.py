@@ -15,9 +15,10 @@ from rest_framework.response import Response
 
 from core import access, workflow
 from core.access import Action, Family
+from core.http import body_object, signed_in
 
 
-class RecordSerializerMixin(serializers.Serializer):
+class RecordSerializerMixin(serializers.Serializer[Any]):
     """Fields every record answers with: status, region and organisation codes, version, who and when."""
 
     id = serializers.IntegerField(read_only=True)
@@ -41,7 +42,8 @@ class RecordSerializerMixin(serializers.Serializer):
         if self.instance is not None and "version" not in attrs:
             raise serializers.ValidationError({"version": [_("Send the version your change is based on.")]})
         self._check_model_rules(attrs)
-        return super().validate(attrs)
+        validated: dict[str, Any] = super().validate(attrs)
+        return validated
 
     def _check_model_rules(self, attrs: dict[str, Any]) -> None:
         """Run the model's own rules on the values the record will have, so they live in one place."""
@@ -71,7 +73,7 @@ class RecordViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
+    viewsets.GenericViewSet[Any],
 ):
     """Subclasses set `serializer_class`, `filterset_class`, `family` and implement `get_queryset` with their
     selector (scope applied there), and `reject` if rejecting does more than the shared step."""
@@ -85,7 +87,7 @@ class RecordViewSet(
 
     def _check_role(self) -> None:
         """A role that may never read this family: 403 on the collection (API.md); one record is a 404."""
-        user = self.request.user
+        user = signed_in(self.request)
         if self.action == "create":
             if not access.may(user, Action.CREATE, self.family):
                 raise exceptions.PermissionDenied(_("Your role may not create these records."))
@@ -94,13 +96,14 @@ class RecordViewSet(
 
     def _take_step(self, request: Request, step: str, text_field: str | None = None) -> Response:
         record = self.get_object()
-        text = str(request.data.get(text_field, "")) if text_field else ""
-        version = request.data.get("version")
+        body = body_object(request)
+        text = str(body.get(text_field, "")) if text_field else ""
+        version = body.get("version")
         record = self.run_step(record, step, text=text, version=version)
         return Response(self.get_serializer(self.get_queryset().get(pk=record.pk)).data)
 
     def run_step(self, record: Any, step: str, *, text: str, version: Any) -> Any:
-        return workflow.take_step(record, step, by=self.request.user, text=text, version=version)
+        return workflow.take_step(record, step, by=signed_in(self.request), text=text, version=version)
 
     @extend_schema(request=None, responses={200: OpenApiResponse(description="The record")})
     @action(detail=True, methods=["post"])

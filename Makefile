@@ -10,14 +10,15 @@ HOST ?= 127.0.0.1:8000
 
 install: $(STAMP) $(MO)
 
-$(STAMP): requirements.lock
+# Development installs production's pins and the tools (tests, linters, browser driver), every one hashed.
+$(STAMP): requirements/base.txt requirements/dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/dev.txt
 	touch $(STAMP)
 
-# The French catalogue is compiled in the build, never committed.
+# The French catalogue is compiled in the build, never committed (Babel: no gettext binaries needed).
 $(MO): locale/fr/LC_MESSAGES/django.po $(STAMP)
-	DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv --verbosity 0
+	$(VENV)/bin/pybabel --quiet compile --statistics -d locale -D django -l fr
 
 # SQLite and in-process tasks, whatever the shell's environment says; demo data and logins printed.
 run: install
@@ -27,13 +28,18 @@ run: install
 	DEBUG=1 DATABASE_URL= REDIS_URL= $(PY) manage.py runserver $(HOST)
 
 # With CI=true the suite runs on the PostgreSQL and Redis that .ci/run prepared, and refuses to fall back.
+# Elsewhere, tests that need PostgreSQL or a real Celery worker are deselected by marker (CI runs them).
+LOCAL_MARKERS := not worker and not postgres
 test: install
+	@scripts/ensure-debian-tools
 ifeq ($(CI),true)
 	@case "$$DATABASE_URL" in postgres*) ;; *) echo "CI=true needs DATABASE_URL=postgres://… (see .ci/run)"; exit 1;; esac
 	@test -n "$$REDIS_URL" || (echo "CI=true needs REDIS_URL (see .ci/run)"; exit 1)
 	$(PY) -m pytest $(PYTEST_ARGS)
 else
-	DATABASE_URL= REDIS_URL= $(PY) -m pytest $(PYTEST_ARGS)
+	@echo "make test: tests marked 'worker' or 'postgres' need PostgreSQL, Redis and a real Celery worker;"
+	@echo "           they are deselected here (-m \"$(LOCAL_MARKERS)\") and run in CI (bash .ci/run)."
+	DATABASE_URL= REDIS_URL= $(PY) -m pytest -m "$(LOCAL_MARKERS)" $(PYTEST_ARGS)
 endif
 
 lint: install
@@ -53,9 +59,11 @@ messages: install
 bench: install
 	DATABASE_URL= REDIS_URL= $(PY) -m bench
 
-# Re-resolve requirements.in into the lock file.
+# Re-resolve requirements/*.in into hashed locks (uv, in a throwaway venv). Existing pins are kept unless
+# `make lock UPGRADE=--upgrade`.
 lock:
 	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
-	.venv-lock/bin/pip install --quiet -r requirements.in
-	.venv-lock/bin/pip freeze --exclude-editable | grep -v '^pkg-resources' > requirements.lock
+	.venv-lock/bin/pip install --quiet uv
+	cd requirements && ../.venv-lock/bin/uv pip compile --quiet --generate-hashes --python-version 3.11 $(UPGRADE) base.in -o base.txt
+	cd requirements && ../.venv-lock/bin/uv pip compile --quiet --generate-hashes --python-version 3.11 $(UPGRADE) dev.in -o dev.txt
 	rm -rf .venv-lock

@@ -12,14 +12,38 @@ from config.celery import app as celery_app
 PASSWORD = "Correct-horse-2026"
 
 
+NEEDS_SERVICES = ("worker", "postgres")
+
+
+def _has_worker() -> bool:
+    # .ci/run starts a real Celery worker on PostgreSQL and Redis, and says so with VIGIE_CELERY_WORKER=1.
+    return os.environ.get("VIGIE_CELERY_WORKER") == "1"
+
+
+def _needs_services(item: pytest.Item) -> bool:
+    return any(item.get_closest_marker(mark) is not None for mark in NEEDS_SERVICES)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    # Tests that need a real Celery worker run where .ci/run started one (it sets VIGIE_CELERY_WORKER=1).
-    if os.environ.get("VIGIE_CELERY_WORKER") == "1":
+    """Without CI's services, tests marked `worker` or `postgres` are deselected (never skipped), and said so.
+
+    `make test` already deselects them with `-m "not worker and not postgres"`; this covers a bare `pytest`.
+    """
+    if _has_worker():
         return
-    skip = pytest.mark.skip(reason="needs a real Celery worker: run through .ci/run (CI=true)")
-    for item in items:
-        if "worker" in item.keywords:
-            item.add_marker(skip)
+    needing = [item for item in items if _needs_services(item)]
+    if needing:
+        config.hook.pytest_deselected(items=needing)
+        items[:] = [item for item in items if item not in needing]
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    deselected = [item for item in terminalreporter.stats.get("deselected", []) if _needs_services(item)]
+    if deselected and not _has_worker():
+        terminalreporter.write_line(
+            f"{len(deselected)} deselected: tests marked 'worker' or 'postgres' need PostgreSQL, Redis and a real "
+            "Celery worker; CI runs them (bash .ci/run)."
+        )
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,32 @@
+"""Settings for the test suite (pytest's DJANGO_SETTINGS_MODULE): production's settings with DEBUG off,
+less what needs HTTPS or collected static files, and a fast password hasher.
+
+The suite runs the real security settings otherwise (CSP, lockout, session expiry, CSRF), so what it
+checks is what production does.
+"""
+
+import os
+
+# Production refuses to start without a secret key; a test run has no secret to keep.
+os.environ.setdefault("SECRET_KEY", "tests-only-" + "x" * 40)
+
+from config.settings import *  # noqa: E402, F403
+
+# The test client speaks plain HTTP: no redirect to HTTPS, no cookie that only travels over TLS.
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+SECURE_HSTS_SECONDS = 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = False
+SECURE_HSTS_PRELOAD = False
+
+# Static files are served from the apps' folders, without `collectstatic` and its manifest.
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+
+# Hashing a password on purpose takes time; tests create dozens of users.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 MO := locale/fr/LC_MESSAGES/django.mo
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install run test lint format messages bench lock
+.PHONY: install run test lint format messages bench lock manage
 
 install: $(STAMP) $(MO)
 
@@ -27,6 +27,10 @@ run: install
 	@echo "Vigie is starting on http://$(HOST)/ (Ctrl-C to stop)"
 	DEBUG=1 DATABASE_URL= REDIS_URL= $(PY) manage.py runserver $(HOST)
 
+# A management command on the demo's database, as `make run` sets it up: make manage ARGS="adduser alice --role admin"
+manage: install
+	DEBUG=1 DATABASE_URL= REDIS_URL= $(PY) manage.py $(ARGS)
+
 # With CI=true the suite runs on the PostgreSQL and Redis that .ci/run prepared, and refuses to fall back.
 # Elsewhere, tests that need PostgreSQL or a real Celery worker are deselected by marker (CI runs them).
 LOCAL_MARKERS := not worker and not postgres
@@ -42,9 +46,11 @@ else
 	DATABASE_URL= REDIS_URL= $(PY) -m pytest -m "$(LOCAL_MARKERS)" $(PYTEST_ARGS)
 endif
 
+# Ruff (rule families in pyproject.toml), formatting, mypy with django-stubs (strict for core/), Django's checks.
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	DEBUG=1 $(VENV)/bin/mypy
 	DEBUG=1 $(PY) manage.py check
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 

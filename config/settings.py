@@ -119,6 +119,7 @@ CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "vigie")
 CELERY_TIMEZONE = os.environ.get("TIME_ZONE", "Africa/Bamako")
 CELERY_BEAT_SCHEDULE = {
     "gbv-overdue-follow-ups": {"task": "incidents.notify_overdue_follow_ups", "schedule": 60 * 60 * 6},
+    "delete-old-exports": {"task": "reports.delete_old_exports", "schedule": 60 * 60},
 }
 
 # --- Accounts and security
@@ -256,6 +257,8 @@ VIGIE_SURVIVOR_CODE_EXAMPLE = os.environ.get("SURVIVOR_CODE_EXAMPLE", "GAO-2022-
 VIGIE_HEALTH_TIMEOUT_SECONDS = float(os.environ.get("HEALTH_TIMEOUT_SECONDS", "3"))
 # An assistance event that gives a registered household the same kind again within this many days is flagged.
 VIGIE_REPEAT_ASSISTANCE_DAYS = int(os.environ.get("REPEAT_ASSISTANCE_DAYS", "30"))
+# Export files are deleted this many days after their job finished (a beat task, hourly); the job stays, "expired".
+VIGIE_EXPORT_RETENTION_DAYS = int(os.environ.get("EXPORT_RETENTION_DAYS", "7"))
 
 LOGGING = {
     "version": 1,

@@ -143,13 +143,24 @@ class RecordAccessAdmin(admin.ModelAdmin):
 
 @admin.register(models.Job)
 class JobAdmin(admin.ModelAdmin):
-    """Every background job — each export included — with who started it and when: the export log."""
+    """Every background job — each export included — with who started it and when: the export log. The file
+    itself is not here: it is its starter's alone (reports' job views)."""
 
-    list_display = ["created_at", "kind", "user", "status", "progress", "finished_at"]
+    list_display = ["created_at", "kind", "user", "status", "progress", "finished_at", "expired_at"]
     list_filter = ["kind", "status", ("created_at", admin.DateFieldListFilter)]
     search_fields = ["user__username", "kind"]
     list_select_related = ["user"]
-    readonly_fields = ["kind", "user", "status", "progress", "params", "result", "errors", "created_at", "finished_at"]
+    fields = readonly_fields = [
+        "kind",
+        "user",
+        "status",
+        "progress",
+        "params",
+        "errors",
+        "created_at",
+        "finished_at",
+        "expired_at",
+    ]
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return has_capability(request.user, Capability.MANAGE)

@@ -12,6 +12,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from core.choices import AdminLevel, Role, Status
+from core.storage import private_storage
 
 
 def _in_french() -> bool:
@@ -408,10 +409,12 @@ class Job(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("started by"), on_delete=models.PROTECT, related_name="jobs"
     )
     params = models.JSONField(_("parameters"), default=dict, blank=True)
-    result = models.FileField(_("result"), upload_to="jobs/%Y/%m/", blank=True)
+    result = models.FileField(_("result"), upload_to="jobs/%Y/%m/", blank=True, storage=private_storage)
     errors = models.JSONField(_("errors"), default=list, blank=True)
     created_at = models.DateTimeField(_("started at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # Set when the retention task deleted the file (EXPORT_RETENTION_DAYS after the job finished).
+    expired_at = models.DateTimeField(_("file deleted at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -3,8 +3,9 @@ from __future__ import annotations
 import datetime
 
 from celery import shared_task
+from django.conf import settings
 
-from core.jobs import run_job
+from core.jobs import delete_expired_results, run_job
 
 
 @shared_task(name="reports.close_month", acks_late=True)
@@ -26,3 +27,9 @@ def export_job(job_id: int) -> None:
     from reports.exports import run_export
 
     run_job(job_id, run_export)
+
+
+@shared_task(name="reports.delete_old_exports", acks_late=True)
+def delete_old_exports() -> list[int]:
+    """Beat, hourly: delete the export files older than EXPORT_RETENTION_DAYS (their jobs say "expired")."""
+    return delete_expired_results(settings.VIGIE_EXPORT_RETENTION_DAYS)

@@ -3,25 +3,32 @@
 from __future__ import annotations
 
 import datetime
+import logging
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Max
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from rest_framework.authentication import TokenAuthentication
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.request import Request
 
 from core import access
 from core.access import Capability
 from core.choices import Role, Status
 from core.errors import ConflictError
-from core.jobs import start_job, visible_job
+from core.http import signed_in
+from core.jobs import own_jobs, start_job, visible_job
 from core.models import AdminArea, ClosedMonth, Job, User
 from reports import publishing
 from reports.charts import report_charts
@@ -29,6 +36,8 @@ from reports.forms import CloseMonthForm, ExportForm, ReopenMonthForm, ReportFil
 from reports.headline import headline_tables
 from reports.suppression import suppress_figures
 from reports.tasks import close_month_job, export_job
+
+logger = logging.getLogger(__name__)
 
 
 def _default_month(request: HttpRequest) -> datetime.date:
@@ -147,22 +156,51 @@ def reopen_month(request: HttpRequest, month: str) -> HttpResponse:
     return redirect(f"{reverse('reports:monthly')}?month={first_day:%Y-%m}")
 
 
+def _job_context(job: Job) -> dict[str, Any]:
+    return {"job": job, "retention_days": settings.VIGIE_EXPORT_RETENTION_DAYS}
+
+
 @login_required
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """A background job's progress (the page refreshes itself) and its download link when ready."""
-    job = visible_job(request.user, pk)
+    """A background job's progress (the page refreshes itself) and its download link when ready: for the user
+    who started it only."""
+    job = visible_job(signed_in(request), pk)
     if job is None:
         raise Http404
-    return render(request, "reports/job_detail.html", {"job": job})
+    return render(request, "reports/job_detail.html", _job_context(job))
 
 
-@login_required
-def job_download(request: HttpRequest, pk: int) -> FileResponse:
-    """A finished job's file, for the user who started it and admins."""
-    job = visible_job(request.user, pk)
-    if job is None or not job.result:
+def _token_user(request: HttpRequest) -> User | None:
+    """The user of an `Authorization: Token …` header (API.md: result_url downloads by token too), else None."""
+    try:
+        found = TokenAuthentication().authenticate(Request(request))
+    except AuthenticationFailed:
+        return None
+    return found[0] if found else None
+
+
+def job_download(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """A finished job's file, for the user who started it only (session or API token); 410 once the retention
+    task has deleted it."""
+    user = request.user if isinstance(request.user, User) and request.user.is_authenticated else _token_user(request)
+    if user is None:
+        if "HTTP_AUTHORIZATION" in request.META:
+            return HttpResponse(_("Invalid or expired token."), status=401, content_type="text/plain; charset=utf-8")
+        return redirect_to_login(request.get_full_path())
+    job = visible_job(user, pk)
+    if job is None:
         raise Http404
-    return FileResponse(job.result.open("rb"), as_attachment=True, filename=Path(job.result.name).name)
+    if job.expired_at is not None:
+        return render(
+            request,
+            "reports/job_detail.html",
+            _job_context(job),
+            status=410,
+        )
+    if not job.result:
+        raise Http404
+    logger.info("Export downloaded: job %s by %s", job.pk, user.username)
+    return FileResponse(job.result.open("rb"), as_attachment=True, filename=Path(job.result.name or "export").name)
 
 
 @login_required
@@ -173,12 +211,12 @@ def exports(request: HttpRequest) -> HttpResponse:
     form = ExportForm(request.POST or None, initial={"format": "csv"})
     if request.method == "POST" and form.is_valid():
         params = {**form.cleaned_data["params"], "language": translation.get_language() or "en"}
-        job = start_job(kind=f"export_{params['kind']}", user=request.user, task=export_job, params=params)
+        job = start_job(kind=f"export_{params['kind']}", user=signed_in(request), task=export_job, params=params)
         return redirect("reports:job", pk=job.pk)
-    recent = Job.objects.filter(kind__startswith="export_").select_related("user")[:20]
+    recent = own_jobs(signed_in(request)).filter(kind__startswith="export_")[:20]
     return render(
         request,
         "reports/exports.html",
-        {"form": form, "recent": recent},
+        {"form": form, "recent": recent, "retention_days": settings.VIGIE_EXPORT_RETENTION_DAYS},
         status=400 if request.method == "POST" else 200,
     )

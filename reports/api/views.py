@@ -183,7 +183,7 @@ class ReopenMonthView(APIView):
 
 
 class JobView(APIView):
-    """`GET /api/v1/jobs/{id}/`: for the user who started it, and admins."""
+    """`GET /api/v1/jobs/{id}/`: for the user who started it only (404 for anyone else, admins included)."""
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request, pk: int) -> Response:
@@ -194,7 +194,13 @@ class JobView(APIView):
 
 
 def job_answer(request: Request, job: Job) -> dict[str, Any]:
-    result_url = request.build_absolute_uri(reverse("reports:job-download", args=[job.pk])) if job.result else None
+    """API.md's job; once the retention task deleted its file, `result_url` is null and `expired` true."""
+    expired = job.expired_at is not None
+    result_url = (
+        request.build_absolute_uri(reverse("reports:job-download", args=[job.pk]))
+        if job.result and not expired
+        else None
+    )
     return {
         "id": job.pk,
         "kind": job.kind,
@@ -202,6 +208,7 @@ def job_answer(request: Request, job: Job) -> dict[str, Any]:
         "progress": job.progress,
         "result_url": result_url,
         "errors": job.errors,
+        "expired": expired,
     }
 
 

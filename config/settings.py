@@ -119,6 +119,7 @@ CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "vigie")
 CELERY_TIMEZONE = os.environ.get("TIME_ZONE", "Africa/Bamako")
 CELERY_BEAT_SCHEDULE = {
     "gbv-overdue-follow-ups": {"task": "incidents.notify_overdue_follow_ups", "schedule": 60 * 60 * 6},
+    "gbv-closed-case-text": {"task": "incidents.clear_closed_case_text", "schedule": 60 * 60 * 24},
     "delete-old-exports": {"task": "reports.delete_old_exports", "schedule": 60 * 60},
 }
 
@@ -251,9 +252,12 @@ SPECTACULAR_SETTINGS = {
 # --- Vigie itself
 VIGIE_LEAD_ORGANISATION_CODE = os.environ.get("LEAD_ORGANISATION_CODE", "UNHCR")
 VIGIE_LEAD_ORGANISATION_NAME = os.environ.get("LEAD_ORGANISATION_NAME", "UNHCR Mali")
-# A survivor is a code, never a name: the operation's code format (default: GAO-2022-0042).
-VIGIE_SURVIVOR_CODE_PATTERN = os.environ.get("SURVIVOR_CODE_PATTERN", r"^[A-Z]{2,5}-[0-9]{4}-[0-9]{2,6}$")
-VIGIE_SURVIVOR_CODE_EXAMPLE = os.environ.get("SURVIVOR_CODE_EXAMPLE", "GAO-2022-0042")
+# A survivor is a code, never a name (API.md): 3 to 32 letters, digits and - _ / . with at least one digit. An
+# operation may set a stricter pattern (a code must match both); the example is shown on the form and in errors.
+VIGIE_SURVIVOR_CODE_PATTERN = os.environ.get("SURVIVOR_CODE_PATTERN", r"(?=.*[0-9])[A-Za-z0-9/._-]{3,32}")
+VIGIE_SURVIVOR_CODE_EXAMPLE = os.environ.get("SURVIVOR_CODE_EXAMPLE", "GAO-22-0001")
+# A closed GBV case keeps its free text this many days after closing, then a daily beat task clears it.
+VIGIE_GBV_RETENTION_DAYS = int(os.environ.get("GBV_RETENTION_DAYS", "365"))
 VIGIE_HEALTH_TIMEOUT_SECONDS = float(os.environ.get("HEALTH_TIMEOUT_SECONDS", "3"))
 # An assistance event that gives a registered household the same kind again within this many days is flagged.
 VIGIE_REPEAT_ASSISTANCE_DAYS = int(os.environ.get("REPEAT_ASSISTANCE_DAYS", "30"))

@@ -17,4 +17,8 @@ def send_notification_email(notification_id: int) -> None:
     notification = Notification.objects.select_related("recipient").filter(pk=notification_id).first()
     if notification is None or not notification.recipient.email:
         return
-    send_mail("Vigie", notification.message, None, [notification.recipient.email])
+    # Never the message itself (it may quote a review comment): a generic sentence and a link.
+    from core.notifications import email_text
+
+    subject, body = email_text(notification)
+    send_mail(subject, body, None, [notification.recipient.email])

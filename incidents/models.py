@@ -173,10 +173,19 @@ class FollowUp(models.Model):
         return f"{self.done_on}: {self.action_taken}"
 
 
+# API.md's rule for every operation: 3 to 32 letters, digits and - _ / . with at least one digit (GAO-22-0001,
+# IRC/2022/17). A name has spaces or no digit; the setting VIGIE_SURVIVOR_CODE_PATTERN may only narrow this.
+SURVIVOR_CODE_RULE = re.compile(r"(?=.*[0-9])[A-Za-z0-9/._-]{3,32}", re.ASCII)
+
+
 def check_survivor_code(value: str) -> None:
-    if not re.fullmatch(settings.VIGIE_SURVIVOR_CODE_PATTERN, value or ""):
+    value = value or ""
+    if not SURVIVOR_CODE_RULE.fullmatch(value) or not re.fullmatch(settings.VIGIE_SURVIVOR_CODE_PATTERN, value):
         raise ValidationError(
-            _("Use the survivor code format, e.g. %(example)s — never a name."),
+            _(
+                "Use a survivor code, e.g. %(example)s: 3 to 32 letters, digits and - _ / . with at least one digit"
+                " — never a name."
+            ),
             params={"example": settings.VIGIE_SURVIVOR_CODE_EXAMPLE},
             code="survivor_code",
         )

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime
+import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,6 +22,8 @@ from core.models import RecordEvent, User
 from core.records import PEOPLE_FIELDS, replace_children
 from incidents.choices import CaseStatus, ServiceStatus
 from incidents.models import GbvReferral, Incident, ServiceReferral
+
+logger = logging.getLogger(__name__)
 
 INCIDENT_FIELDS = (
     "reported_on",
@@ -124,6 +130,8 @@ GBV_REFERRAL_FIELDS = (
 SERVICE_FIELDS = ("service", "organisation", "referred_on", "status", "provided_on", "follow_up_on", "notes")
 # Free text a survivor's withdrawal of consent clears (the history keeps that it was cleared, not what it said).
 FREE_TEXT = frozenset({"notes"})
+# What a history line or notification about a cleared referral says instead of its text.
+CLEARED = "…"
 
 
 def check_services(services: Sequence[Mapping[str, Any]], *, consent_to_referral: bool) -> None:
@@ -210,8 +218,7 @@ def gbv_withdraw_consent(
         locked.consent_to_referral = False
         if withdraw_reporting:
             locked.consent_to_reporting = False
-        locked.notes = ""
-        locked.services.update(notes="", organisation="")
+        _clear_free_text(locked)
         locked.anonymised_at = timezone.now()
 
     referral = workflow.change_record(
@@ -224,19 +231,81 @@ def gbv_withdraw_consent(
         comment=_("Consent withdrawn: free text cleared."),
         redact=FREE_TEXT | {"services"},
     )
-    _clear_free_text_from_history(referral)
+    _clear_copies(referral)
     return referral
 
 
-def _clear_free_text_from_history(referral: GbvReferral) -> None:
+def _clear_free_text(referral: GbvReferral) -> None:
+    """Every free text on the record itself: its notes, the services' notes and receiving organisations, and the
+    last review comment or reason (a return's "Survivor M. T., lives behind …")."""
+    referral.notes = ""
+    referral.review_note = ""
+    referral.services.update(notes="", organisation="")
+
+
+def _clear_copies(referral: GbvReferral) -> None:
+    """The copies of that text elsewhere: the history's comments and old → new values, and the notifications the
+    referral caused (a return's notification quotes its comment)."""
     for event in workflow.history(referral):
         changes = {
-            key: (["…", "…"] if key in FREE_TEXT | {"services"} else pair) for key, pair in event.changes.items()
+            key: ([CLEARED, CLEARED] if key in FREE_TEXT | {"services"} else pair)
+            for key, pair in event.changes.items()
         }
-        cleared_comment = "…" if event.comment and event.action != RecordEvent.Action.ANONYMISED else event.comment
+        cleared_comment = CLEARED if event.comment and event.action != RecordEvent.Action.ANONYMISED else event.comment
         if changes != event.changes or cleared_comment != event.comment:
             event.changes, event.comment = changes, cleared_comment
             event.save(update_fields=["changes", "comment"])
+    notifications.clear_record_notifications(
+        referral, _("GBV referral #%(id)d: the text of this notification was cleared.") % {"id": referral.pk}
+    )
+
+
+def _closed_before(cutoff: datetime.datetime) -> QuerySet[GbvReferral]:
+    """Closed cases whose closing (the last "case closed" line of their history) is older than `cutoff`, and
+    that still hold free text somewhere: on the record, its services, or its history's comments."""
+    content_type = ContentType.objects.get_for_model(GbvReferral)
+    events = RecordEvent.objects.filter(content_type=content_type, object_id=OuterRef("pk"))
+    last_closed = events.filter(action=RecordEvent.Action.CLOSED).order_by("-at").values("at")[:1]
+    text_in_history = events.exclude(comment__in=["", CLEARED]).exclude(action=RecordEvent.Action.ANONYMISED)
+    text_in_services = ServiceReferral.objects.filter(referral=OuterRef("pk")).exclude(notes="", organisation="")
+    return (
+        GbvReferral.objects.filter(case_status=CaseStatus.CLOSED)
+        .annotate(closed_at=Subquery(last_closed))
+        .filter(closed_at__lte=cutoff)
+        .filter(~Q(notes="") | ~Q(review_note="") | Exists(text_in_services) | Exists(text_in_history))
+    )
+
+
+def gbv_clear_closed_cases(now: datetime.datetime | None = None) -> int:
+    """Clear the free text of GBV cases closed more than VIGIE_GBV_RETENTION_DAYS ago (SPEC.md: no survivor's
+    story kept longer than the case needs it). Their figures stay: sex, age, type, consents and services are
+    kept. Each clearing is a history line and a log line; a case with no text left is not touched again."""
+    days = settings.VIGIE_GBV_RETENTION_DAYS
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=days)
+    cleared = 0
+    for pk in _closed_before(cutoff).values_list("pk", flat=True):
+        _clear_closed_case(pk, days)
+        cleared += 1
+    return cleared
+
+
+@transaction.atomic
+def _clear_closed_case(pk: int, days: int) -> None:
+    # Locked: an edit in flight either lands before (and is cleared) or gets a stale version (and is refused).
+    referral = GbvReferral.objects.select_for_update().get(pk=pk)
+    closing = workflow.history(referral).filter(action=RecordEvent.Action.CLOSED).last()
+    _clear_free_text(referral)
+    referral.version += 1
+    referral.save(update_fields=["notes", "review_note", "version", "updated_at"])
+    # Nobody asked for it: the line names the rule, and the focal point who closed the case stands as its actor.
+    workflow.log_event(
+        referral,
+        by=closing.actor if closing else referral.created_by,
+        action=RecordEvent.Action.ANONYMISED,
+        comment=_("Closed more than %(days)d days ago: free text cleared (retention period).") % {"days": days},
+    )
+    _clear_copies(referral)
+    logger.info("GBV referral #%d: closed more than %d days ago, free text cleared.", referral.pk, days)
 
 
 @transaction.atomic

@@ -7,3 +7,11 @@ def notify_overdue_follow_ups() -> int:
     from incidents.services import gbv_notify_overdue_follow_ups
 
     return gbv_notify_overdue_follow_ups()
+
+
+@shared_task(name="incidents.clear_closed_case_text", acks_late=True)
+def clear_closed_case_text() -> int:
+    """Daily (Celery beat): clear the free text of GBV cases closed more than VIGIE_GBV_RETENTION_DAYS ago."""
+    from incidents.services import gbv_clear_closed_cases
+
+    return gbv_clear_closed_cases()

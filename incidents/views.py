@@ -618,7 +618,10 @@ class _GbvForms(RecordForms):
 def _gbv_write(request: HttpRequest, forms_: _GbvForms, referral: GbvReferral | None) -> GbvReferral:
     fields, rows = dict(forms_.referral.cleaned_data), kept_rows(forms_.services)
     if referral is None:
-        return services.gbv_referral_create(by=request.user, fields=fields, services=rows)
+        created = services.gbv_referral_create(by=request.user, fields=fields, services=rows)
+        # Its author has it in hand: in the access log like every referral a page gives (edits read it first).
+        access.log_record_access(request.user, created, RecordAccess.Channel.PAGE)
+        return created
     return services.gbv_referral_update(
         referral=referral, by=request.user, version=request.POST.get("version") or None, fields=fields, services=rows
     )

@@ -57,6 +57,24 @@ class GbvReferralViewSet(RecordViewSet):
     def get_queryset(self) -> QuerySet[GbvReferral]:
         return gbv_referral_list(user=self.request.user)
 
+    def _log(self, referral: Any) -> None:
+        access.log_record_access(self.request.user, referral, RecordAccess.Channel.API)
+
+    # Every answer that holds a referral is in the access log: reads, and the writes that answer the record
+    # (create, PATCH, workflow steps, case actions). A refused write answers no record and logs nothing.
+    def perform_create(self, serializer: serializers.BaseSerializer) -> None:
+        super().perform_create(serializer)
+        self._log(serializer.instance)
+
+    def perform_update(self, serializer: serializers.BaseSerializer) -> None:
+        super().perform_update(serializer)
+        self._log(serializer.instance)
+
+    def run_step(self, record: GbvReferral, step: str, *, text: str, version: Any) -> GbvReferral:
+        referral = super().run_step(record, step, text=text, version=version)
+        self._log(referral)
+        return referral
+
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         referral = self.get_object()
         access.log_record_access(request.user, referral, RecordAccess.Channel.API)
@@ -71,6 +89,7 @@ class GbvReferralViewSet(RecordViewSet):
         referral = service(
             referral=self.get_object(), by=self.request.user, version=self.request.data.get("version"), **kwargs
         )
+        self._log(referral)
         return Response(self.get_serializer(self.get_queryset().get(pk=referral.pk)).data)
 
     @extend_schema(request=None)

@@ -121,7 +121,7 @@ class TestCreateAndReview:
 
 
 class TestRules:
-    @pytest.mark.parametrize("code", ["Aminata Traoré", "aminata", "GAO 2022 42", "12345"])
+    @pytest.mark.parametrize("code", ["Aminata Traoré", "aminata", "GAO 2022 42", "12"])
     def test_survivor_code_must_follow_the_pattern_so_it_cannot_be_a_name(self, people, api_as, code):
         response = api_as(people.gbv).post(URL, body(survivor_code=code), format="json")
         assert response.status_code == 400

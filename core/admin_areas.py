@@ -77,7 +77,7 @@ def parse_admin_areas(text: str) -> list[AreaRow]:
     return sorted(rows, key=lambda row: (row.level, row.pcode))
 
 
-def _parse_long(reader: csv.DictReader) -> tuple[list[AreaRow], list[str]]:
+def _parse_long(reader: csv.DictReader[str]) -> tuple[list[AreaRow], list[str]]:
     rows: list[AreaRow] = []
     errors: list[str] = []
     for line, record in enumerate(reader, start=2):
@@ -113,7 +113,7 @@ def _wide_columns(columns: list[str]) -> dict[int, tuple[str, str]]:
     return found
 
 
-def _parse_wide(reader: csv.DictReader, columns: list[str]) -> tuple[list[AreaRow], list[str]]:
+def _parse_wide(reader: csv.DictReader[str], columns: list[str]) -> tuple[list[AreaRow], list[str]]:
     levels = _wide_columns(columns)
     if 1 not in levels:
         return [], [_("The file has no region (ADM1) P-code and name columns.")]

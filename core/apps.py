@@ -1,6 +1,11 @@
+import django_stubs_ext
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
+
+# Lets classes subclass Django's generic ones with their type (`admin.ModelAdmin[User]`), as django-stubs
+# asks: this module is the first of ours Django imports (INSTALLED_APPS starts with VigieAdminConfig).
+django_stubs_ext.monkeypatch()
 
 
 class CoreConfig(AppConfig):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -14,7 +16,7 @@ def lockout_message() -> str:
 
 
 def lockout_response(
-    request: HttpRequest, original_response: HttpResponse | None = None, credentials: dict | None = None
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials: dict[str, Any] | None = None
 ) -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": lockout_message()}, status=LOCKED_OUT_STATUS)

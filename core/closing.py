@@ -5,12 +5,16 @@ a workflow step on a record whose month is closed (409); an admin may, and the r
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
 from core import access
 from core.errors import ConflictError
 from core.models import ClosedMonth, User
+
+if TYPE_CHECKING:
+    from core.records import ReviewedRecord
 
 
 class MonthClosed(ConflictError):
@@ -27,12 +31,12 @@ def is_closed(day: datetime.date | None) -> bool:
     return ClosedMonth.objects.filter(month=first_day(day), is_closed=True).exists()
 
 
-def check_month_open(record: object, by: User, *days: datetime.date | None) -> None:
+def check_month_open(record: ReviewedRecord, by: User, *days: datetime.date | None) -> None:
     """Refuse a non-admin's write into a closed month; flag an admin's. `days` are the month dates concerned
     (an edit that moves a record between months touches both)."""
     if not record.month_field:
         return
-    closed = [day for day in days or (record.month_date,) if is_closed(day)]
+    closed = [day for day in days or (record.month_date,) if day is not None and is_closed(day)]
     if not closed:
         return
     if not access.is_admin(by):

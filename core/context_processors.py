@@ -1,20 +1,17 @@
+from typing import Any
+
 from django.http import HttpRequest
 
 from core import navigation, notifications
 
 
-def navigation_items(request: HttpRequest) -> dict:
+def navigation_items(request: HttpRequest) -> dict[str, Any]:
     """The menu entries the user's role may use, with the current one marked."""
-    entries = [{"label": item.label, "url": item.url()} for item in navigation.items_for(request.user)]
+    items = [(item.label, item.url()) for item in navigation.items_for(request.user)]
     # The longest entry the path starts with is the current one (/incidents/gbv/ is not /incidents/).
-    matches = [
-        entry["url"]
-        for entry in entries
-        if request.path == entry["url"] or entry["url"] != "/" and request.path.startswith(entry["url"])
-    ]
+    matches = [url for _label, url in items if request.path == url or url != "/" and request.path.startswith(url)]
     current = max(matches, key=len, default=None)
-    for entry in entries:
-        entry["current"] = entry["url"] == current
+    entries = [{"label": label, "url": url, "current": url == current} for label, url in items]
     return {"nav_items": entries, "unread_notifications": _unread_notifications(request)}
 
 

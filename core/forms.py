@@ -3,13 +3,13 @@ from django.contrib.auth import forms as auth_forms
 from core.models import User
 
 
-class UserCreationForm(auth_forms.UserCreationForm):
+class UserCreationForm(auth_forms.UserCreationForm[User]):
     class Meta(auth_forms.UserCreationForm.Meta):
         model = User
-        fields = ["username", "role", "organisation", "regions"]
+        fields = ("username", "role", "organisation", "regions")
 
 
-class UserChangeForm(auth_forms.UserChangeForm):
+class UserChangeForm(auth_forms.UserChangeForm[User]):
     class Meta(auth_forms.UserChangeForm.Meta):
         model = User
         fields = "__all__"

@@ -8,7 +8,7 @@ own checks run there, once the region and author are set, so their messages come
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import Q
@@ -56,7 +56,7 @@ def place_picker_data(places: Sequence[AdminArea]) -> list[list[Any]]:
     return [[place.pk, place.parent_id, place.level, place.name] for place in places]
 
 
-class RecordForm(forms.ModelForm):
+class RecordForm(forms.ModelForm[Any]):
     """A record's own fields: the place limited to the user's regions, the organisation for admins only, dates
     not after today. Subclasses name their `date_fields`; `PEOPLE_FIELDS` present are shown as counts."""
 
@@ -64,14 +64,17 @@ class RecordForm(forms.ModelForm):
 
     def __init__(self, *args: Any, user: User, places: Sequence[AdminArea], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        place = self.fields["place"]
+        place = cast("forms.ModelChoiceField[Any]", self.fields["place"])  # a ForeignKey's form field
         place.queryset = AdminArea.objects.filter(pk__in=[item.pk for item in places])
         # Choices from the list already read: no second query for the select.
         place.choices = [("", "---------"), *((item.pk, place_label(item)) for item in places)]
         place.error_messages["invalid_choice"] = _("Choose a place of your regions from the list.")
         if "organisation" in self.fields:
             if access.is_admin(user):
-                self.fields["organisation"].queryset = Organisation.objects.filter(is_active=True)
+                organisation = cast(
+                    "forms.ModelChoiceField[Any]", self.fields["organisation"]
+                )  # a ForeignKey's form field
+                organisation.queryset = Organisation.objects.filter(is_active=True)
                 self.fields["organisation"].required = False
                 self.fields["organisation"].help_text = _("Leave empty for your own organisation.")
             else:
@@ -87,7 +90,7 @@ class RecordForm(forms.ModelForm):
                 self.fields[name].widget.attrs.update({"inputmode": "numeric", "class": "count", "min": 0})
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         for name in PEOPLE_FIELDS:
             if name in self.fields and cleaned.get(name) is None and name not in self.errors:
                 cleaned[name] = 0  # a count left empty: nobody of that group
@@ -104,7 +107,7 @@ def people_counted(cleaned: dict[str, Any]) -> int:
     return sum(cleaned.get(name) or 0 for name in PEOPLE_FIELDS)
 
 
-def kept_rows(formset: forms.BaseFormSet) -> list[dict[str, Any]]:
+def kept_rows(formset: forms.BaseFormSet[forms.Form]) -> list[dict[str, Any]]:
     """The rows a person filled in and did not remove, as the services take them."""
     rows = []
     for index, form in enumerate(formset.forms):

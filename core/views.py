@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
@@ -14,14 +16,15 @@ from django.views.decorators.http import require_GET
 from core import access
 from core.choices import Status
 from core.health import run_checks
-from core.models import Notification
+from core.http import signed_in
+from core.models import Notification, User
 from core.queue import reverse_or_blank, type_url
-from core.records import record_types
+from core.records import RecordType, record_types
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = signed_in(request)
     context = {
         "regions": user.regions.order_by("pcode") if user.region_pcodes() else None,
         "sees_every_organisation": access.sees_every_organisation(user),
@@ -34,9 +37,9 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/home.html", context)
 
 
-def _record_links(user) -> list[dict[str, object]]:
+def _record_links(user: User) -> list[dict[str, object]]:
     """Each record type's list (and new-record form) for a user whose role reads (and creates) them."""
-    links = []
+    links: list[dict[str, object]] = []
     for record_type in record_types():
         family = record_type.model.family
         list_url = reverse_or_blank(record_type.list_url_name)
@@ -69,7 +72,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 # Returned records first: they wait for their author.
-_MY_STATUS_ORDER = [
+_MY_STATUS_ORDER: list[str] = [
     Status.RETURNED,
     Status.DRAFT,
     Status.SUBMITTED,
@@ -80,7 +83,7 @@ _MY_STATUS_ORDER = [
 MY_RECORDS_PAGE_SIZE = 50
 
 
-def _readable_types(user) -> list:
+def _readable_types(user: User) -> list[RecordType]:
     """Record types whose family the user's role reads now: a GBV referral never shows to someone who may no
     longer read GBV records (a focal point who changed role), even one they entered."""
     return [item for item in record_types() if access.may(user, access.Action.READ, item.model.family)]
@@ -93,9 +96,10 @@ def my_records(request: HttpRequest) -> HttpResponse:
     if wanted_status not in _MY_STATUS_ORDER:
         wanted_status = ""
     counts = dict.fromkeys(_MY_STATUS_ORDER, 0)
-    keys = []
-    for record_type in _readable_types(request.user):
-        mine = record_type.model.objects.filter(created_by=request.user)
+    user = signed_in(request)
+    keys: list[tuple[str, datetime.datetime, RecordType, int]] = []
+    for record_type in _readable_types(user):
+        mine = record_type.model._default_manager.filter(created_by=user)
         for status, count in mine.values_list("status").annotate(count=Count("pk")).order_by():
             counts[status] = counts.get(status, 0) + count
         if wanted_status:
@@ -118,7 +122,7 @@ def my_records(request: HttpRequest) -> HttpResponse:
     return render(request, "core/my_records.html", context)
 
 
-def _my_rows(keys: list[tuple]) -> list[dict[str, object]]:
+def _my_rows(keys: list[tuple[str, datetime.datetime, RecordType, int]]) -> list[dict[str, object]]:
     """The page's records in the keys' order, read with one query per record type."""
     by_type: dict[str, list[int]] = {}
     for _status, _updated, record_type, pk in keys:
@@ -126,7 +130,7 @@ def _my_rows(keys: list[tuple]) -> list[dict[str, object]]:
     loaded = {}
     for record_type in record_types():  # the keys come from _readable_types only
         if record_type.slug in by_type:
-            records = record_type.model.objects.filter(pk__in=by_type[record_type.slug])
+            records = record_type.model._default_manager.filter(pk__in=by_type[record_type.slug])
             for record in records.select_related("place", "region", "reviewed_by"):
                 loaded[(record_type.slug, record.pk)] = record
     return [
@@ -142,7 +146,7 @@ NOTIFICATIONS_PAGE_SIZE = 50
 @login_required
 def notifications_page(request: HttpRequest) -> HttpResponse:
     """The user's notifications, newest first; opening the page marks the shown ones as read."""
-    page = Paginator(Notification.objects.filter(recipient=request.user), NOTIFICATIONS_PAGE_SIZE).get_page(
+    page = Paginator(Notification.objects.filter(recipient=signed_in(request)), NOTIFICATIONS_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     shown = list(page.object_list)

@@ -9,6 +9,7 @@ from django.http import Http404
 from django_countries import countries
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
+from rest_framework.authentication import BaseAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -30,7 +31,7 @@ from core.reference import REFERENCE_LISTS_BY_SLUG
 class ObtainTokenView(APIView):
     """Exchange a user name and password for an API token (failures are throttled by django-axes)."""
 
-    authentication_classes: list = []
+    authentication_classes: list[type[BaseAuthentication]] = []
     permission_classes = [AllowAny]
 
     @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer})

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -16,7 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--password", default="", help="None: the user sets one through password reset.")
         parser.add_argument("--email", default="")
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         try:
             user = user_create(
                 username=options["username"],
@@ -29,4 +31,5 @@ class Command(BaseCommand):
         except ValidationError as error:
             raise CommandError("; ".join(error.messages)) from error
         regions = ", ".join(user.region_pcodes()) or "all regions"
-        self.stdout.write(f"Created {user.username} ({user.role}, {user.organisation.code}, {regions}).")
+        organisation = user.organisation.code if user.organisation else "no organisation"
+        self.stdout.write(f"Created {user.username} ({user.role}, {organisation}, {regions}).")

@@ -1,4 +1,5 @@
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -18,7 +19,7 @@ class Command(BaseCommand):
             "--prune", action="store_true", help="Delete areas missing from the file (deactivate the ones in use)."
         )
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
         try:
             text = path.read_text(encoding="utf-8-sig")

@@ -1,5 +1,7 @@
 """Demo organisations and one user per role (idempotent). Record types add their demo year as they arrive."""
 
+from typing import Any
+
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -45,7 +47,7 @@ class Command(BaseCommand):
     help = "Load demo organisations and users (and, as record types arrive, a year of records). Safe to run twice."
 
     @transaction.atomic
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         for code, name in PARTNERS:
             Organisation.objects.get_or_create(code=code, defaults={"name": name})
         lead = lead_organisation()
@@ -57,7 +59,7 @@ class Command(BaseCommand):
             user.set_password(DEMO_PASSWORD)
             user.save()
             user.regions.set(find_regions(regions))
-            rows.append((username, role.label, organisation.code, ", ".join(regions) or "all"))
+            rows.append((username, str(role.label), organisation.code, ", ".join(regions) or "all"))
         for name, loader in demo.loaders():
             self.stdout.write(f"Demo {name}:")
             loader(lambda line: self.stdout.write(f"  {line}"))

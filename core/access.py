@@ -86,6 +86,12 @@ def is_admin(user: User) -> bool:
     return _role(user) == Role.ADMIN
 
 
+def may_read_restricted_narrative(user: User) -> bool:
+    """Whether the user reads and searches the narrative of an incident that has had a sexual-violence type, and
+    may lift that restriction: GBV focal points only, in every channel (SPEC.md, "Access and data protection")."""
+    return _role(user) == Role.GBV_FOCAL_POINT
+
+
 def sees_every_organisation(user: User) -> bool:
     """Users of the lead organisation see every organisation's records; a partner's users see their own."""
     return user.organisation_id is None or user.organisation.is_lead

@@ -212,7 +212,7 @@ class RecordPages:
         context = {
             **self.base_context(),
             "record": record,
-            "history": history_rows(record),
+            "history": history_rows(record, user),
             "steps": step_rows(record, workflow.steps_open_to(user, record), self.url_name("step"), self.confirm_texts),
             "may_edit": Action.EDIT in allowed and edit_refusal(user, record) is None,
             "comment_form": CommentForm(),
@@ -431,11 +431,16 @@ def _field_label(model: type, name: str) -> str:
     return str(model_field.related_model._meta.verbose_name_plural).capitalize()
 
 
-def history_rows(record: Any) -> list[dict[str, Any]]:
+def history_rows(record: Any, user: Any) -> list[dict[str, Any]]:
+    """The record's history as `user` may read it: a field the record hides from them (a restricted narrative)
+    shows that it changed, never its old or new value."""
+    hidden = record.hidden_history_fields(user)
     rows = []
     for event in workflow.history(record):
         changes = [
-            {"field": _field_label(type(record), name), "old": pair[0], "new": pair[1]}
+            {"field": _field_label(type(record), name), "hidden": True}
+            if name in hidden
+            else {"field": _field_label(type(record), name), "old": pair[0], "new": pair[1]}
             for name, pair in (event.changes or {}).items()
         ]
         rows.append({"event": event, "changes": changes})

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.access import Family
 from core.choices import Status
-from core.models import AdminArea, Organisation
+from core.models import AdminArea, Organisation, User
 
 PEOPLE_FIELDS = ("women", "girls", "men", "boys", "unknown")
 
@@ -147,6 +147,11 @@ class ReviewedRecord(models.Model):
                 value = getattr(self, field.name)
                 values[field.name] = "" if value is None else str(value)
         return values
+
+    def hidden_history_fields(self, user: User) -> frozenset[str]:
+        """The fields whose old and new values this user may not read in the history (it says they changed);
+        a type with restricted fields names them (an incident's narrative)."""
+        return frozenset()
 
     def is_editable_status(self) -> bool:
         return self.status not in (Status.ARCHIVED, Status.REJECTED)

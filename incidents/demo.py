@@ -27,6 +27,7 @@ from core.demo import write_history
 from core.models import AdminArea, PerpetratorCategory, PopulationGroup, User, ViolationType
 from core.records import PEOPLE_FIELDS
 from incidents.models import Incident, Violation
+from incidents.services import restrict_sexual_violence_narratives
 
 YEAR = 2021
 INCIDENTS_PER_MONTH = [402, 428, 463, 508, 489, 455, 431, 476, 494, 502, 531, 373]
@@ -146,6 +147,8 @@ def _create(plan: list[_PlannedIncident], rng: random.Random) -> int:
         for type_code, people in zip(planned.types, planned.people, strict=True):
             violations.append(_violation(incident, type_code, dict(people), rng, references))
     Violation.objects.bulk_create(violations, batch_size=1000)
+    # Written in bulk, without the services: their sexual-violence narratives are restricted here.
+    restrict_sexual_violence_narratives(Incident.objects.all())
     write_history(incidents)
     return len(incidents)
 

@@ -1,13 +1,19 @@
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Case, Exists, F, OuterRef, QuerySet, TextField, Value, When
 from django.utils.translation import gettext_lazy as _
 
+from core import access
 from core.filtersets import RecordFilterSet, date_after, date_before
 from core.models import GbvIncidentType, PerpetratorCategory, PopulationGroup, ViolationType
 from incidents.choices import CaseStatus
 from incidents.models import GbvReferral, Incident, Violation
+
+# The narrative as text search sees it for who may not read restricted narratives: empty where restricted.
+SEARCHABLE_NARRATIVE = "searchable_narrative"
 
 
 class IncidentFilterSet(RecordFilterSet):
@@ -44,6 +50,27 @@ class IncidentFilterSet(RecordFilterSet):
     class Meta:
         model = Incident
         fields = ["region", "status", "organisation", "month", "type", "urgent"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        user = getattr(self.request, "user", None)
+        if user is None or not access.may_read_restricted_narrative(user):
+            # The words of a restricted narrative never make a record match for who may not read it: they search
+            # the narratives that are not restricted (and the rest), so the count tells nothing either.
+            self.search_fields = (SEARCHABLE_NARRATIVE, "locality", "place__name")
+
+    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        if SEARCHABLE_NARRATIVE in self.search_fields:
+            queryset = queryset.annotate(
+                **{
+                    SEARCHABLE_NARRATIVE: Case(
+                        When(narrative_restricted=True, then=Value("")),
+                        default=F("narrative"),
+                        output_field=TextField(),
+                    )
+                }
+            )
+        return super().search(queryset, name, value)
 
     # Exists, not a join: an incident with two matching violations is still listed once.
     def with_violation(self, queryset: QuerySet, name: str, value: ViolationType | None) -> QuerySet:

@@ -76,6 +76,9 @@ class IncidentForm(forms.ModelForm):
     def __init__(self, *args: Any, user: User, places: Sequence[AdminArea], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         limit_places(self.fields["place"], places)
+        if self.instance.pk and self.instance.narrative_hidden_from(user):
+            # A restricted narrative is neither shown nor posted: the rest of the incident is edited without it.
+            del self.fields["narrative"]
         if access.is_admin(user):
             self.fields["organisation"].queryset = Organisation.objects.filter(is_active=True)
             self.fields["organisation"].required = False

@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core import access
 from core.access import Family
 from core.models import (
     CollectionMethod,
@@ -19,6 +20,7 @@ from core.models import (
     PerpetratorCategory,
     PopulationGroup,
     SourceType,
+    User,
     ViolationType,
 )
 from core.records import PeopleCounts, ReviewedRecord, date_errors
@@ -61,6 +63,13 @@ class Incident(ReviewedRecord):
     )
     displaced_persons = models.PositiveIntegerField(_("persons displaced by the incident"), null=True, blank=True)
     narrative = models.TextField(_("narrative"), blank=True)
+    # Set when a sexual-violence type is first saved on the incident; it stays when that violation is removed,
+    # and only a GBV focal point lifts it (services.incident_lift_narrative_restriction).
+    narrative_restricted = models.BooleanField(
+        _("narrative restricted to GBV focal points"),
+        default=False,
+        help_text=_("Set when a sexual-violence type is saved on the incident; only a GBV focal point lifts it."),
+    )
     duplicate_of = models.ForeignKey(
         "self",
         verbose_name=_("duplicate of"),
@@ -113,6 +122,14 @@ class Incident(ReviewedRecord):
 
     def has_sexual_violence(self) -> bool:
         return any(violation.type.sexual_violence for violation in self.violations.all())
+
+    def narrative_hidden_from(self, user: User) -> bool:
+        """Whether this user may not read (nor search, nor change) the narrative: the stored flag decides, never
+        the current violations; core.access says who reads restricted narratives."""
+        return self.narrative_restricted and not access.may_read_restricted_narrative(user)
+
+    def hidden_history_fields(self, user: User) -> frozenset[str]:
+        return frozenset({"narrative"}) if self.narrative_hidden_from(user) else frozenset()
 
     def snapshot(self) -> dict[str, str]:
         values = super().snapshot()

@@ -59,8 +59,15 @@ def incident_get(*, user: User, pk: int) -> Incident:
 
 
 def show_narrative(user: User, incident: Incident) -> bool:
-    """An incident with a sexual-violence type shows its narrative only to GBV focal points."""
-    return not incident.has_sexual_violence() or access.may(user, access.Action.READ, Family.GBV)
+    """An incident that has had a sexual-violence type (its stored flag, not its current violations) shows its
+    narrative only to GBV focal points."""
+    return not incident.narrative_hidden_from(user)
+
+
+def visible_narrative(user: User, incident: Incident) -> str | None:
+    """The narrative as this user may read it, for every channel that writes it out (API answers, exports): None
+    when it is restricted and they are not a GBV focal point."""
+    return incident.narrative if show_narrative(user, incident) else None
 
 
 def _cercle_id(incident: Incident) -> int | None:

@@ -21,7 +21,7 @@ from core.choices import Role, Status
 from core.models import RecordEvent, User
 from core.records import PEOPLE_FIELDS, replace_children
 from incidents.choices import CaseStatus, ServiceStatus
-from incidents.models import GbvReferral, Incident, ServiceReferral
+from incidents.models import GbvReferral, Incident, ServiceReferral, Violation
 
 logger = logging.getLogger(__name__)
 
@@ -57,8 +57,38 @@ def _check_violations(violations: Sequence[Mapping[str, Any]]) -> None:
 def _replace_children(incident: Incident, violations: Sequence[Mapping] | None, follow_ups: Sequence[Mapping] | None):
     if violations is not None:
         _check_violations(violations)
+    sexual_violence_before = _sexual_violence_types(incident)
     replace_children(incident, "violations", violations, VIOLATION_FIELDS)
     replace_children(incident, "follow_ups", follow_ups, FOLLOW_UP_FIELDS)
+    if not incident.narrative_restricted and _sexual_violence_types(incident) - sexual_violence_before:
+        # A sexual-violence type saved for the first time restricts the narrative; removing it lifts nothing.
+        incident.narrative_restricted = True
+        incident.save(update_fields=["narrative_restricted"])
+
+
+def _sexual_violence_types(incident: Incident) -> set[int]:
+    if incident.pk is None:
+        return set()
+    return set(incident.violations.filter(type__sexual_violence=True).values_list("type_id", flat=True))
+
+
+def restrict_sexual_violence_narratives(incidents: QuerySet[Incident]) -> int:
+    """Restrict the narrative of each of `incidents` that has a sexual-violence type: for records written in bulk,
+    without the services (the demo, an import). Answers how many were restricted."""
+    with_sexual_violence = Violation.objects.filter(incident=OuterRef("pk"), type__sexual_violence=True)
+    return incidents.filter(Exists(with_sexual_violence), narrative_restricted=False).update(narrative_restricted=True)
+
+
+def _check_narrative_unchanged(incident: Incident, fields: Mapping[str, Any], by: User) -> None:
+    """Who may not read a restricted narrative may not write it either: they edit the rest of the incident."""
+    if "narrative" in fields and incident.narrative_hidden_from(by):
+        raise ValidationError(
+            {
+                "narrative": _(
+                    "The narrative of this incident is restricted to GBV focal points: leave it out of your change."
+                )
+            }
+        )
 
 
 @transaction.atomic
@@ -90,6 +120,7 @@ def incident_update(
     """Change an incident; `violations` or `follow_ups`, when given, replace the whole list."""
 
     def apply_changes(locked: Incident) -> None:
+        _check_narrative_unchanged(locked, fields, by)
         for key, value in workflow.settable_fields(fields, INCIDENT_FIELDS, by).items():
             setattr(locked, key, value)
         locked.full_clean(exclude=["created_by", "region", "organisation"])
@@ -108,6 +139,33 @@ def incident_reject(
         incident.duplicate_of = duplicate_of
         incident.save(update_fields=["duplicate_of"])
     return incident
+
+
+@transaction.atomic
+def incident_lift_narrative_restriction(*, incident: Incident, by: User, version: int | None = None) -> Incident:
+    """A GBV focal point lifts the restriction on an incident's narrative: everyone in scope reads it again.
+
+    Scope first (404), then the role (403): only GBV focal points, who read incidents but do not edit them, so the
+    change is checked as a read of the record. It is not an edit: a verified incident stays verified.
+    """
+    if not access.record_in_scope(by, incident):
+        raise access.NotInScope
+    if not access.may_read_restricted_narrative(by):
+        raise access.RoleRefused
+
+    def lift(locked: Incident) -> None:
+        if not locked.narrative_restricted:
+            raise workflow.WorkflowError(_("The narrative of this incident is not restricted."))
+        locked.narrative_restricted = False
+
+    return workflow.change_record(
+        incident,
+        by=by,
+        version=version,
+        apply_changes=lift,
+        action=Action.READ,
+        comment=_("Narrative restriction lifted by a GBV focal point."),
+    )
 
 
 # --- GBV referrals

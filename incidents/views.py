@@ -21,7 +21,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -30,6 +30,7 @@ from django.views.decorators.http import require_POST
 from core import access, record_pages, workflow
 from core.access import Action, Family
 from core.errors import ConflictError
+from core.http import signed_in
 from core.models import RecordAccess
 from core.record_forms import place_picker_data, places_for
 from core.record_pages import PAGE_SIZE, RecordForms, RecordPages, field_differences
@@ -73,6 +74,7 @@ class IncidentForms(RecordForms):
 
     def __init__(self, request: HttpRequest, incident: Incident | None) -> None:
         data = request.POST if request.method == "POST" else None
+        self.user = signed_in(request)
         self.places = places_for(request.user)
         row_choices = {"type_choices": grouped_type_choices(), "group_choices": population_group_choices()}
         self.main = IncidentForm(data, instance=incident, user=request.user, places=self.places)
@@ -88,6 +90,10 @@ class IncidentForms(RecordForms):
 
     def differences(self, current: Incident) -> list[dict[str, str]]:
         rows = field_differences(self.main, current)
+        if "narrative" in self.main.fields and current.narrative_hidden_from(self.user):
+            # Restricted since this form was opened: the saved narrative is not shown in the conflict either.
+            label = self.main.fields["narrative"].label
+            rows = [row for row in rows if row["field"] != label]
         typed = sorted(_violation_key(row) for row in kept_rows(self.violations))
         saved = sorted(
             _violation_key({"type": item.type, "population_group": item.population_group, **item.people()})
@@ -142,6 +148,7 @@ def _incident_detail(request: HttpRequest, incident: Incident) -> dict[str, Any]
         "violations": violations,
         "people_total": sum(violation.total for violation in violations),
         "show_narrative": selectors.show_narrative(user, incident),
+        "may_lift_restriction": incident.narrative_restricted and access.may_read_restricted_narrative(user),
         "duplicates": selectors.possible_duplicates([incident], user=user).get(incident.pk, []) if rejectable else [],
     }
 
@@ -158,6 +165,26 @@ def _run_incident_step(request: HttpRequest, incident: Incident, step: str, text
         if duplicate is None:
             raise ValidationError({"duplicate_of": _("No incident with this number in your scope.")})
     services.incident_reject(incident=incident, by=request.user, reason=text, duplicate_of=duplicate, version=version)
+
+
+@login_required
+@require_POST
+def lift_narrative_restriction(request: HttpRequest, pk: int) -> HttpResponse:
+    """A GBV focal point lifts the restriction on an incident's narrative (403 for anyone else)."""
+    incident = INCIDENT_PAGES.get(request, pk)
+    posted = request.POST.get("version", "")
+    version = int(posted) if posted.isascii() and posted.isdigit() else None
+    try:
+        services.incident_lift_narrative_restriction(incident=incident, by=signed_in(request), version=version)
+    except access.NotInScope as error:
+        raise Http404 from error
+    except access.RoleRefused as error:
+        raise PermissionDenied from error
+    except ConflictError as error:
+        messages.error(request, str(error))
+        return INCIDENT_PAGES.render_detail(request, INCIDENT_PAGES.get(request, pk), status=409)
+    messages.success(request, _("Everyone who reads incident #%(id)d now reads its narrative.") % {"id": pk})
+    return redirect("incidents:detail", pk=pk)
 
 
 INCIDENT_PAGES = RecordPages(
@@ -195,6 +222,13 @@ INCIDENT_PAGES = RecordPages(
     confirm_template="incidents/incident_confirm.html",
     step_done_text=gettext_lazy("%(step)s: done for incident #%(id)d."),
     tune_filters=_tune_urgent_filter,
+    extra_urls=(
+        path(
+            "<int:pk>/lift-narrative-restriction/",
+            lift_narrative_restriction,
+            name="lift-narrative-restriction",
+        ),
+    ),
 )
 
 
@@ -386,7 +420,7 @@ def _render_gbv_detail(request: HttpRequest, referral: GbvReferral, *, status: i
     context = {
         "referral": referral,
         "services": list(referral.services.all()),
-        "history": record_pages.history_rows(referral),
+        "history": record_pages.history_rows(referral, request.user),
         "steps": record_pages.step_rows(
             referral, workflow.steps_open_to(user, referral), "incidents:gbv-step", _GBV_CONFIRM_TEXTS
         ),

@@ -9,13 +9,14 @@ import factory
 from activities.models import AssistanceEvent, Session
 from core.choices import Status
 from core.models import AdminArea, AssistanceKind, Organisation, Sector, SessionKind
+from core.tests.factories import ModelFactory
 
 
 def _organisation(record) -> Organisation:
     return record.created_by.organisation or Organisation.objects.get(is_lead=True)
 
 
-class AssistanceFactory(factory.django.DjangoModelFactory):
+class AssistanceFactory(ModelFactory[AssistanceEvent]):
     class Meta:
         model = AssistanceEvent
         skip_postgeneration_save = True
@@ -35,7 +36,7 @@ class AssistanceFactory(factory.django.DjangoModelFactory):
             event.households_assisted.set(extracted)
 
 
-class SessionFactory(factory.django.DjangoModelFactory):
+class SessionFactory(ModelFactory[Session]):
     class Meta:
         model = Session
 

@@ -9,13 +9,14 @@ import factory
 from beneficiaries.models import Household, Movement, Person
 from core.choices import Status
 from core.models import AdminArea, Organisation
+from core.tests.factories import ModelFactory
 
 
 def _organisation(record) -> Organisation:
     return record.created_by.organisation or Organisation.objects.get(is_lead=True)
 
 
-class HouseholdFactory(factory.django.DjangoModelFactory):
+class HouseholdFactory(ModelFactory[Household]):
     class Meta:
         model = Household
         skip_postgeneration_save = True
@@ -40,7 +41,7 @@ class HouseholdFactory(factory.django.DjangoModelFactory):
             Person.objects.create(household=household, **row)
 
 
-class MovementFactory(factory.django.DjangoModelFactory):
+class MovementFactory(ModelFactory[Movement]):
     class Meta:
         model = Movement
 

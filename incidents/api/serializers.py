@@ -22,7 +22,7 @@ from core.models import (
 from incidents import services
 from incidents.choices import Credibility, ServiceStatus, Sex, TimeOfDay
 from incidents.models import GbvReferral, Incident, check_survivor_code
-from incidents.selectors import incident_list, show_narrative
+from incidents.selectors import incident_list, visible_narrative
 
 
 class ViolationSerializer(PeopleCountsSerializer):
@@ -56,6 +56,8 @@ class IncidentSerializer(RecordSerializerMixin, serializers.Serializer):
     location_type = code_field(LocationType.objects.all(), required=False, allow_null=True)
     displaced_persons = serializers.IntegerField(min_value=0, required=False, allow_null=True)
     narrative = serializers.CharField(required=False, allow_blank=True)
+    # Set when a sexual-violence type is first saved; only a GBV focal point lifts it (lift-narrative-restriction).
+    narrative_restricted = serializers.BooleanField(read_only=True)
     urgent = serializers.BooleanField(required=False)
     violations = ViolationSerializer(many=True, required=True)
     follow_ups = FollowUpSerializer(many=True, required=False)
@@ -71,9 +73,7 @@ class IncidentSerializer(RecordSerializerMixin, serializers.Serializer):
 
     def to_representation(self, incident: Incident) -> dict[str, Any]:
         data = super().to_representation(incident)
-        if not show_narrative(self.context["request"].user, incident):
-            data["narrative"] = None
-            data["narrative_restricted"] = True
+        data["narrative"] = visible_narrative(self.context["request"].user, incident)
         return data
 
     def _split(self, attrs: dict[str, Any]) -> tuple[dict[str, Any], list | None, list | None]:

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from core import access
 from core.access import Family
 from core.api.records import RecordViewSet
+from core.http import body_object, signed_in
 from core.models import RecordAccess
 from incidents import services
 from incidents.api.serializers import GbvReferralSerializer, IncidentSerializer
@@ -37,6 +38,25 @@ class IncidentViewSet(RecordViewSet):
         return services.incident_reject(
             incident=record, by=self.request.user, reason=text, duplicate_of=duplicate, version=version
         )
+
+    @extend_schema(
+        request=inline_serializer("LiftNarrativeRestrictionBody", {"version": serializers.IntegerField()}),
+        responses={200: IncidentSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="lift-narrative-restriction", url_name="lift-narrative-restriction")
+    def lift_narrative_restriction(self, request: Request, pk: str | None = None) -> Response:
+        """A GBV focal point lifts the restriction on the narrative (403 for every other role)."""
+        incident = self.get_object()
+        version = body_object(request).get("version")
+        if version is not None:
+            try:
+                version = serializers.IntegerField(min_value=1, max_value=2**31 - 1).run_validation(version)
+            except serializers.ValidationError as error:
+                raise serializers.ValidationError({"version": error.detail}) from error
+        incident = services.incident_lift_narrative_restriction(
+            incident=incident, by=signed_in(request), version=version
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=incident.pk)).data)
 
     def _duplicate_of(self, pk: Any) -> Incident | None:
         if pk in (None, ""):

@@ -9,6 +9,7 @@ import factory
 from core.choices import Status
 from core.models import AdminArea, GbvIncidentType, GbvService, Organisation, PopulationGroup, ViolationType
 from incidents.models import GbvReferral, Incident, ServiceReferral, Violation
+from incidents.services import restrict_sexual_violence_narratives
 
 
 class IncidentFactory(factory.django.DjangoModelFactory):
@@ -38,6 +39,9 @@ class IncidentFactory(factory.django.DjangoModelFactory):
                 population_group=PopulationGroup.objects.get(code=row.pop("population_group", "idp")),
                 **row,
             )
+        # As the services do when a sexual-violence type is saved: the narrative is restricted.
+        if restrict_sexual_violence_narratives(Incident.objects.filter(pk=incident.pk)):
+            incident.narrative_restricted = True
 
 
 class GbvReferralFactory(factory.django.DjangoModelFactory):

@@ -6,8 +6,15 @@ import os
 from types import SimpleNamespace
 
 import pytest
+from django.apps import apps
+from django.core.cache import cache
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
 from config.celery import app as celery_app
+from core.models import Organisation
+from core.reference import load_initial_data
+from core.services import find_regions, user_create
 
 PASSWORD = "Correct-horse-2026"
 
@@ -58,17 +65,11 @@ def celery_mode(request: pytest.FixtureRequest):
 
 @pytest.fixture(autouse=True)
 def _fresh_axes_and_cache():
-    from django.core.cache import cache
-
     cache.clear()
 
 
 @pytest.fixture
 def lead(db):
-    from django.apps import apps
-
-    from core.models import Organisation
-    from core.reference import load_initial_data
 
     # A transactional test (browser, worker) empties the tables after it: put the migrations' data back.
     if not Organisation.objects.filter(is_lead=True).exists():
@@ -78,14 +79,10 @@ def lead(db):
 
 @pytest.fixture
 def partner(db):
-    from core.models import Organisation
-
     return Organisation.objects.create(code="AMSS", name="Association Malienne pour la Survie au Sahel")
 
 
 def make_user(username: str, role: str, regions: list[str], organisation) -> object:
-    from core.services import find_regions, user_create
-
     return user_create(
         username=username,
         role=role,
@@ -116,15 +113,12 @@ def people(db, lead, partner) -> SimpleNamespace:
 
 @pytest.fixture
 def api_client():
-    from rest_framework.test import APIClient
-
     return APIClient()
 
 
 @pytest.fixture
 def api_as(api_client):
     """An API client logged in (by token) as the given user."""
-    from rest_framework.authtoken.models import Token
 
     def login(user):
         token, _created = Token.objects.get_or_create(user=user)

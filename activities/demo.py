@@ -24,7 +24,7 @@ from activities.models import AssistanceEvent, Session
 from beneficiaries.demo import YEAR, Teams, day_in, split_number, split_people
 from beneficiaries.models import Household
 from core.choices import Status
-from core.demo import write_history
+from core.demo import seeded, write_history
 from core.models import AssistanceKind, PopulationGroup, Sector, SessionKind
 from core.records import PEOPLE_FIELDS
 
@@ -81,13 +81,13 @@ def load(say: Callable[[str], None]) -> None:
         say(f"assistance of {YEAR} already loaded")
     else:
         with transaction.atomic():
-            made = _load_assistance(teams, references, random.Random(YEAR + 40))
+            made = _load_assistance(teams, references, seeded(YEAR + 40))
         say(f"{made} assistance events of {YEAR}")
     if Session.objects.filter(held_on__year=YEAR).exists():
         say(f"sessions of {YEAR} already loaded")
     else:
         with transaction.atomic():
-            made = _load_sessions(teams, references, random.Random(YEAR + 41))
+            made = _load_sessions(teams, references, seeded(YEAR + 41))
         say(f"{made} session records of {YEAR}")
 
 
@@ -335,10 +335,10 @@ class _SessionMaker:
         pcode: str,
         day: datetime.date,
         topic: str,
+        *,
         sector: str,
         group: str,
         sessions: int,
-        *,
         status: str = Status.VERIFIED,
         **people: int,
     ) -> None:
@@ -370,9 +370,9 @@ def _load_sessions(teams: Teams, references: _References, rng: random.Random) ->
                 rng.choice(["ML0703", "ML0506", "ML0605", "ML1001", "ML0901"]),
                 day_in(rng, month),
                 topic,
-                sector,
-                group,
-                rng.randint(1, 6),
+                sector=sector,
+                group=group,
+                sessions=rng.randint(1, 6),
                 women=rng.randint(10, 90),
                 men=rng.randint(5, 60),
                 girls=rng.randint(0, 15),
@@ -384,9 +384,9 @@ def _load_sessions(teams: Teams, references: _References, rng: random.Random) ->
         "ML0703",
         day_in(rng, 12),
         "Civil registration",
-        "mixed_movements",
-        "other",
-        2,
+        sector="mixed_movements",
+        group="other",
+        sessions=2,
         status=Status.SUBMITTED,
         women=12,
         men=30,
@@ -396,9 +396,9 @@ def _load_sessions(teams: Teams, references: _References, rng: random.Random) ->
         "ML0506",
         day_in(rng, 12),
         "Child protection",
-        "child_protection",
-        "idp",
-        1,
+        sector="child_protection",
+        group="idp",
+        sessions=1,
         status=Status.DRAFT,
         women=20,
         girls=15,
@@ -413,29 +413,31 @@ def _december_sessions(maker: _SessionMaker, rng: random.Random) -> None:
     topic = "Dangers of irregular movements, civil registration, COVID-19 protection measures"
     people = split_people(INFORMATION_PEOPLE, len(INFORMATION_DECEMBER), rng)
     for (pcode, sessions), counts in zip(INFORMATION_DECEMBER, people, strict=True):
-        maker.add("information", pcode, day(), topic, "mixed_movements", "other", sessions, **counts)
+        maker.add(
+            "information", pcode, day(), topic, sector="mixed_movements", group="other", sessions=sessions, **counts
+        )
     gbv = "gbv"
     maker.add(
         "awareness",
         "ML0703",
         day(),
         "Domestic violence, early marriage, access to justice, child protection",
-        gbv,
-        "idp",
-        6,
+        sector=gbv,
+        group="idp",
+        sessions=6,
         women=263,
         men=52,
     )
-    maker.add("awareness", "ML0701", day(), "GBV", gbv, "idp", 3, women=174)
-    maker.add("awareness", "ML0701", day(), "GBV", gbv, "host", 1, women=58)
+    maker.add("awareness", "ML0701", day(), "GBV", sector=gbv, group="idp", sessions=3, women=174)
+    maker.add("awareness", "ML0701", day(), "GBV", sector=gbv, group="host", sessions=1, women=58)
     maker.add(
         "awareness",
         "ML0506",
         day(),
         "GBV in the IDP sites of Médina Coura, Socoura and Sarema",
-        gbv,
-        "idp",
-        3,
+        sector=gbv,
+        group="idp",
+        sessions=3,
         women=186,
         men=73,
     )
@@ -446,15 +448,25 @@ def _december_sessions(maker: _SessionMaker, rng: random.Random) -> None:
         ("ML1001", 15, 3),
         ("ML1001", 15, 2),
     ):
-        maker.add("awareness", pcode, day(), "16 Days of Activism against GBV", gbv, "idp", 1, women=women, men=men)
+        maker.add(
+            "awareness",
+            pcode,
+            day(),
+            "16 Days of Activism against GBV",
+            sector=gbv,
+            group="idp",
+            sessions=1,
+            women=women,
+            men=men,
+        )
     maker.add(
         "awareness",
         "ML0901",
         day(),
         "#IBelong: the fight against statelessness",
-        "statelessness",
-        "host",
-        1,
+        sector="statelessness",
+        group="host",
+        sessions=1,
         unknown=200,
     )
     maker.add(
@@ -462,9 +474,9 @@ def _december_sessions(maker: _SessionMaker, rng: random.Random) -> None:
         "ML0901",
         day(),
         "Protection for DNDS staff managing IDP sites",
-        "protection",
-        "officials",
-        1,
+        sector="protection",
+        group="officials",
+        sessions=1,
         women=7,
         men=10,
     )
@@ -473,9 +485,9 @@ def _december_sessions(maker: _SessionMaker, rng: random.Random) -> None:
         "ML0103",
         day(),
         "Statelessness: concepts, civil status, nationality",
-        "statelessness",
-        "officials",
-        1,
+        sector="statelessness",
+        group="officials",
+        sessions=1,
         women=4,
         men=8,
     )
@@ -484,9 +496,9 @@ def _december_sessions(maker: _SessionMaker, rng: random.Random) -> None:
         "ML1001",
         day(),
         "Statelessness: concepts, civil status, nationality",
-        "statelessness",
-        "officials",
-        1,
+        sector="statelessness",
+        group="officials",
+        sessions=1,
         women=6,
         men=14,
     )
@@ -495,9 +507,9 @@ def _december_sessions(maker: _SessionMaker, rng: random.Random) -> None:
         "ML0901",
         day(),
         "Community mobilisation (DAFI scholars)",
-        "education",
-        "refugee",
-        1,
+        sector="education",
+        group="refugee",
+        sessions=1,
         girls=11,
         boys=10,
     )

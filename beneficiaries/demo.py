@@ -23,7 +23,7 @@ from django.utils import timezone
 from beneficiaries.models import Household, Movement, Person
 from beneficiaries.selectors import cercle_of, name_similarity, normalise_name
 from core.choices import Status
-from core.demo import write_history
+from core.demo import DECEMBER, chance, seeded, write_history
 from core.models import AdminArea, PopulationGroup, User
 from core.records import PEOPLE_FIELDS, ReviewedRecord
 
@@ -157,13 +157,13 @@ def load(say: Callable[[str], None]) -> None:
         say(f"mixed movements of {YEAR} already loaded")
     else:
         with transaction.atomic():
-            made = _load_movements(teams, random.Random(YEAR + 30))
+            made = _load_movements(teams, seeded(YEAR + 30))
         say(f"{made} mixed-movement identifications of {YEAR}")
     if Household.objects.filter(registered_on__year=YEAR).exists():
         say(f"households of {YEAR} already loaded")
     else:
         with transaction.atomic():
-            households, persons = _load_households(teams, random.Random(YEAR + 31))
+            households, persons = _load_households(teams, seeded(YEAR + 31))
         say(f"{households} households with {persons} members ({PLANTED_DUPLICATES} planted likely duplicates)")
 
 
@@ -171,7 +171,7 @@ def load(say: Callable[[str], None]) -> None:
 
 
 def _month_groups(month: int, total: int) -> dict[str, int]:
-    if month == 12:
+    if month == DECEMBER:
         return dict(DECEMBER_GROUPS)
     groups = {group: round(total * share) for group, share in GROUP_SHARES.items()}
     groups["men"] = total - sum(groups.values())
@@ -181,11 +181,15 @@ def _month_groups(month: int, total: int) -> dict[str, int]:
 def _load_movements(teams: Teams, rng: random.Random) -> int:
     movements = []
     for month, total in enumerate(MOVEMENT_PERSONS, start=1):
-        for people in split_people(_month_groups(month, total), total // 24, rng):
-            movements.append(_movement(teams, rng, month, people, Status.VERIFIED))
+        movements.extend(
+            _movement(teams, rng, month, people, Status.VERIFIED)
+            for people in split_people(_month_groups(month, total), total // 24, rng)
+        )
     # Still in review, returned or draft: they count in no figure.
-    for status in [Status.SUBMITTED] * 4 + [Status.RETURNED, Status.DRAFT]:
-        movements.append(_movement(teams, rng, 12, {"men": rng.randint(3, 20), "women": rng.randint(0, 4)}, status))
+    movements.extend(
+        _movement(teams, rng, 12, {"men": rng.randint(3, 20), "women": rng.randint(0, 4)}, status)
+        for status in [Status.SUBMITTED] * 4 + [Status.RETURNED, Status.DRAFT]
+    )
     Movement.objects.bulk_create(movements, batch_size=500)
     write_history(movements)
     return len(movements)
@@ -199,7 +203,7 @@ def _movement(teams: Teams, rng: random.Random, month: int, people: dict[str, in
         identified_on=day_in(rng, month),
         place=teams.place(pick(rng, MONITORING_POINTS)),
         nationality=nationality,
-        origin_country=nationality if rng.random() < 0.9 else pick(rng, NATIONALITIES),
+        origin_country=nationality if chance(rng, 0.9) else pick(rng, NATIONALITIES),
         destination_country=pick(rng, DESTINATIONS),
         unaccompanied_children=unaccompanied,
         separated_children=rng.randint(0, (children - unaccompanied) // 3) if children else 0,
@@ -210,6 +214,10 @@ def _movement(teams: Teams, rng: random.Random, month: int, people: dict[str, in
 
 
 # --- households
+
+
+# Well under the similarity from which the duplicate check pairs two names (selectors.NAME_SIMILARITY).
+_UNLIKE = 0.8
 
 
 class _Names:
@@ -224,7 +232,7 @@ class _Names:
         name = ""
         for _ in range(40):
             name = f"{self.rng.choice(first_names)} {family}"
-            if all(name_similarity(name, other) < 0.8 for other in self.taken[(cercle, birth_year)]):
+            if all(name_similarity(name, other) < _UNLIKE for other in self.taken[(cercle, birth_year)]):
                 break
             family = self.rng.choice(FAMILY_NAMES)
         self.taken[(cercle, birth_year)].append(name)
@@ -239,7 +247,7 @@ def _load_households(teams: Teams, rng: random.Random) -> tuple[int, int]:
     for pcode, (count, prefix) in HOUSEHOLD_PLACES.items():
         place = teams.place(pcode)
         for number in range(1, count + 1):
-            household, people = _household(teams, rng, names, place, f"{prefix}-21-{number:05d}", groups)
+            household, people = _household(teams, rng, names, place, number=f"{prefix}-21-{number:05d}", groups=groups)
             households.append(household)
             members.append(people)
     for original, people in rng.sample(list(zip(households, members, strict=True)), PLANTED_DUPLICATES):
@@ -257,12 +265,12 @@ def _load_households(teams: Teams, rng: random.Random) -> tuple[int, int]:
 
 
 def _household(
-    teams: Teams, rng: random.Random, names: _Names, place: AdminArea, number: str, groups: dict
+    teams: Teams, rng: random.Random, names: _Names, place: AdminArea, *, number: str, groups: dict
 ) -> tuple[Household, list[Person]]:
     registered_on = day_in(rng, rng.randint(1, 11))
     cercle = cercle_of(place)
     family = rng.choice(FAMILY_NAMES)
-    head_female = rng.random() < 0.35
+    head_female = chance(rng, 0.35)
     head_year = rng.randint(1955, 1998)
     head = Person(
         full_name=names.draw(cercle, head_year, FEMALE_NAMES if head_female else MALE_NAMES, family),
@@ -272,7 +280,7 @@ def _household(
         specific_needs=rng.choice(SPECIFIC_NEEDS),
     )
     people = [head]
-    if not head_female and rng.random() < 0.8:
+    if not head_female and chance(rng, 0.8):
         year = min(head_year + rng.randint(2, 12), 2002)
         people.append(
             Person(
@@ -283,18 +291,18 @@ def _household(
         )
     for _ in range(rng.randint(0, 6)):
         year = rng.randint(max(head_year + 18, 2000), registered_on.year)
-        female = rng.random() < 0.5
+        female = chance(rng, 0.5)
         people.append(
             Person(
                 full_name=names.draw(cercle, year, FEMALE_NAMES if female else MALE_NAMES, family),
                 sex="female" if female else "male",
-                birth_year=year if rng.random() < 0.95 else None,
+                birth_year=year if chance(rng, 0.95) else None,
             )
         )
     status = rng.choices([Status.VERIFIED, Status.SUBMITTED, Status.RETURNED, Status.DRAFT], [92, 4, 2, 2])[0]
     household = Household(
         registered_on=registered_on,
-        registration_number=number if rng.random() < 0.88 else "",
+        registration_number=number if chance(rng, 0.88) else "",
         head_name=head.full_name,
         population_group=groups[pick(rng, HOUSEHOLD_GROUPS)],
         place=place,
@@ -306,8 +314,8 @@ def _household(
 def _retyped(name: str, rng: random.Random) -> str:
     """A name as another clerk types it: accents dropped, family name first in capitals, or both."""
     first, _space, family = name.partition(" ")
-    plain = normalise_name(name).title() if rng.random() < 0.5 else name
-    return f"{family.upper()} {first}" if rng.random() < 0.5 else plain
+    plain = normalise_name(name).title() if chance(rng, 0.5) else name
+    return f"{family.upper()} {first}" if chance(rng, 0.5) else plain
 
 
 def _planted_duplicate(

@@ -9,6 +9,8 @@ from beneficiaries.models import Household, Movement, Person
 from core.filtersets import RecordFilterSet, date_after, date_before
 from core.models import PopulationGroup
 
+ISO_CODE_LENGTH = 2  # a country as ISO 3166-1 alpha-2: ML, BF, NE
+
 
 class HouseholdFilterSet(RecordFilterSet):
     """Filters of the household list page and of `/api/v1/households/`; `q` searches registration numbers and the
@@ -76,7 +78,7 @@ class MovementFilterSet(RecordFilterSet):
         if not value:
             return queryset
         codes = {code for code, country_name in countries if value.lower() in str(country_name).lower()}
-        if len(value) == 2:
+        if len(value) == ISO_CODE_LENGTH:
             codes.add(value.upper())
         condition = Q(place__name__icontains=value)
         for field in ("nationality", "origin_country", "destination_country"):

@@ -102,7 +102,7 @@ class MovementForm(RecordForm):
         for name in ("unaccompanied_children", "separated_children", "specific_needs"):
             if cleaned.get(name) is None and name not in self.errors:
                 cleaned[name] = 0
-        if not any(name in self.errors for name in ("women", "girls", "men", "boys", "unknown")):
-            if people_counted(cleaned) <= 0:
-                raise ValidationError(_("Count at least one person (women, girls, men, boys or unknown)."))
+        counts_valid = not any(name in self.errors for name in ("women", "girls", "men", "boys", "unknown"))
+        if counts_valid and people_counted(cleaned) <= 0:
+            raise ValidationError(_("Count at least one person (women, girls, men, boys or unknown)."))
         return cleaned

@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 
 from beneficiaries.models import Household, Movement, Person
 from core import access
-from core.choices import Status
+from core.choices import AdminLevel, Status
 from core.models import AdminArea, User
 
 # Two names this alike (difflib's ratio on the normalised names) may be the same person written twice.
@@ -56,9 +56,9 @@ def name_similarity(first: str, second: str) -> float:
 
 def cercle_of(place: AdminArea) -> int | None:
     """The cercle (level 2) a place lies in; None for a place given only as a region."""
-    if place.level >= 3:
+    if place.level >= AdminLevel.COMMUNE:
         return place.parent_id
-    return place.pk if place.level == 2 else None
+    return place.pk if place.level == AdminLevel.CERCLE else None
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,15 @@
 from __future__ import annotations
 
 import datetime
+import random
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
+
+from core.choices import Status
+from core.models import RecordEvent
 
 if TYPE_CHECKING:
     from core.records import ReviewedRecord
@@ -29,13 +34,23 @@ def loaders() -> list[tuple[str, DemoLoader]]:
     return [(name, loader) for _order, name, loader in _loaders]
 
 
+# The demo year ends on the month its report shows; November is the month before.
+NOVEMBER, DECEMBER = 11, 12
+
+
+def seeded(seed: int) -> random.Random:
+    """The random draws of a demo loader: seeded, so that every load gives the same records and figures."""
+    return random.Random(seed)  # noqa: S311  reproducible demo data, never a secret
+
+
+def chance(rng: random.Random, probability: float) -> bool:
+    """One draw that comes out true with the given probability."""
+    return rng.random() < probability
+
+
 def write_history(records: Sequence[ReviewedRecord]) -> None:
     """The history lines each demo record's status implies — created, submitted, then verified, returned or
     rejected — dated when they happened, in one bulk insert."""
-    from django.contrib.contenttypes.models import ContentType
-
-    from core.choices import Status
-    from core.models import RecordEvent
 
     events = []
     for record in records:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import redis
 from django.conf import settings
 from django.db import connection
+
+from core.tasks import ping
 
 
 def _database() -> None:
@@ -14,14 +17,10 @@ def _database() -> None:
 
 
 def _redis() -> None:
-    import redis
-
     redis.Redis.from_url(settings.REDIS_URL, socket_timeout=settings.VIGIE_HEALTH_TIMEOUT_SECONDS).ping()
 
 
 def _worker() -> None:
-    from core.tasks import ping
-
     result = ping.delay()
     try:
         if result.get(timeout=settings.VIGIE_HEALTH_TIMEOUT_SECONDS) != "pong":

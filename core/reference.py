@@ -10,6 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
+
+from core.admin_areas import merge_admin_areas, parse_admin_areas
+
 REFERENCE_DATA_DIR = Path(__file__).resolve().parent / "reference_data"
 
 # Types whose narrative only GBV focal points read (SPEC.md, protection incidents).
@@ -95,9 +99,6 @@ def load_reference_lists(apps: Any) -> None:
 
 def load_initial_data(apps: Any) -> None:
     """Reference lists, the shipped admin areas and the lead organisation: what `migrate` gives a new instance."""
-    from django.conf import settings
-
-    from core.admin_areas import merge_admin_areas, parse_admin_areas
 
     load_reference_lists(apps)
     text = (REFERENCE_DATA_DIR / "admin_areas.csv").read_text(encoding="utf-8")

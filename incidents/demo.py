@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.choices import Status
-from core.demo import write_history
+from core.demo import chance, seeded, write_history
 from core.models import AdminArea, PerpetratorCategory, PopulationGroup, User, ViolationType
 from core.records import PEOPLE_FIELDS
 from incidents.models import Incident, Violation
@@ -92,9 +92,9 @@ def load(say: Callable[[str], None]) -> None:
         say(f"incidents of {YEAR} already loaded")
         return
     with transaction.atomic():
-        plan = _plan(random.Random(YEAR))
-        created = _create(plan, random.Random(YEAR + 1))
-        extra = _create_records_in_review(random.Random(YEAR + 2))
+        plan = _plan(seeded(YEAR))
+        created = _create(plan, seeded(YEAR + 1))
+        extra = _create_records_in_review(seeded(YEAR + 2))
     say(f"{created} verified incidents of {YEAR}, {extra} more in the workflow")
 
 
@@ -105,7 +105,7 @@ def _plan(rng: random.Random) -> list[_PlannedIncident]:
         life = RIGHT_TO_LIFE_INCIDENTS.get(month, rng.randint(18, 40))
         for index in range(count):
             types = [rng.choice(RIGHT_TO_LIFE)] if index < life else [_other_type(rng)]
-            if rng.random() < 0.06:
+            if chance(rng, 0.06):
                 types.append(_other_type(rng, exclude=types))
             plan.append(_PlannedIncident(month, rng.choices(regions, weights)[0], types))
     _share_people(plan, rng)
@@ -135,7 +135,8 @@ def _share_people(plan: list[_PlannedIncident], rng: random.Random) -> None:
         for (planned, position), size in zip(slots, sizes, strict=True):
             planned.people[position].update(labels[cursor : cursor + size])
             cursor += size
-    assert cursor == len(labels), "every person of the year is placed"
+    if cursor != len(labels):
+        raise RuntimeError(f"{len(labels) - cursor} persons of the year left unplaced")
 
 
 def _create(plan: list[_PlannedIncident], rng: random.Random) -> int:

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.choices import Status
-from core.demo import write_history
+from core.demo import DECEMBER, NOVEMBER, chance, seeded, write_history
 from core.models import AdminArea, GbvIncidentType, GbvService, PopulationGroup, User
 from incidents.choices import ServiceStatus
 from incidents.models import GbvReferral, ServiceReferral
@@ -40,7 +40,7 @@ def load(say: Callable[[str], None]) -> None:
         say(f"GBV referrals of {YEAR} already loaded")
         return
     with transaction.atomic():
-        made = _create(random.Random(YEAR + 10))
+        made = _create(seeded(YEAR + 10))
     say(f"{made} GBV referrals of {YEAR}")
 
 
@@ -62,10 +62,10 @@ def _create(rng: random.Random) -> int:
     referrals, service_rows = [], []
     for month, count in enumerate(REFERRALS_PER_MONTH, start=1):
         for index in range(count):
-            region = "ML07" if index % 5 < 2 else "ML05"
+            region = "ML07" if index % 5 in {0, 1} else "ML05"  # two referrals in five
             numbers[region] += 1
             referral = _referral(
-                rng, references, region, month, numbers[region], late_in_year=month == 12 and index > count - 6
+                rng, references, region, month, numbers[region], late_in_year=month == DECEMBER and index > count - 6
             )
             referrals.append(referral)
             service_rows.append(_services(rng, references, referral) if referral.consent_to_referral else [])
@@ -95,13 +95,13 @@ def _referral(rng, references, region: str, month: int, number: int, *, late_in_
         place=place,
         region=place.parent,
         organisation=author.organisation,
-        sex="female" if rng.random() < 0.93 else rng.choice(["male", "unknown"]),
+        sex="female" if chance(rng, 0.93) else rng.choice(["male", "unknown"]),
         age=age,
         population_group=references["groups"][_weighted(rng, GROUPS)],
         incident_type=references["types"][_weighted(rng, TYPES)],
         incident_date=reported_on - datetime.timedelta(days=rng.choice([0, 1, 2, 4, 10, 30])),
-        consent_to_referral=rng.random() < 0.95,
-        consent_to_reporting=rng.random() < 0.9,
+        consent_to_referral=chance(rng, 0.95),
+        consent_to_reporting=chance(rng, 0.9),
         status=status,
         version=3 if status == Status.VERIFIED else 2,
         created_by=author,
@@ -119,7 +119,7 @@ def _services(rng, references, referral: GbvReferral) -> list[dict]:
         # Older referrals were followed up; the last weeks of the year still wait.
         status = (
             ServiceStatus.PROVIDED
-            if referral.reported_on.month < 11 and rng.random() < 0.85
+            if referral.reported_on.month < NOVEMBER and chance(rng, 0.85)
             else _weighted(
                 rng,
                 {

@@ -11,7 +11,7 @@ from django.http import Http404
 
 from core import access
 from core.access import Family
-from core.choices import Status
+from core.choices import AdminLevel, Status
 from core.models import User
 from incidents.choices import ServiceStatus
 from incidents.filtersets import IncidentFilterSet
@@ -72,9 +72,9 @@ def visible_narrative(user: User, incident: Incident) -> str | None:
 
 def _cercle_id(incident: Incident) -> int | None:
     place = incident.place
-    if place.level >= 3:
+    if place.level >= AdminLevel.COMMUNE:
         return place.parent_id
-    return place.pk if place.level == 2 else None
+    return place.pk if place.level == AdminLevel.CERCLE else None
 
 
 def _event_date(incident: Incident) -> datetime.date:

@@ -211,20 +211,23 @@ def _service_problem(row: Mapping[str, Any], today) -> str | None:
         row.get("referred_on"),
         row.get("provided_on"),
     )
-    if referred_on and referred_on > today:
-        return _("the date referred is in the future.")
-    if status == ServiceStatus.PROVIDED and not provided_on:
-        return _("give the date the service was provided.")
-    if provided_on and status != ServiceStatus.PROVIDED:
-        return _("a date provided only goes with the status “provided”.")
-    if provided_on and referred_on and provided_on < referred_on:
-        return _("it cannot have been provided before it was referred.")
-    if provided_on and provided_on > today:
-        return _("the date provided is in the future.")
     follow_up_on = row.get("follow_up_on")
-    if follow_up_on and referred_on and follow_up_on < referred_on:
-        return _("the follow-up date comes before the date referred.")
-    return None
+    provided = status == ServiceStatus.PROVIDED
+    problems = (  # in order: the first that applies is the one reported
+        (referred_on and referred_on > today, _("the date referred is in the future.")),
+        (provided and not provided_on, _("give the date the service was provided.")),
+        (provided_on and not provided, _("a date provided only goes with the status “provided”.")),
+        (
+            provided_on and referred_on and provided_on < referred_on,
+            _("it cannot have been provided before it was referred."),
+        ),
+        (provided_on and provided_on > today, _("the date provided is in the future.")),
+        (
+            follow_up_on and referred_on and follow_up_on < referred_on,
+            _("the follow-up date comes before the date referred."),
+        ),
+    )
+    return next((message for applies, message in problems if applies), None)
 
 
 def _replace_services(referral: GbvReferral, services: Sequence[Mapping[str, Any]] | None) -> None:

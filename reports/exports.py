@@ -11,15 +11,18 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db.models import QuerySet, Sum
 from django.db.models.functions import TruncMonth
+from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from core import access
 from core.access import Family
-from core.filtersets import month_bounds
+from core.choices import AdminLevel
+from core.filtersets import month_bounds, parse_month
 from core.models import Job, User
 from core.records import PEOPLE_FIELDS, people_total_expression
 from reports.figures import RECORD_MODELS, _model
@@ -46,7 +49,6 @@ class ExportError(ValueError):
 
 def validate_export(params: dict[str, Any]) -> dict[str, Any]:
     """Check kind, month, format and record type; return the normalised parameters."""
-    from core.filtersets import parse_month
 
     errors: dict[str, list[str]] = {}
     kind = params.get("kind")
@@ -55,7 +57,7 @@ def validate_export(params: dict[str, Any]) -> dict[str, Any]:
     month = params.get("month")
     try:
         month_value = parse_month(month).isoformat() if month else None
-    except Exception:  # noqa: BLE001  any malformed month is the same message
+    except (ValidationError, TypeError, ValueError):  # not "YYYY-MM", not text, or no such date: one message
         errors["month"] = [_("Enter a month as YYYY-MM, e.g. 2022-03.")]
         month_value = None
     if kind == "report_pdf" and not month:
@@ -235,9 +237,9 @@ def five_w_rows(user: User, month: str | None) -> Iterator[list[Any]]:
 
 
 def _admin2(row: dict[str, Any]) -> tuple[str, str]:
-    if row["place__level"] == 2:
+    if row["place__level"] == AdminLevel.CERCLE:
         return row["place__pcode"], row["place__name"]
-    if row["place__level"] == 3:
+    if row["place__level"] == AdminLevel.COMMUNE:
         return row["place__parent__pcode"], row["place__parent__name"]
     return "", ""
 
@@ -265,8 +267,6 @@ def write_table(rows: Iterator[list[Any]], fmt: str, target: Path, progress: Cal
 
 
 def run_export(job: Job, progress: Callable[[int, int], None]) -> None:
-    from django.utils import translation
-
     params, user = job.params, job.user
     with translation.override(params.get("language", "en")):
         _write_export(job, params, user, progress)
@@ -280,7 +280,8 @@ def _write_export(job: Job, params: dict[str, Any], user: User, progress: Callab
         )
         target = Path(folder) / name.replace("--", "-")
         if params["kind"] == "report_pdf":
-            from reports.pdf import render_report_pdf
+            # weasyprint takes most of a second to load its native libraries: only a PDF export pays for it.
+            from reports.pdf import render_report_pdf  # noqa: PLC0415
 
             target.write_bytes(render_report_pdf(user, datetime.date.fromisoformat(params["month"])))
         else:

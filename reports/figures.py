@@ -24,8 +24,19 @@ from django_countries import countries
 from core import access
 from core.choices import Status
 from core.filtersets import month_bounds
-from core.models import AdminArea, AssistanceKind, Organisation, SessionKind, User, ViolationCategory, ViolationType
+from core.models import (
+    AdminArea,
+    AssistanceKind,
+    GbvIncidentType,
+    GbvService,
+    Organisation,
+    SessionKind,
+    User,
+    ViolationCategory,
+    ViolationType,
+)
 from core.records import PEOPLE_FIELDS, people_sums, people_total_expression
+from incidents.models import GbvReferral, Incident, ServiceReferral, Violation
 
 ZERO_GROUPS = dict.fromkeys(PEOPLE_FIELDS, 0)
 
@@ -165,8 +176,6 @@ def pending_review(scope: Scope, period: Period) -> dict[str, int]:
 
 
 def _incidents(scope: Scope) -> QuerySet:
-    from incidents.models import Incident
-
     return scope.verified(Incident.objects.all())
 
 
@@ -209,8 +218,6 @@ def _region_rows(rows: list[dict[str, Any]], total: int) -> list[dict[str, Any]]
 
 
 def _violations(scope: Scope) -> QuerySet:
-    from incidents.models import Violation
-
     return scope.verified(Violation.objects.all(), prefix="incident__")
 
 
@@ -340,9 +347,6 @@ def _survivor_group() -> Case:
 
 
 def gbv_figures(scope: Scope, period: Period) -> dict[str, Any]:
-    from core.models import GbvIncidentType, GbvService
-    from incidents.models import GbvReferral, ServiceReferral
-
     month = scope.verified(GbvReferral.objects.all()).filter(period.within("reported_on", period.month))
     counted = month.filter(consent_to_reporting=True)
     groups = dict(

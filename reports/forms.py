@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from core.choices import AdminLevel
 from core.filtersets import parse_month
 from core.models import AdminArea
+from reports.exports import ExportError, validate_export
 
 
 class ReportFilterForm(forms.Form):
@@ -68,8 +69,6 @@ class ExportForm(forms.Form):
     format = forms.ChoiceField(label=_("Format"), choices=FORMATS)
 
     def clean(self) -> dict:
-        from reports.exports import ExportError, validate_export
-
         cleaned = super().clean()
         try:
             cleaned["params"] = validate_export(

@@ -7,14 +7,13 @@ import datetime
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import translation
+from weasyprint import HTML
 
 from core.models import AdminArea, User
+from reports.views import report_context
 
 
 def render_report_pdf(user: User, month: datetime.date, region: AdminArea | None = None) -> bytes:
-    from weasyprint import HTML
-
-    from reports.views import report_context
 
     language = translation.get_language() or "en"
     with translation.override(language):

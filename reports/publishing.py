@@ -12,11 +12,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from core.access import aggregate_scope
 from core.choices import AdminLevel
+from core.errors import ConflictError
 from core.models import AdminArea, ClosedMonth, MonthLog, Organisation, User
 from reports.figures import RECORD_MODELS, _model, monthly_figures
 
@@ -130,10 +133,6 @@ def close_month(month: datetime.date, *, by: User, published: dict[str, Any], no
 
 @transaction.atomic
 def reopen_month(month: datetime.date, *, by: User, reason: str) -> ClosedMonth:
-    from django.core.exceptions import ValidationError
-    from django.utils.translation import gettext as _
-
-    from core.errors import ConflictError
 
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the month is reopened.")})

@@ -17,6 +17,7 @@ from django.db.models.functions import TruncMonth
 
 from core.models import AssistanceKind, SessionKind, ViolationCategory, ViolationType
 from core.records import PEOPLE_FIELDS, people_sums
+from incidents.models import GbvReferral, Incident, Violation
 from reports.figures import RECORD_MODELS, Scope, _model, _survivor_group
 from reports.suppression import is_small
 
@@ -53,6 +54,7 @@ class _Rows:
         name: str,
         indicator: str,
         total: int,
+        *,
         groups: dict[str, int] | None = None,
     ) -> None:
         key = (month, pcode, indicator)
@@ -103,8 +105,6 @@ def _in_period(queryset: QuerySet, field: str, start: datetime.date, end: dateti
 
 
 def _incident_rows(rows: _Rows, scope: Scope, start: datetime.date, end: datetime.date) -> None:
-    from incidents.models import Incident, Violation
-
     incidents = _in_period(scope.verified(Incident.objects.all()), "reported_on", start, end)
     for row in _by_month_region(incidents, "reported_on").annotate(n=Count("id")):
         rows.add(row["tally_month"], row["region__pcode"], row["region__name"], "incidents", row["n"])
@@ -128,8 +128,6 @@ def _incident_rows(rows: _Rows, scope: Scope, start: datetime.date, end: datetim
 
 
 def _violation_rows(rows: _Rows, scope: Scope, start: datetime.date, end: datetime.date) -> None:
-    from incidents.models import Violation
-
     violations = _in_period(
         scope.verified(Violation.objects.all(), prefix="incident__"), "incident__reported_on", start, end
     )
@@ -153,12 +151,10 @@ def _violation_rows(rows: _Rows, scope: Scope, start: datetime.date, end: dateti
             f"violations.{violation_type.category.code}",
             f"violations.{violation_type.code}",
         ):
-            rows.add(*place, indicator, total, groups)
+            rows.add(*place, indicator, total, groups=groups)
 
 
 def _gbv_rows(rows: _Rows, scope: Scope, start: datetime.date, end: datetime.date) -> None:
-    from incidents.models import GbvReferral
-
     referrals = _in_period(scope.verified(GbvReferral.objects.all()), "reported_on", start, end).filter(
         consent_to_reporting=True
     )
@@ -175,7 +171,7 @@ def _gbv_rows(rows: _Rows, scope: Scope, start: datetime.date, end: datetime.dat
             row["region__name"],
             "gbv_referrals",
             row["n"],
-            {row["group"]: row["n"]},
+            groups={row["group"]: row["n"]},
         )
 
 
@@ -193,7 +189,7 @@ def _movement_rows(rows: _Rows, scope: Scope, start: datetime.date, end: datetim
         place = (row["tally_month"], row["region__pcode"], row["region__name"])
         groups, total = _people_and_total(row)
         rows.add(*place, "movements.identifications", row["n"])
-        rows.add(*place, "movements.persons", total, groups)
+        rows.add(*place, "movements.persons", total, groups=groups)
 
 
 def _assistance_rows(rows: _Rows, scope: Scope, start: datetime.date, end: datetime.date) -> None:
@@ -212,7 +208,7 @@ def _assistance_rows(rows: _Rows, scope: Scope, start: datetime.date, end: datet
         groups, total = _people_and_total(row)
         kind = kinds[row["kind"]]
         rows.add(*place, f"assistance.{kind}.households", row["households"] or 0)
-        rows.add(*place, f"assistance.{kind}.persons", total, groups)
+        rows.add(*place, f"assistance.{kind}.persons", total, groups=groups)
         rows.add(*place, f"assistance.{kind}.quantity", int(row["quantity"] or 0))
 
 
@@ -232,7 +228,7 @@ def _session_rows(rows: _Rows, scope: Scope, start: datetime.date, end: datetime
         groups, total = _people_and_total(row)
         kind = kinds[row["kind"]]
         rows.add(*place, f"sessions.{kind}.sessions", row["sessions"] or 0)
-        rows.add(*place, f"sessions.{kind}.participants", total, groups)
+        rows.add(*place, f"sessions.{kind}.participants", total, groups=groups)
 
 
 def suppress_tally(row: dict[str, Any]) -> dict[str, Any]:

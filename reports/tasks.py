@@ -6,12 +6,13 @@ from celery import shared_task
 from django.conf import settings
 
 from core.jobs import delete_expired_results, run_job
+from reports.exports import run_export
+from reports.publishing import close_month, publish
 
 
 @shared_task(name="reports.close_month", acks_late=True)
 def close_month_job(job_id: int) -> None:
     """Store the month's figures as published, then mark it closed (the month is closed when the job is done)."""
-    from reports.publishing import close_month, publish
 
     def work(job, progress) -> None:
         month = datetime.date.fromisoformat(job.params["month"])
@@ -24,7 +25,6 @@ def close_month_job(job_id: int) -> None:
 @shared_task(name="reports.export", acks_late=True)
 def export_job(job_id: int) -> None:
     """Build an export file (records, PDF report, 5W) and attach it to its job."""
-    from reports.exports import run_export
 
     run_job(job_id, run_export)
 

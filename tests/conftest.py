@@ -7,6 +7,7 @@ import shutil
 from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import sync_playwright
 
 CHROMIUM = os.environ.get("VIGIE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -17,7 +18,10 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 def chromium_missing_reason() -> str | None:
     if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
-        return f"browser tests need chromium at {CHROMIUM}: run `make test` (installs it as root) or apt-get install chromium"
+        return (
+            f"browser tests need chromium at {CHROMIUM}: run `make test` (installs it as root) "
+            "or apt-get install chromium"
+        )
     return None
 
 
@@ -27,7 +31,6 @@ def browser() -> Iterator[object]:
     reason = chromium_missing_reason()
     if reason:
         pytest.fail(reason, pytrace=False)
-    from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

@@ -41,7 +41,8 @@ def test_every_migration_from_zero_then_the_demo(tmp_path: Path) -> None:
     assert "Applying core.0001_initial" in migrated.stdout
     demo = _manage(database_url, "load_demo")
     assert demo.returncode == 0, demo.stdout + demo.stderr
-    check = _manage(database_url, "shell", "-c", "from incidents.models import Incident; print(Incident.objects.count())")
+    count = "from incidents.models import Incident; print(Incident.objects.count())"
+    check = _manage(database_url, "shell", "-c", count)
     assert check.returncode == 0, check.stderr
     assert int(check.stdout.strip()) > 100
 

@@ -31,8 +31,8 @@ class IncidentFactory(factory.django.DjangoModelFactory):
     def violations(incident: Incident, create: bool, extracted: list[dict] | None, **kwargs) -> None:
         if not create:
             return
-        for row in extracted if extracted is not None else [{"type": "theft_extortion", "men": 3, "women": 1}]:
-            row = dict(row)
+        for given in extracted if extracted is not None else [{"type": "theft_extortion", "men": 3, "women": 1}]:
+            row = dict(given)
             Violation.objects.create(
                 incident=incident,
                 type=ViolationType.objects.get(code=row.pop("type")),
@@ -65,8 +65,8 @@ class GbvReferralFactory(factory.django.DjangoModelFactory):
     def services(referral: GbvReferral, create: bool, extracted: list[dict] | None, **kwargs) -> None:
         if not create:
             return
-        for row in extracted if extracted is not None else [{"service": "health"}]:
-            row = {"referred_on": referral.reported_on, "organisation": "Centre de santé de Gao", **row}
+        for given in extracted if extracted is not None else [{"service": "health"}]:
+            row = {"referred_on": referral.reported_on, "organisation": "Centre de santé de Gao", **given}
             ServiceReferral.objects.create(
                 referral=referral, service=GbvService.objects.get(code=row.pop("service")), **row
             )

@@ -32,6 +32,8 @@ from reports.suppression import suppress_figures
 from reports.tallies import suppress_tally, tallies
 from reports.tasks import close_month_job, export_job
 
+YEARS = range(1901, 2200)  # what `year=` accepts: four digits, and no typo such as 20221 or 1021
+
 
 def _month(value: str | None, name: str = "month") -> datetime.date:
     try:
@@ -134,7 +136,7 @@ class TalliesView(APIView):
     def _period(self, request: Request) -> tuple[datetime.date, datetime.date]:
         year = request.query_params.get("year")
         if year and not request.query_params.get("month"):
-            if not (year.isdigit() and 1900 < int(year) < 2200):
+            if not (year.isdigit() and int(year) in YEARS):
                 raise exceptions.ValidationError({"year": [_("Give a year as YYYY, e.g. 2021.")]})
             return datetime.date(int(year), 1, 1), datetime.date(int(year) + 1, 1, 1)
         return month_bounds(_month(request.query_params.get("month")))

@@ -7,6 +7,8 @@ from decimal import Decimal
 from django import template
 from django.utils.translation import get_language
 
+from reports.charts import group_labels
+
 register = template.Library()
 
 
@@ -51,8 +53,6 @@ def share(value: float | None) -> str:
 
 @register.filter
 def people_group(code: str) -> str:
-    from reports.charts import group_labels
-
     return group_labels().get(code, code)
 
 

@@ -111,6 +111,8 @@ def test_5w(people, api_as, data, django_capture_on_commit_callbacks):
         ({"kind": "everything"}, "kind"),
         ({"kind": "report_pdf"}, "month"),
         ({"kind": "records", "month": "2021-13"}, "month"),
+        ({"kind": "records", "month": "0000-01"}, "month"),  # no year 0
+        ({"kind": "records", "month": 202112}, "month"),  # a number, not text
         ({"kind": "records", "format": "pdf"}, "format"),
     ],
 )

@@ -10,7 +10,7 @@ from core.choices import Role
 from core.models import Organisation, User
 from core.services import find_regions, lead_organisation
 
-DEMO_PASSWORD = "Vigie-demo-2026"
+DEMO_PASSWORD = "Vigie-demo-2026"  # noqa: S105  the demo users' password, published in the README
 
 PARTNERS = [
     ("AMSS", "Association Malienne pour la Survie au Sahel"),

@@ -11,9 +11,8 @@ from django_countries.fields import CountryField
 
 from beneficiaries.choices import Sex
 from core.models import PopulationGroup
-from core.records import PEOPLE_FIELDS, PeopleCounts, ReviewedRecord, date_errors
+from core.records import ADULT_AGE, PEOPLE_FIELDS, PeopleCounts, ReviewedRecord, date_errors
 
-ADULT_AGE = 18
 EARLIEST_BIRTH_YEAR = 1900
 
 
@@ -92,7 +91,7 @@ class Household(ReviewedRecord):
     def find_possible_duplicates(cls, records: list[Household], *, user) -> dict[int, list[Household]]:
         """For the review queue (core.queue asks every record type): the likely duplicates of these households
         in the user's scope — similar names, same birth year, same cercle."""
-        from beneficiaries.selectors import likely_duplicate_households
+        from beneficiaries.selectors import likely_duplicate_households  # noqa: PLC0415  selectors import this module
 
         wanted = {record.pk for record in records}
         found: dict[int, list[Household]] = {}

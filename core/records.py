@@ -24,6 +24,7 @@ from core.choices import Status
 from core.models import AdminArea, Organisation, User
 
 PEOPLE_FIELDS = ("women", "girls", "men", "boys", "unknown")
+ADULT_AGE = 18  # from this age a person counts among the women or the men, not the girls or the boys
 
 
 class PeopleCounts(models.Model):

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 
 from core import access
@@ -23,7 +24,7 @@ from core.models import (
     User,
     ViolationType,
 )
-from core.records import PeopleCounts, ReviewedRecord, date_errors
+from core.records import ADULT_AGE, PeopleCounts, ReviewedRecord, date_errors
 from incidents.choices import CaseStatus, Credibility, ServiceStatus, Sex, TimeOfDay
 
 
@@ -111,9 +112,8 @@ class Incident(ReviewedRecord):
     @classmethod
     def find_possible_duplicates(cls, records: list[Incident], *, user) -> dict[int, list[Incident]]:
         """For the review queue (core cannot import selectors): possible duplicates, by incident id."""
-        from django.db.models import Prefetch, prefetch_related_objects
 
-        from incidents.selectors import possible_duplicates
+        from incidents.selectors import possible_duplicates  # noqa: PLC0415  selectors import this module
 
         prefetch_related_objects(
             records, Prefetch("violations", queryset=Violation.objects.select_related("type", "population_group"))
@@ -285,7 +285,7 @@ class GbvReferral(ReviewedRecord):
         """The people-count group this survivor counts in (female 18+ = women, …; unknown sex or age = unknown)."""
         if self.age is None or self.sex == Sex.UNKNOWN:
             return "unknown"
-        adult = self.age >= 18
+        adult = self.age >= ADULT_AGE
         if self.sex == Sex.FEMALE:
             return "women" if adult else "girls"
         return "men" if adult else "boys"

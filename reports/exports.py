@@ -4,7 +4,6 @@ exported (admins read GBV data as aggregates only)."""
 
 from __future__ import annotations
 
-import csv
 import datetime
 import tempfile
 from collections.abc import Callable, Iterator
@@ -17,7 +16,6 @@ from django.db.models import QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import translation
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
 from core import access
 from core.access import Family
@@ -25,6 +23,7 @@ from core.choices import AdminLevel
 from core.filtersets import month_bounds, parse_month
 from core.models import Job, User
 from core.records import PEOPLE_FIELDS, people_total_expression
+from core.spreadsheets import CsvTable, XlsxTable
 from reports.figures import RECORD_MODELS, _model
 
 EXPORT_KINDS = ("records", "report_pdf", "5w")
@@ -248,22 +247,22 @@ def _admin2(row: dict[str, Any]) -> tuple[str, str]:
 
 
 def write_table(rows: Iterator[list[Any]], fmt: str, target: Path, progress: Callable[[int], None]) -> None:
-    """Write rows to `target` as they come (CSV, or Excel in write-only mode): memory stays flat."""
+    """Write rows to `target` as they come (CSV, or Excel in write-only mode): memory stays flat. Every cell goes
+    through core.spreadsheets, so no text is read as a formula."""
     if fmt == "csv":
         with target.open("w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.writer(handle)
+            writer = CsvTable(handle)
             for number, row in enumerate(rows):
                 writer.writerow(row)
                 if number % CHUNK == 0:
                     progress(number)
         return
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("export")
+    sheet = XlsxTable("export")
     for number, row in enumerate(rows):
-        sheet.append(["" if value is None else value for value in row])
+        sheet.writerow(["" if value is None else value for value in row])
         if number % CHUNK == 0:
             progress(number)
-    workbook.save(target)
+    sheet.save(target)
 
 
 def run_export(job: Job, progress: Callable[[int, int], None]) -> None:

@@ -1,14 +1,15 @@
-"""CSV and Excel renderers for the tallies (API.md: `?format=csv|xlsx`, DRF's own format parameter)."""
+"""CSV and Excel renderers for the tallies (API.md: `?format=csv|xlsx`, DRF's own format parameter), written
+through core.spreadsheets so that no label is read as a formula."""
 
 from __future__ import annotations
 
-import csv
 import io
+from collections.abc import Mapping
 from typing import Any
 
-from openpyxl import Workbook
 from rest_framework.renderers import BaseRenderer
 
+from core.spreadsheets import CsvTable, XlsxTable
 from reports.tallies import table
 
 
@@ -17,12 +18,13 @@ class TalliesCSVRenderer(BaseRenderer):
     format = "csv"
     charset = "utf-8"
 
-    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: dict | None = None) -> bytes:
+    def render(
+        self, data: Any, accepted_media_type: str | None = None, renderer_context: Mapping[str, Any] | None = None
+    ) -> bytes:
         if not isinstance(data, list):  # an error answer
             return str(data).encode()
         buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerows(table(data))
+        CsvTable(buffer, lineterminator="\n").writerows(table(data))
         # A byte-order mark so Excel opens the accents right; csv readers using utf-8-sig skip it.
         return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
@@ -33,13 +35,13 @@ class TalliesXLSXRenderer(BaseRenderer):
     charset = None
     render_style = "binary"
 
-    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: dict | None = None) -> bytes:
+    def render(
+        self, data: Any, accepted_media_type: str | None = None, renderer_context: Mapping[str, Any] | None = None
+    ) -> bytes:
         if not isinstance(data, list):
             return str(data).encode()
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet("tallies")
-        for row in table(data):
-            sheet.append(row)
+        sheet = XlsxTable("tallies")
+        sheet.writerows(table(data))
         buffer = io.BytesIO()
-        workbook.save(buffer)
+        sheet.save(buffer)
         return buffer.getvalue()

@@ -10,7 +10,7 @@ import os
 # Production refuses to start without a secret key; a test run has no secret to keep.
 os.environ.setdefault("SECRET_KEY", "tests-only-" + "x" * 40)
 
-from config.settings import *  # noqa: E402, F403
+from config.settings import *  # noqa: F403  all of production's settings, then the few changes below
 
 # The test client speaks plain HTTP: no redirect to HTTPS, no cookie that only travels over TLS.
 SECURE_SSL_REDIRECT = False
@@ -22,7 +22,7 @@ SECURE_HSTS_PRELOAD = False
 
 # Static files are served from the apps' folders, without `collectstatic` and its manifest.
 STORAGES = {
-    **STORAGES,  # noqa: F405
+    **STORAGES,  # noqa: F405  production's, from the star import above
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True

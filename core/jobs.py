@@ -36,7 +36,7 @@ def run_job(job_id: int, work: Callable[[Job, Callable[[int, int], None]], dict[
 
     try:
         work(job, progress)
-    except Exception as error:  # noqa: BLE001  the job records any failure for the person waiting on it
+    except Exception as error:  # any failure: the job records it for the person waiting on it, then re-raises
         Job.objects.filter(pk=job.pk).update(
             status=Job.Status.FAILED, errors=[f"{type(error).__name__}: {error}"], finished_at=timezone.now()
         )

@@ -2,19 +2,23 @@ import os
 
 import pytest
 from django.db import OperationalError
+from django.test import Client
+from pytest_django import Settings
 
 from core import health
 from core.tasks import ping
 
 
-def test_healthz_is_200_when_the_database_answers(db, client, settings):
+def test_healthz_is_200_when_the_database_answers(db: None, client: Client, settings: Settings) -> None:
     settings.REDIS_URL = ""  # CI sets one; without it only the database is checked
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json()["checks"] == {"database": "ok"}
 
 
-def test_healthz_is_503_naming_the_database_when_it_fails(db, client, monkeypatch, settings):
+def test_healthz_is_503_naming_the_database_when_it_fails(
+    db: None, client: Client, monkeypatch: pytest.MonkeyPatch, settings: Settings
+) -> None:
     settings.REDIS_URL = ""
 
     def broken() -> None:
@@ -27,7 +31,7 @@ def test_healthz_is_503_naming_the_database_when_it_fails(db, client, monkeypatc
     assert "connection refused" in response.json()["checks"]["database"]
 
 
-def test_healthz_checks_redis_and_worker_when_configured(db, client, settings):
+def test_healthz_checks_redis_and_worker_when_configured(db: None, client: Client, settings: Settings) -> None:
     settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
     settings.VIGIE_HEALTH_TIMEOUT_SECONDS = 0.5
     response = client.get("/healthz")
@@ -36,7 +40,7 @@ def test_healthz_checks_redis_and_worker_when_configured(db, client, settings):
 
 
 @pytest.mark.worker
-def test_healthz_is_200_with_redis_and_a_real_worker(db, client, settings):
+def test_healthz_is_200_with_redis_and_a_real_worker(db: None, client: Client, settings: Settings) -> None:
     settings.REDIS_URL = os.environ["REDIS_URL"]
     response = client.get("/healthz")
     assert response.status_code == 200, response.json()
@@ -44,7 +48,9 @@ def test_healthz_is_200_with_redis_and_a_real_worker(db, client, settings):
 
 
 @pytest.mark.worker
-def test_healthz_is_503_naming_the_worker_when_no_worker_takes_the_ping(db, client, settings, monkeypatch):
+def test_healthz_is_503_naming_the_worker_when_no_worker_takes_the_ping(
+    db: None, client: Client, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
 
     settings.REDIS_URL = os.environ["REDIS_URL"]
     settings.VIGIE_HEALTH_TIMEOUT_SECONDS = 1

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import datetime
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from django.db import connection
 from django.db.models import Prefetch, prefetch_related_objects
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django import DjangoAssertNumQueries
 
 from core.access import Family
 from core.choices import Status
 from core.context_processors import navigation_items
-from core.models import AdminArea, Notification
+from core.models import AdminArea, Notification, User
 from core.records import record_types
 from incidents.models import Incident, Violation
 from incidents.selectors import possible_duplicates
@@ -26,7 +29,7 @@ pytestmark = pytest.mark.django_db
 QUEUE = "/review/"
 
 
-def submitted(author, days: int = 1, **extra) -> Incident:
+def submitted(author: User, days: int = 1, **extra: Any) -> Incident:
     return IncidentFactory(
         created_by=author,
         status=Status.SUBMITTED,
@@ -36,10 +39,12 @@ def submitted(author, days: int = 1, **extra) -> Incident:
 
 
 @pytest.fixture
-def duplicate_finder(monkeypatch):
+def duplicate_finder(monkeypatch: pytest.MonkeyPatch) -> None:
     """Incident.find_possible_duplicates as proposed for incidents/models.py (core cannot import the selectors)."""
 
-    def find_possible_duplicates(cls, records, *, user):
+    def find_possible_duplicates(
+        cls: type[Incident], records: list[Incident], *, user: User
+    ) -> dict[int, list[Incident]]:
         prefetch_related_objects(
             records, Prefetch("violations", queryset=Violation.objects.select_related("type", "population_group"))
         )
@@ -51,12 +56,14 @@ def duplicate_finder(monkeypatch):
 class TestQueue:
     # GBV focal points review GBV referrals there (incidents/tests/test_gbv_views.py).
     @pytest.mark.parametrize("person", ["monitor", "viewer"])
-    def test_roles_that_do_not_review_get_403(self, people, client, person):
+    def test_roles_that_do_not_review_get_403(self, people: SimpleNamespace, client: Client, person: str) -> None:
         client.force_login(getattr(people, person))
         assert client.get(QUEUE).status_code == 403
         assert client.post(QUEUE, {"selected": ["incidents:1:1"]}).status_code == 403
 
-    def test_supervisor_sees_submitted_records_of_their_scope_urgent_first_then_oldest(self, people, client):
+    def test_supervisor_sees_submitted_records_of_their_scope_urgent_first_then_oldest(
+        self, people: SimpleNamespace, client: Client
+    ) -> None:
         recent = submitted(people.monitor, days=1)
         oldest = submitted(people.monitor, days=9)
         urgent = submitted(people.monitor, days=0, urgent=True)
@@ -71,12 +78,14 @@ class TestQueue:
         assert "waiting 9 days" in html
         assert "3 records waiting" in html
 
-    def test_admin_sees_every_region(self, people, client):
+    def test_admin_sees_every_region(self, people: SimpleNamespace, client: Client) -> None:
         mopti = submitted(people.outsider, place=AdminArea.objects.get(pcode="ML0501"))
         client.force_login(people.admin)
         assert f"Incident #{mopti.pk}<" in client.get(QUEUE).content.decode()
 
-    def test_rows_post_their_steps_to_the_records_step_url_with_the_version(self, people, client):
+    def test_rows_post_their_steps_to_the_records_step_url_with_the_version(
+        self, people: SimpleNamespace, client: Client
+    ) -> None:
         record = submitted(people.monitor)
         client.force_login(people.supervisor)
         html = client.get(QUEUE).content.decode()
@@ -85,12 +94,12 @@ class TestQueue:
         assert f'name="version" value="{record.version}"' in html
         assert f'name="next" value="{QUEUE}"' in html
 
-    def test_filters_by_region_organisation_type_and_age(self, people, client):
+    def test_filters_by_region_organisation_type_and_age(self, people: SimpleNamespace, client: Client) -> None:
         old = submitted(people.monitor, days=10)
         new = submitted(people.monitor, days=1)
         partner = submitted(people.partner_monitor, days=10)
         client.force_login(people.supervisor)
-        html = client.get(QUEUE, {"min_age": 5, "region": "ML07", "record_type": "incidents"}).content.decode()
+        html = client.get(QUEUE, {"min_age": "5", "region": "ML07", "record_type": "incidents"}).content.decode()
         # Rows read "Incident #n"; a possible duplicate shown beside a row reads "#n" alone.
         assert f"Incident #{old.pk}<" in html
         assert f"Incident #{partner.pk}<" in html
@@ -99,7 +108,7 @@ class TestQueue:
         assert f"Incident #{partner.pk}<" in html
         assert f"Incident #{old.pk}<" not in html
 
-    def test_an_invalid_filter_shows_its_error(self, people, client):
+    def test_an_invalid_filter_shows_its_error(self, people: SimpleNamespace, client: Client) -> None:
         client.force_login(people.supervisor)
         response = client.get(QUEUE, {"min_age": "-3", "region": "ML05"})
         assert response.status_code == 400
@@ -107,7 +116,7 @@ class TestQueue:
         assert "Ensure this value is greater than or equal to 0." in html
         assert "Select a valid choice" in html  # Mopti is not one of this supervisor's regions
 
-    def test_their_own_record_is_shown_without_actions(self, people, client):
+    def test_their_own_record_is_shown_without_actions(self, people: SimpleNamespace, client: Client) -> None:
         own = submitted(people.supervisor)
         client.force_login(people.supervisor)
         html = client.get(QUEUE).content.decode()
@@ -115,11 +124,11 @@ class TestQueue:
         assert "You entered this record" in html
         assert reverse("incidents:step", args=[own.pk, "verify"]) not in html
 
-    def test_empty_queue(self, people, client):
+    def test_empty_queue(self, people: SimpleNamespace, client: Client) -> None:
         client.force_login(people.supervisor)
         assert "Nothing waits for review in your regions." in client.get(QUEUE).content.decode()
 
-    def test_pagination_keeps_the_filters(self, people, client):
+    def test_pagination_keeps_the_filters(self, people: SimpleNamespace, client: Client) -> None:
         for _ in range(27):
             submitted(people.monitor)
         client.force_login(people.supervisor)
@@ -127,7 +136,9 @@ class TestQueue:
         assert "?region=ML07&amp;page=2" in html
         assert html.count('class="queue-item') == 25
 
-    def test_possible_duplicates_are_shown_side_by_side(self, people, client, duplicate_finder):
+    def test_possible_duplicates_are_shown_side_by_side(
+        self, people: SimpleNamespace, client: Client, duplicate_finder: None
+    ) -> None:
         record = submitted(people.monitor)
         other = submitted(people.partner_monitor)
         client.force_login(people.supervisor)
@@ -137,7 +148,9 @@ class TestQueue:
         assert reverse("incidents:detail", args=[record.pk]) in html
         assert "Theft" in html  # the incidents' own facts: their violations
 
-    def test_query_count_does_not_grow_with_the_queue(self, people, client, duplicate_finder):
+    def test_query_count_does_not_grow_with_the_queue(
+        self, people: SimpleNamespace, client: Client, duplicate_finder: None
+    ) -> None:
         def count_queries(total: int) -> int:
             Incident.objects.all().delete()
             for _ in range(total):
@@ -155,7 +168,7 @@ class TestQueue:
 
 
 class TestVerifySelected:
-    def test_asks_for_confirmation_listing_the_records(self, people, client):
+    def test_asks_for_confirmation_listing_the_records(self, people: SimpleNamespace, client: Client) -> None:
         first, second = submitted(people.monitor), submitted(people.monitor)
         client.force_login(people.supervisor)
         response = client.post(QUEUE, {"selected": [f"incidents:{first.pk}:1", f"incidents:{second.pk}:1"]})
@@ -167,7 +180,7 @@ class TestVerifySelected:
         first.refresh_from_db()
         assert first.status == Status.SUBMITTED
 
-    def test_verifies_each_and_says_why_one_failed(self, people, client):
+    def test_verifies_each_and_says_why_one_failed(self, people: SimpleNamespace, client: Client) -> None:
         theirs = submitted(people.monitor)
         own = submitted(people.supervisor)
         stale = submitted(people.monitor)
@@ -190,7 +203,7 @@ class TestVerifySelected:
         statuses = {record.pk: record.status for record in Incident.objects.all()}
         assert statuses == {theirs.pk: Status.VERIFIED, own.pk: Status.SUBMITTED, stale.pk: Status.SUBMITTED}
 
-    def test_a_record_out_of_scope_is_not_found(self, people, client):
+    def test_a_record_out_of_scope_is_not_found(self, people: SimpleNamespace, client: Client) -> None:
         mopti = submitted(people.outsider, place=AdminArea.objects.get(pcode="ML0501"))
         client.force_login(people.supervisor)
         response = client.post(QUEUE, {"selected": [f"incidents:{mopti.pk}:1"], "confirm": "1"}, follow=True)
@@ -198,7 +211,7 @@ class TestVerifySelected:
         mopti.refresh_from_db()
         assert mopti.status == Status.SUBMITTED
 
-    def test_nothing_selected(self, people, client):
+    def test_nothing_selected(self, people: SimpleNamespace, client: Client) -> None:
         client.force_login(people.supervisor)
         response = client.post(QUEUE, {"next": "https://example.com/"}, follow=True)
         assert response.redirect_chain[-1][0] == QUEUE
@@ -206,7 +219,7 @@ class TestVerifySelected:
 
 
 class TestNotifications:
-    def test_lists_them_and_marks_them_read_on_opening(self, people, client):
+    def test_lists_them_and_marks_them_read_on_opening(self, people: SimpleNamespace, client: Client) -> None:
         Notification.objects.create(recipient=people.monitor, message="Incident #4 was returned to you", url="/x/")
         Notification.objects.create(recipient=people.supervisor, message="Not for the monitor")
         client.force_login(people.monitor)
@@ -219,11 +232,13 @@ class TestNotifications:
         assert not Notification.objects.filter(recipient=people.monitor, read_at__isnull=True).exists()
         assert 'class="badge"' not in client.get("/").content.decode()
 
-    def test_empty(self, people, client):
+    def test_empty(self, people: SimpleNamespace, client: Client) -> None:
         client.force_login(people.viewer)
         assert "No notification yet." in client.get(reverse("notifications")).content.decode()
 
-    def test_the_header_count_is_one_query(self, people, client, django_assert_num_queries):
+    def test_the_header_count_is_one_query(
+        self, people: SimpleNamespace, client: Client, django_assert_num_queries: DjangoAssertNumQueries
+    ) -> None:
 
         request = RequestFactory().get("/")
         request.user = people.monitor
@@ -232,7 +247,9 @@ class TestNotifications:
 
 
 class TestMyRecords:
-    def test_returned_records_come_first_with_the_reviewers_comment(self, people, client):
+    def test_returned_records_come_first_with_the_reviewers_comment(
+        self, people: SimpleNamespace, client: Client
+    ) -> None:
         draft = IncidentFactory(created_by=people.monitor)
         returned = IncidentFactory(created_by=people.monitor, status=Status.RETURNED, review_note="Add the date.")
         IncidentFactory(created_by=people.supervisor)
@@ -243,7 +260,7 @@ class TestMyRecords:
         assert "Add the date." in html
         assert html.count(">Incident #") == 2  # the monitor's two records, not the supervisor's
 
-    def test_filter_by_status(self, people, client):
+    def test_filter_by_status(self, people: SimpleNamespace, client: Client) -> None:
         draft = IncidentFactory(created_by=people.monitor)
         verified = IncidentFactory(created_by=people.monitor, status=Status.VERIFIED)
         client.force_login(people.monitor)
@@ -251,6 +268,6 @@ class TestMyRecords:
         assert f"#{verified.pk}<" in html
         assert f"#{draft.pk}<" not in html
 
-    def test_a_viewer_has_none(self, people, client):
+    def test_a_viewer_has_none(self, people: SimpleNamespace, client: Client) -> None:
         client.force_login(people.viewer)
         assert "You have not entered any record yet." in client.get(reverse("my-records")).content.decode()

@@ -260,6 +260,28 @@ class TestEditing:
         saved = Incident.objects.get(pk=restricted.pk)
         assert (saved.locality, saved.narrative) == ("Château", LATER_NARRATIVE)
 
+    def test_a_conflict_does_not_show_the_narrative_restricted_meanwhile(self, people: Any, client: Any) -> None:
+        """The monitor opens the form; meanwhile the supervisor adds a rape and rewrites the narrative; the
+        monitor's save is a conflict whose page must not show what the narrative says now."""
+        created = api(people.monitor).post(
+            URL,
+            {"reported_on": "2023-05-04", "place": "ML0701", "narrative": FIRST_NARRATIVE, "violations": [THEFT]},
+            format="json",
+        )
+        incident = Incident.objects.get(pk=created.json()["id"])
+        changed = api(people.supervisor).patch(
+            f"{URL}{incident.pk}/",
+            {"version": 1, "narrative": LATER_NARRATIVE, "violations": [THEFT, RAPE]},
+            format="json",
+        )
+        assert changed.status_code == 200, changed.json()
+        client.force_login(people.monitor)
+        data = page_form(THEFT, saved=1, locality="Château", narrative=FIRST_NARRATIVE, version=1)
+        response = client.post(reverse("incidents:edit", args=[incident.pk]), data)
+        assert response.status_code == 409
+        assert LATER_WORDS not in response.content.decode()
+        assert Incident.objects.get(pk=incident.pk).narrative == LATER_NARRATIVE
+
 
 # --- the attack: remove the sexual-violence violation, then read
 
@@ -339,6 +361,14 @@ class TestLifting:
         assert f'action="{url}"' in client.get(reverse("incidents:detail", args=[restricted.pk])).content.decode()
         assert client.post(url, {"version": restricted.version}).status_code == 302
         assert not Incident.objects.get(pk=restricted.pk).narrative_restricted
+
+    @pytest.mark.parametrize(
+        "body", ["[]", '"x"', '{"version": "abc"}', '{"version": []}', '{"version": 1e309}', '{"version": "²"}']
+    )
+    def test_bad_bodies_are_400(self, people: Any, restricted: Incident, body: str) -> None:
+        answer = api(people.gbv).post(lift_url(restricted), body, content_type="application/json")
+        assert answer.status_code == 400
+        assert Incident.objects.get(pk=restricted.pk).narrative_restricted
 
     def test_a_lifted_restriction_holds_until_a_sexual_violence_type_is_added_again(
         self, people: Any, restricted: Incident

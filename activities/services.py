@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from activities.models import AssistanceEvent, Session
 from beneficiaries.models import Household
@@ -43,6 +45,27 @@ SESSION_FIELDS = (
 )
 
 
+# The sector (core/reference_data/sectors.csv) whose assistance is never tied to registered households.
+GBV_SECTOR = "gbv"
+
+
+def _check_no_gbv_households(event: AssistanceEvent, households: list[Household] | None) -> None:
+    """A household linked to GBV-sector assistance names its head to every monitor of the region: who the
+    survivors are. GBV assistance is counted (households, persons), never tied to registrations."""
+    if event.sector is None or event.sector.code != GBV_SECTOR:
+        return
+    linked = bool(households) if households is not None else event.pk is not None and event.households_assisted.exists()
+    if linked:
+        raise ValidationError(
+            {
+                "households_assisted": _(
+                    "Assistance of the GBV sector cannot be tied to registered households: it would say who the "
+                    "survivors are. Give the number of households and persons only."
+                )
+            }
+        )
+
+
 def _link_households(event: AssistanceEvent, households: Iterable[Household] | None) -> None:
     if households is None:
         return
@@ -56,6 +79,7 @@ def assistance_create(*, by: User, fields: Mapping[str, Any], households: Iterab
     """A new draft assistance event, linked to the registered households it reached."""
     households = list(households)
     event = AssistanceEvent(**workflow.settable_fields(fields, ASSISTANCE_FIELDS, by))
+    _check_no_gbv_households(event, households)
     return workflow.create_record(event, by=by, save_children=lambda saved: _link_households(saved, households))
 
 
@@ -74,6 +98,7 @@ def assistance_update(
         for key, value in workflow.settable_fields(fields, ASSISTANCE_FIELDS, by).items():
             setattr(locked, key, value)
         locked.full_clean(exclude=["created_by", "region", "organisation"])
+        _check_no_gbv_households(locked, None if households is None else list(households))
         _link_households(locked, households)
 
     return workflow.update_record(event, by=by, version=version, apply_changes=apply_changes)

@@ -17,9 +17,10 @@ EARLIEST_BIRTH_YEAR = 1900
 
 
 class Household(ReviewedRecord):
-    """A registered household: its registration number (unique when it has one; some have none yet), its head,
-    its population group, where it lives, its specific needs and its members. Its people counts are derived from
-    the members' sex and birth year, so a household is counted once however much assistance it receives."""
+    """A registered household: its registration number (some have none yet; one seen twice is a likely duplicate,
+    never refused), its head, its population group, where it lives, its specific needs and its members. Its people
+    counts are derived from the members' sex and birth year, so a household is counted once however much assistance
+    it receives."""
 
     registered_on = models.DateField(_("date registered"))
     registration_number = models.CharField(
@@ -52,15 +53,11 @@ class Household(ReviewedRecord):
         ordering = ["-registered_on", "-id"]
         verbose_name = _("household")
         verbose_name_plural = _("households")
-        constraints = [
-            # Households without a number yet are many; a number, once given, names one household.
-            models.UniqueConstraint(
-                fields=["registration_number"],
-                condition=~models.Q(registration_number=""),
-                name="%(app_label)s_%(class)s_unique_registration_number",
-            )
-        ]
+        # No unique registration number: refusing a number because another household has it would reveal that
+        # household to a user who may not see it. A number seen twice is flagged (selectors.likely_duplicate_…).
         indexes = [
+            # Likely duplicates and the assistance form: households by registration number.
+            models.Index(fields=["registration_number"], name="beneficiaries_hh_number"),
             # The supervisor queue: status + region, urgent first, then the oldest submission.
             models.Index(fields=["status", "region", "-urgent", "submitted_at"], name="beneficiaries_hh_queue"),
             # The list: region + month of registration.

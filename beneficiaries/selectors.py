@@ -71,31 +71,47 @@ class PersonMatch:
 
 @dataclass
 class DuplicatePair:
-    """Two households that may be one: `keep` is the older registration, `merge` the one to merge into it."""
+    """Two households that may be one: `keep` is the older registration, `merge` the one to merge into it; the
+    members whose names match, and the registration number they share (empty when they do not share one)."""
 
     keep: Household
     merge: Household
     matches: list[PersonMatch]
+    same_registration_number: str = ""
 
 
 def _sort_key(household: Household) -> tuple:
     return (household.registered_on, household.pk)
 
 
+def _normalise_number(number: str) -> str:
+    return "".join(number.split()).upper()
+
+
 def likely_duplicate_households(*, user: User) -> list[DuplicatePair]:
-    """Pairs of households in the user's scope with members of similar names, the same birth year and the same
-    cercle. Two queries; names are compared only within one cercle and birth year."""
+    """Pairs of households in the user's scope that share a registration number, or have members of similar
+    names, the same birth year and the same cercle. Two queries; names are compared only within one cercle and
+    birth year. Only households in the user's scope are compared: a pair shows to who may see both."""
     households = {
         household.pk: household
         for household in household_list(user=user).exclude(status__in=[Status.ARCHIVED, Status.REJECTED])
-        if cercle_of(household.place) is not None
     }
+    found: dict[tuple[int, int], DuplicatePair] = {}
+    by_number: dict[str, list[Household]] = defaultdict(list)
+    for household in households.values():
+        if household.registration_number.strip():
+            by_number[_normalise_number(household.registration_number)].append(household)
+    for number, sharing in by_number.items():
+        for first, second in combinations(sharing, 2):
+            keep, merge = sorted((first, second), key=_sort_key)
+            found[(keep.pk, merge.pk)] = DuplicatePair(keep, merge, [], same_registration_number=number)
     groups: dict[tuple[int, int], list[Person]] = defaultdict(list)
     for household in households.values():
+        if cercle_of(household.place) is None:
+            continue
         for person in household.members.all():
             if person.birth_year is not None:
                 groups[(cercle_of(household.place), person.birth_year)].append(person)
-    found: dict[tuple[int, int], DuplicatePair] = {}
     for persons in groups.values():
         for first, second in combinations(persons, 2):
             if first.household_id == second.household_id:

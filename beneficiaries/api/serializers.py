@@ -11,6 +11,7 @@ from beneficiaries.choices import Sex
 from beneficiaries.models import EARLIEST_BIRTH_YEAR, Household, Movement
 from core.api.fields import CountryCodeField, PeopleCountsSerializer, PlaceField, code_field
 from core.api.records import RecordSerializerMixin, django_errors_to_drf
+from core.choices import AdminLevel
 from core.models import Organisation, PopulationGroup
 from core.records import PEOPLE_FIELDS
 
@@ -51,13 +52,9 @@ class HouseholdSerializer(RecordSerializerMixin, serializers.Serializer):
         return len(household.members.all())
 
     def validate_registration_number(self, value: str | None) -> str:
-        value = (value or "").strip()
-        taken = Household.objects.filter(registration_number=value)
-        if self.instance is not None:
-            taken = taken.exclude(pk=self.instance.pk)
-        if value and taken.exists():
-            raise serializers.ValidationError(_("Another household already has this registration number."))
-        return value
+        # Never refused as taken: that would reveal a household the user may not see. A number seen twice is a
+        # likely duplicate, listed to reviewers who see both (`duplicates/`).
+        return (value or "").strip()
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         attrs = super().validate(attrs)
@@ -139,8 +136,14 @@ class DuplicatePairSerializer(serializers.Serializer):
     keep_registration_number = serializers.CharField(source="keep.registration_number")
     merge_registration_number = serializers.CharField(source="merge.registration_number")
     cercle = serializers.SerializerMethodField()
+    same_registration_number = serializers.CharField(
+        help_text=_("The registration number both households have; empty when their members' names matched.")
+    )
     matches = PersonMatchSerializer(many=True)
 
     def get_cercle(self, pair: Any) -> str | None:
         place = pair.keep.place
-        return place.pcode if place.level == 2 else place.parent.pcode
+        if place.level == AdminLevel.CERCLE:
+            return str(place.pcode)
+        # A commune's cercle; a household placed only by region (paired by its number) has none.
+        return str(place.parent.pcode) if place.level > AdminLevel.CERCLE and place.parent else None

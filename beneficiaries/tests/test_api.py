@@ -128,12 +128,6 @@ class TestHouseholdApi(RecordApiCases):
             assert response.status_code == 201, response.json()
         assert Household.objects.filter(registration_number="").count() == 2
 
-    def test_a_registration_number_names_one_household(self, people, api_as):
-        HouseholdFactory(created_by=people.outsider, registration_number="GAO-22-00042")
-        response = api_as(people.monitor).post(self.url, self.body(), format="json")
-        assert response.status_code == 400
-        assert "already has this registration number" in str(response.json()["registration_number"])
-
     @pytest.mark.parametrize(
         ("overrides", "field", "message"),
         [

@@ -44,6 +44,10 @@ def test_load_demo_is_idempotent_prints_logins_and_gives_the_seed_figures(db):
     }
     assert shares == {"ML05": 50, "ML06": 17, "ML07": 16}
     assert Incident.objects.filter(status="submitted").exists()  # the review queue has work
+    # Written in bulk, the demo's sexual-violence incidents still have their narratives restricted.
+    sexual_violence = Incident.objects.filter(violations__type__sexual_violence=True).distinct()
+    assert sexual_violence.exists()
+    assert not sexual_violence.filter(narrative_restricted=False).exists()
 
 
 def test_demo_gbv_referrals_follow_the_rules(db):

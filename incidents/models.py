@@ -67,7 +67,7 @@ class Incident(ReviewedRecord):
     # Set when a sexual-violence type is first saved on the incident; it stays when that violation is removed,
     # and only a GBV focal point lifts it (services.incident_lift_narrative_restriction).
     narrative_restricted = models.BooleanField(
-        _("narrative restricted to GBV focal points"),
+        _("narrative restricted"),
         default=False,
         help_text=_("Set when a sexual-violence type is saved on the incident; only a GBV focal point lifts it."),
     )

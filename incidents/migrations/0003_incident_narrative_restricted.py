@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
             field=models.BooleanField(
                 default=False,
                 help_text="Set when a sexual-violence type is saved on the incident; only a GBV focal point lifts it.",
-                verbose_name="narrative restricted to GBV focal points",
+                verbose_name="narrative restricted",
             ),
         ),
         # Lifting it again is a GBV focal point's decision, not a migration's: going back only drops the column.

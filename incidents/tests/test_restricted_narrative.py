@@ -420,8 +420,12 @@ def test_records_export_carries_no_restricted_narrative(
         assert [row for row in rows[1:] if str(restricted.pk) in row]
         assert_hidden(content.decode("utf-8-sig"))
     else:
-        sheet = load_workbook(io.BytesIO(content), read_only=True).active
-        assert_hidden(" ".join(str(cell) for line in sheet.iter_rows(values_only=True) for cell in line))
+        workbook = load_workbook(io.BytesIO(content), read_only=True)
+        cells = [
+            str(cell) for sheet in workbook.worksheets for line in sheet.iter_rows(values_only=True) for cell in line
+        ]
+        assert str(restricted.pk) in cells
+        assert_hidden(" ".join(cells))
 
 
 def test_notifications_carry_no_narrative(people: Any, restricted: Incident) -> None:

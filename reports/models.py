@@ -95,3 +95,26 @@ class DonorContribution(models.Model):
 
     def __str__(self) -> str:
         return f"{self.donor}: {self.amount}"
+
+
+class Publication(models.Model):
+    """What viewers may read of a closed month, decided once when it closes: the tallies as published and the
+    quantities suppressed across every answer (reports.suppression)."""
+
+    month = models.DateField(_("month"), unique=True, help_text=_("The first day of the month."))
+    tallies = models.JSONField(_("published tallies"), default=list, blank=True)
+    hidden = models.JSONField(_("suppressed quantities"), default=list, blank=True)
+    protected = models.BooleanField(
+        _("no suppressed value can be worked out"),
+        default=True,
+        help_text=_("False when the suppression could not protect every hidden value (see the logs)."),
+    )
+    decided_at = models.DateTimeField(_("decided at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-month"]
+        verbose_name = _("publication")
+        verbose_name_plural = _("publications")
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}"

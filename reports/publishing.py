@@ -7,7 +7,9 @@ language. A closed month answers its published figures; `current=true` gives tod
 
 from __future__ import annotations
 
+import copy
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +23,10 @@ from core.access import aggregate_scope
 from core.choices import AdminLevel
 from core.errors import ConflictError
 from core.models import AdminArea, ClosedMonth, MonthLog, Organisation, User
-from reports.figures import RECORD_MODELS, _model, monthly_figures
+from reports import suppression
+from reports.figures import RECORD_MODELS, _model, add_months, monthly_figures
+from reports.models import Publication
+from reports.tallies import tallies
 
 
 @dataclass(frozen=True)
@@ -127,6 +132,7 @@ def close_month(month: datetime.date, *, by: User, published: dict[str, Any], no
     closed.is_closed, closed.closed_at, closed.closed_by = True, timezone.now(), by
     closed.note, closed.published = note, published
     closed.save()
+    decide_publication(month, published)
     MonthLog.objects.create(month=month, action=MonthLog.Action.CLOSED, by=by, reason=note)
     return closed
 
@@ -143,3 +149,122 @@ def reopen_month(month: datetime.date, *, by: User, reason: str) -> ClosedMonth:
     closed.save(update_fields=["is_closed"])
     MonthLog.objects.create(month=month, action=MonthLog.Action.REOPENED, by=by, reason=reason.strip())
     return closed
+
+
+# --- what viewers read of a closed month: suppression decided once, over every answer they can get
+
+# Measures of other closed months that tie into this month's answers: the trend, `previous_month`, year to date.
+LINKED = ("incidents", "violations", "movements.persons")
+
+
+def _linked(measure: str) -> bool:
+    return measure in LINKED or measure.endswith(".ytd") or ".ytd." in measure
+
+
+def viewer_answer(figures: dict[str, Any], scope: str) -> dict[str, Any]:
+    """A published answer as far as viewers get it: GBV referral figures for the whole operation only."""
+    shown = copy.deepcopy(figures)
+    if scope != suppression.ALL and "gbv_referrals" in shown:
+        shown["gbv_referrals"] = None
+    return shown
+
+
+def viewer_tally_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Tally rows viewers get: GBV referrals are national only, so never by region."""
+    return [row for row in rows if row["indicator"] != "gbv_referrals"]
+
+
+def _answers(published: dict[str, Any]) -> dict[str, Any]:
+    if not published:
+        return {}
+    return published.get("en") or next(iter(published.values()), {})
+
+
+def decide_publication(month: datetime.date, published: dict[str, Any]) -> Publication:
+    """Work out, once, what viewers never see of this month: over every scope's answer (national, each region,
+    each set of regions), the month's tallies, and what earlier or later closed months already published."""
+    reference = suppression.Reference.load()
+    system = suppression.System(reference)
+    decidable: set[str] = set()
+    for scope, figures in _answers(published).items():
+        decidable |= {key for _c, _n, key in system.add_figures(viewer_answer(figures, scope), scope)}
+    rows = viewer_tally_rows(tallies(user=Regions(frozenset()), start=month, end=add_months(month, 1)))
+    decidable |= {key for _c, _n, key in system.add_tallies(copy.deepcopy(rows), suppression.month_text(month))}
+    fixed_hidden: set[str] = set()
+    neighbours = Publication.objects.filter(
+        month__gte=add_months(month, -11), month__lte=add_months(month, 11), month__in=_closed_months()
+    ).exclude(month=month)
+    for neighbour in neighbours:
+        hidden = set(neighbour.hidden)
+        closed = ClosedMonth.objects.get(month=neighbour.month)
+        for scope, figures in _answers(closed.published).items():
+            for container, name, key in suppression.figure_slots(viewer_answer(figures, scope), scope):
+                if not _linked(key.split("|", 2)[2]):
+                    continue
+                system.values.setdefault(key, container[name])
+                decidable.discard(key)
+                if key in hidden or suppression.is_small(container[name]):
+                    fixed_hidden.add(key)
+    decision = suppression.decide(system, decidable, fixed_hidden=fixed_hidden)
+    publication, _created = Publication.objects.update_or_create(
+        month=month,
+        defaults={"tallies": rows, "hidden": sorted(decision.hidden), "protected": decision.undetermined},
+    )
+    return publication
+
+
+def _closed_months() -> list[datetime.date]:
+    return list(ClosedMonth.objects.filter(is_closed=True).values_list("month", flat=True))
+
+
+def publication_for(month: datetime.date) -> Publication:
+    """The stored decision of a closed month (decided now, once, for a month closed before decisions were stored)."""
+    publication = Publication.objects.filter(month=month).first()
+    if publication is None:
+        closed = ClosedMonth.objects.get(month=month, is_closed=True)
+        publication = decide_publication(month, closed.published)
+    return publication
+
+
+class NotPublished(Exception):
+    """The month was not published for this scope (a set of regions nobody had when it closed)."""
+
+
+def viewer_figures(
+    *, user: User, month: datetime.date, region: AdminArea | None = None, marker: Callable[[Any], Any] | None = None
+) -> dict[str, Any]:
+    """A closed month's published figures as a viewer reads them, with the stored hidden set applied (hidden
+    cells are None, or what `marker` writes for them)."""
+    closed = ClosedMonth.objects.get(month=month, is_closed=True)
+    scope = request_scope_key(user, region)
+    language = (translation.get_language() or settings.LANGUAGE_CODE)[:2]
+    published = closed.published.get(language) or closed.published.get("en", {})
+    if scope not in published:
+        raise NotPublished(scope)
+    figures = {
+        **published[scope],
+        "closed": True,
+        "changed_since_closing": _changed_since_closing(user, month, region),
+    }
+    hidden = set(publication_for(month).hidden)
+    shown = suppression.hide_in_figures(viewer_answer(figures, scope), scope, hidden, marker or (lambda _value: None))
+    return {**shown, "suppressed": True}
+
+
+def published_tally_rows(
+    user: User, months: list[datetime.date], region: AdminArea | None = None
+) -> list[dict[str, Any]]:
+    """The tallies of closed months as published, within the user's scope, with the stored hidden set applied."""
+    regions = user.region_pcodes()
+    categories = set(suppression.Reference.load().categories)
+    shown: list[dict[str, Any]] = []
+    for month in months:
+        publication = publication_for(month)
+        rows = [
+            row
+            for row in viewer_tally_rows(publication.tallies)
+            if (not regions or row["admin1_pcode"] in regions)
+            and (region is None or row["admin1_pcode"] == region.pcode)
+        ]
+        shown.extend(suppression.hide_in_tallies(rows, set(publication.hidden), categories))
+    return shown

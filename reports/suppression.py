@@ -1,96 +1,580 @@
-"""Small-count suppression for viewers and shared exports (SPEC.md, API.md).
+"""Small-count suppression that holds across every answer a viewer can get of a published month (SPEC.md, API.md).
 
-Every count from 1 to 4 becomes None (with the share or change of its row); where a breakdown would then
-have exactly one suppressed cell, its next-smallest cell is suppressed too, so that no suppressed value can
-be worked out by subtracting the others from the total.
+Every figure a viewer can read is a *quantity*, named ``"YYYY-MM|scope|measure"``: the month it counts, the
+scope (``all``, a region's P-code, or a set of regions ``ML05,ML07``) and what it counts (``incidents``,
+``violations.type.rape``, ``movements.persons.g.women`` …). The same quantity shows in several answers (the
+region's answer, the national answer's `by_region`, the tallies, next month's `previous_month`, the 12-month
+trend), and quantities are tied by linear relations: a total is the sum of its parts (across regions, across a
+breakdown, across sex and age), and the year to date is last month's year to date plus the month.
+
+When a month is closed, `decide` works out once which quantities viewers never see (the *hidden set*):
+1. every count from 1 to 4;
+2. then, for every relation with exactly one hidden cell, its next-smallest visible non-zero cell;
+3. then an exact check: a hidden quantity is *determined* by the visible ones when its unit vector lies in the row
+   space of the relations restricted to the hidden (and unknown) quantities; for each determined one, the
+   next-smallest visible cell of a relation holding it is hidden too, and 2-3 repeat until none is determined.
+Quantities published with an earlier closed month keep their status (hidden stays hidden, a visible one is
+public knowledge). Every viewer answer (monthly API, report page and PDF, tallies files) reads the stored set
+through `hide_in_figures` and `hide_in_tallies`; nothing is worked out per answer.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import MutableMapping, MutableSequence
+import datetime
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, MutableMapping, MutableSequence
+from dataclasses import dataclass, field
 from typing import Any
 
+from core.choices import AdminLevel
+from core.models import AdminArea, AssistanceKind, GbvIncidentType, SessionKind, ViolationType
 from core.records import PEOPLE_FIELDS
+
+logger = logging.getLogger(__name__)
 
 SMALL = range(1, 5)
 # Numbers that are not counts of people or records, and so are never suppressed.
 NOT_COUNTS = {"share_pct", "change_pct", "amounts", "year_to_date_amounts"}
+SMALL_MARK = "<5"  # a hidden count from 1 to 4
+OTHER_MARK = "x"  # a larger count hidden so that another cannot be worked out
+ALL = "all"
+# A large prime: the exact check runs modulo it (the relations' coefficients are small integers).
+PRIME = (1 << 61) - 1
+
+Slot = tuple[MutableMapping[str, Any], str, str]  # the dict holding a cell, the cell's field, its quantity
+Relation = dict[str, int]  # quantity → coefficient; the weighted sum is zero
 
 
 def is_small(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value in SMALL
 
 
-def suppress_figures(figures: dict[str, Any]) -> dict[str, Any]:
-    """A suppressed copy of the monthly figures."""
-    suppressed = copy.deepcopy(figures)
-    _walk(suppressed)
-    return suppressed
+def mark(value: Any) -> str:
+    """How a hidden cell is written on the page, in the PDF and in the tallies."""
+    return SMALL_MARK if is_small(value) else OTHER_MARK
 
 
-def _walk(node: Any) -> None:
-    if isinstance(node, MutableMapping):
-        _suppress_row(node)
-        for key, value in node.items():
-            if key in NOT_COUNTS:
-                continue
-            if _is_group_breakdown(value):
-                suppress_breakdown(value, list(PEOPLE_FIELDS))
-            elif _is_row_breakdown(key, value):
-                _suppress_rows(value)
-            _walk(value)
-    elif isinstance(node, MutableSequence):
-        for item in node:
-            _walk(item)
+def quantity(month: str, scope: str, measure: str) -> str:
+    return f"{month}|{scope}|{measure}"
 
 
-def _suppress_row(row: MutableMapping) -> None:
-    """Blank the small counts of one row, and the percentages computed from a blanked count."""
-    for key, value in list(row.items()):
-        if key not in NOT_COUNTS and is_small(value):
-            row[key] = None
-    if "count" in row and row["count"] is None:
-        for key in ("share_pct", "change_pct"):
-            if key in row:
-                row[key] = None
-    if row.get("previous_month", 0) is None and "change_pct" in row:
-        row["change_pct"] = None
+def split(key: str) -> tuple[str, str, str]:
+    month, scope, measure = key.split("|", 2)
+    return month, scope, measure
 
 
-def _is_group_breakdown(value: Any) -> bool:
-    return isinstance(value, MutableMapping) and set(value) == set(PEOPLE_FIELDS)
+def month_text(month: datetime.date) -> str:
+    return f"{month:%Y-%m}"
 
 
-def _is_row_breakdown(key: str, value: Any) -> bool:
-    return (
-        ("by_" in key)
-        and isinstance(value, MutableSequence)
-        and all(isinstance(row, MutableMapping) and "count" in row for row in value)
+def shift(month: str, months: int) -> str:
+    year, number = int(month[:4]), int(month[5:7])
+    index = year * 12 + number - 1 + months
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def scope_regions(scope: str, regions: Iterable[str]) -> list[str]:
+    return sorted(regions) if scope == ALL else scope.split(",")
+
+
+def is_region(scope: str) -> bool:
+    return scope != ALL and "," not in scope
+
+
+# --- where each cell of an answer sits, and which quantity it is
+
+
+class _Slots:
+    """Collects the slots of one monthly answer."""
+
+    def __init__(self, month: str, scope: str) -> None:
+        self.month, self.scope, self.previous = month, scope, shift(month, -1)
+        self.found: list[Slot] = []
+
+    def add(self, container: Any, name: str, measure: str, *, at: str | None = None, of: str | None = None) -> None:
+        if isinstance(container, MutableMapping) and name in container:
+            self.found.append((container, name, quantity(of or self.month, at or self.scope, measure)))
+
+    def groups(self, container: Any, measure: str) -> None:
+        for group in PEOPLE_FIELDS:
+            self.add(container, group, f"{measure}.g.{group}")
+
+    def rows(self, rows: Any, measure: str, fields: dict[str, str] | None = None) -> None:
+        """List rows by code: `count` is `measure.<code>`, other fields as `fields` names them."""
+        for row in rows or []:
+            self.add(row, "count", f"{measure}.{row['code']}")
+            for name, other in (fields or {}).items():
+                self.add(row, name, f"{other}.{row['code']}")
+
+    def regions(self, rows: Any, measure: str) -> None:
+        for row in rows or []:
+            self.add(row, "count", measure, at=row["pcode"])
+
+
+def figure_slots(figures: MutableMapping[str, Any], scope: str) -> list[Slot]:
+    """Every count of a monthly answer (API.md), with the quantity it shows."""
+    slots = _Slots(str(figures["month"]), scope)
+    for kind in figures.get("pending_review") or {}:
+        slots.add(figures["pending_review"], kind, f"pending.{kind}")
+    for name in ("incidents", "violations"):
+        section = figures.get(name) or {}
+        slots.add(section, "count", name)
+        slots.add(section, "previous_month", name, of=slots.previous)
+        slots.add(section, "year_to_date", f"{name}.ytd")
+        slots.regions(section.get("by_region"), name)
+    incidents, violations = figures.get("incidents") or {}, figures.get("violations") or {}
+    slots.add(incidents, "occurred_earlier", "incidents.earlier")
+    slots.groups(violations.get("by_group"), "violations")
+    slots.groups(violations.get("year_to_date_by_group"), "violations.ytd")
+    slots.rows(violations.get("by_category"), "violations.cat", {"incidents": "incidents.cat"})
+    slots.rows(
+        violations.get("by_type"),
+        "violations.type",
+        {"incidents": "incidents.type", "persons_affected": "affected.type"},
+    )
+    slots.regions(violations.get("year_to_date_by_region"), "violations.ytd")
+    for row in figures.get("trend") or []:
+        slots.add(row, "incidents", "incidents", of=row["month"])
+        slots.add(row, "violations", "violations", of=row["month"])
+    gbv = figures.get("gbv_referrals") or {}
+    slots.add(gbv, "count", "gbv")
+    slots.add(gbv, "excluded_without_consent", "gbv.excluded")
+    slots.rows(gbv.get("by_incident_type"), "gbv.type")
+    slots.rows(gbv.get("by_service"), "gbv.service")
+    slots.groups(gbv.get("by_group"), "gbv")
+    movements = figures.get("movements") or {}
+    persons = movements.get("persons") or {}
+    slots.add(movements, "identifications", "movements.identifications")
+    slots.add(persons, "count", "movements.persons")
+    slots.add(persons, "previous_month", "movements.persons", of=slots.previous)
+    slots.groups(persons.get("by_group"), "movements.persons")
+    slots.rows(movements.get("by_nationality"), "movements.nationality")
+    for row in figures.get("assistance") or []:
+        kind = f"assistance.{row['kind']}"
+        for name in ("households", "persons", "quantity"):
+            slots.add(row, name, f"{kind}.{name}")
+            slots.add(row, f"year_to_date_{name}", f"{kind}.{name}.ytd")
+        slots.groups(row.get("by_group"), f"{kind}.persons")
+    for row in figures.get("sessions") or []:
+        kind = f"sessions.{row['kind']}"
+        slots.add(row, "sessions", f"{kind}.sessions")
+        slots.add(row, "participants", f"{kind}.participants")
+        slots.groups(row.get("by_group"), f"{kind}.participants")
+    return slots.found
+
+
+def tally_measure(indicator: str, categories: set[str]) -> str:
+    """The quantity a tally row's total counts (API.md's indicators)."""
+    if indicator.startswith("incidents."):
+        return f"incidents.cat.{indicator.removeprefix('incidents.')}"
+    if indicator.startswith("violations."):
+        code = indicator.removeprefix("violations.")
+        return f"violations.cat.{code}" if code in categories else f"violations.type.{code}"
+    if indicator == "gbv_referrals":
+        return "gbv"
+    return indicator  # movements.*, assistance.<kind>.*, sessions.<kind>.* are named as in the figures
+
+
+def tally_slots(rows: Iterable[MutableMapping[str, Any]], categories: set[str]) -> list[Slot]:
+    slots: list[Slot] = []
+    for row in rows:
+        measure = tally_measure(str(row["indicator"]), categories)
+        at = quantity(str(row["month"]), str(row["admin1_pcode"]), measure)
+        slots.append((row, "total", at))
+        slots.extend((row, group, f"{at}.g.{group}") for group in PEOPLE_FIELDS if row.get(group) is not None)
+    return slots
+
+
+# --- which figures an answer holds: a missing row of a list is a zero everybody knows
+
+
+def _in_figures(measure: str, scope: str) -> bool:
+    if ".g." in measure and measure.startswith(("violations.cat.", "violations.type.")):
+        return False  # only the tallies break categories and types down by sex and age
+    return not measure.startswith("gbv") or scope == ALL
+
+
+def _in_tallies(measure: str) -> bool:
+    return not (
+        measure.endswith(".ytd")
+        or ".ytd." in measure
+        or measure.startswith(("pending.", "incidents.earlier", "incidents.type.", "affected.", "gbv"))
+        or measure.startswith("movements.nationality.")
     )
 
 
-def suppress_breakdown(cells: MutableMapping[str, Any], keys: list[str]) -> None:
-    """Blank small cells; if exactly one is blank, blank the next-smallest too (a zero gives nothing away)."""
-    for key in keys:
-        if is_small(cells[key]):
-            cells[key] = None
-    blanked = [key for key in keys if cells[key] is None]
-    if len(blanked) == 1:
-        others = [key for key in keys if isinstance(cells[key], int) and cells[key] > 0]
-        if others:
-            cells[min(others, key=lambda key: (cells[key], key))] = None
+@dataclass
+class Reference:
+    """What the relations need of the reference lists."""
+
+    regions: list[str]
+    categories: dict[str, list[str]]  # category code → its type codes
+    collective: set[str]  # collective violation types
+    gbv_types: list[str] = field(default_factory=list)
+    assistance_kinds: list[str] = field(default_factory=list)
+    session_kinds: list[str] = field(default_factory=list)
+
+    @classmethod
+    def load(cls) -> Reference:
+        categories: dict[str, list[str]] = defaultdict(list)
+        collective = set()
+        for code, category, is_collective in ViolationType.objects.values_list("code", "category__code", "collective"):
+            categories[category].append(code)
+            if is_collective:
+                collective.add(code)
+        return cls(
+            regions=sorted(AdminArea.objects.filter(level=AdminLevel.REGION).values_list("pcode", flat=True)),
+            categories=dict(categories),
+            collective=collective,
+            gbv_types=list(GbvIncidentType.objects.values_list("code", flat=True)),
+            assistance_kinds=list(AssistanceKind.objects.values_list("code", flat=True)),
+            session_kinds=list(SessionKind.objects.values_list("code", flat=True)),
+        )
 
 
-def _suppress_rows(rows: MutableSequence[MutableMapping[str, Any]]) -> None:
-    for row in rows:
-        _suppress_row(row)
-    blanked = [row for row in rows if row["count"] is None]
-    if len(blanked) == 1:
-        others = [row for row in rows if isinstance(row["count"], int) and row["count"] > 0]
-        if others:
-            smallest = min(others, key=lambda row: (row["count"], row.get("code", row.get("pcode", ""))))
-            smallest["count"] = None
-            for key in ("share_pct", "change_pct"):
-                if key in smallest:
-                    smallest[key] = None
+@dataclass
+class System:
+    """The quantities viewers can read of some answers, their values, and the relations between them."""
+
+    reference: Reference
+    values: dict[str, float] = field(default_factory=dict)
+    figure_answers: set[tuple[str, str]] = field(default_factory=set)  # (month, scope)
+    tally_answers: set[tuple[str, str]] = field(default_factory=set)
+    nationalities: set[str] = field(default_factory=set)
+
+    def add_figures(self, figures: MutableMapping[str, Any], scope: str) -> list[Slot]:
+        slots = figure_slots(figures, scope)
+        self.figure_answers.add((str(figures["month"]), scope))
+        for container, name, key in slots:
+            self._set(key, container[name])
+            if key.split("|", 2)[2].startswith("movements.nationality."):
+                self.nationalities.add(key.rsplit(".", 1)[1])
+        return slots
+
+    def add_tallies(self, rows: list[MutableMapping[str, Any]], month: str) -> list[Slot]:
+        slots = tally_slots(rows, set(self.reference.categories))
+        for region in self.reference.regions:
+            self.tally_answers.add((month, region))
+        for container, name, key in slots:
+            self._set(key, container[name])
+        return slots
+
+    def _set(self, key: str, value: Any) -> None:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            self.values[key] = value
+
+    def known(self, key: str) -> bool:
+        """A quantity some answer shows (or would show if it were not zero)."""
+        if key in self.values:
+            return True
+        month, scope, measure = split(key)
+        return ((month, scope) in self.figure_answers and _in_figures(measure, scope)) or (
+            (month, scope) in self.tally_answers and _in_tallies(measure)
+        )
+
+    def value(self, key: str) -> float:
+        return self.values.get(key, 0)
+
+    def relations(self) -> list[Relation]:
+        found: list[Relation] = []
+        found.extend(self._across_regions())
+        for month, scope in sorted(self.figure_answers | self.tally_answers):
+            found.extend(self._within(month, scope))
+        found.extend(self._through_the_year())
+        return [relation for relation in found if len(relation) > 1]
+
+    def _across_regions(self) -> Iterator[Relation]:
+        """A total of several regions is the sum of the regions' (GBV: national only, so not related)."""
+        for key in list(self.values):
+            month, scope, measure = split(key)
+            if is_region(scope) or measure.startswith("gbv"):
+                continue
+            relation = {key: 1}
+            for region in scope_regions(scope, self.reference.regions):
+                _add(relation, quantity(month, region, measure), -1)
+            yield relation
+
+    def _within(self, month: str, scope: str) -> Iterator[Relation]:
+        def q(measure: str) -> str:
+            return quantity(month, scope, measure)
+
+        def total(whole: str, parts: Iterable[str]) -> Relation:
+            relation = {q(whole): 1}
+            for part in parts:
+                _add(relation, q(part), -1)
+            return relation
+
+        reference, tallied = self.reference, (month, scope) in self.tally_answers
+        groups = list(PEOPLE_FIELDS)
+        categories = reference.categories
+        yield total("violations", [f"violations.cat.{code}" for code in categories])
+        ordinary = {
+            category: [code for code in types if code not in reference.collective]
+            for category, types in categories.items()
+        }
+        collective = {
+            category: [code for code in types if code in reference.collective] for category, types in categories.items()
+        }
+        yield total(
+            "violations",
+            [f"violations.g.{group}" for group in groups]
+            + [f"violations.type.{code}" for types in collective.values() for code in types],
+        )
+        for category, types in categories.items():
+            yield total(f"violations.cat.{category}", [f"violations.type.{code}" for code in types])
+            if tallied:
+                yield total(
+                    f"violations.cat.{category}",
+                    [f"violations.cat.{category}.g.{group}" for group in groups]
+                    + [f"violations.type.{code}" for code in collective[category]],
+                )
+                for group in groups:
+                    yield total(
+                        f"violations.cat.{category}.g.{group}",
+                        [f"violations.type.{code}.g.{group}" for code in ordinary[category]],
+                    )
+        if tallied:
+            for group in groups:
+                yield total(f"violations.g.{group}", [f"violations.cat.{code}.g.{group}" for code in categories])
+            for types in ordinary.values():
+                for code in types:
+                    yield total(f"violations.type.{code}", [f"violations.type.{code}.g.{group}" for group in groups])
+        if scope == ALL:
+            yield total("gbv", [f"gbv.g.{group}" for group in groups])
+            yield total("gbv", [f"gbv.type.{code}" for code in reference.gbv_types])
+        yield total("movements.persons", [f"movements.persons.g.{group}" for group in groups])
+        if (month, scope) in self.figure_answers:
+            yield total("movements.persons", [f"movements.nationality.{code}" for code in sorted(self.nationalities)])
+        for kind in reference.assistance_kinds:
+            yield total(f"assistance.{kind}.persons", [f"assistance.{kind}.persons.g.{group}" for group in groups])
+        for kind in reference.session_kinds:
+            yield total(
+                f"sessions.{kind}.participants", [f"sessions.{kind}.participants.g.{group}" for group in groups]
+            )
+
+    def _through_the_year(self) -> Iterator[Relation]:
+        """Year to date = last month's year to date + the month; and the trend's months add up to it."""
+        for key in list(self.values):
+            month, scope, measure = split(key)
+            if not (measure.endswith(".ytd") or ".ytd." in measure):
+                continue
+            monthly = measure.replace(".ytd", "", 1)
+            relation = {key: 1}
+            _add(relation, quantity(month, scope, monthly), -1)
+            if not month.endswith("-01"):
+                _add(relation, quantity(shift(month, -1), scope, measure), -1)
+            yield relation
+            if monthly in {"incidents", "violations"}:
+                relation = {key: 1}
+                for offset in range(int(month[5:7])):
+                    _add(relation, quantity(shift(month, -offset), scope, monthly), -1)
+                yield relation
+
+
+def _add(relation: Relation, key: str, coefficient: int) -> None:
+    relation[key] = relation.get(key, 0) + coefficient
+    if relation[key] == 0:
+        del relation[key]
+
+
+# --- deciding the hidden set
+
+
+def _subtract(target: dict[str, int], factor: int, row: dict[str, int], skip: str) -> list[str]:
+    """target -= factor × row (modulo PRIME), leaving out `skip`; the quantities that appeared in target."""
+    appeared = []
+    for key, coefficient in row.items():
+        if key == skip:
+            continue
+        value = (target.get(key, 0) - factor * coefficient) % PRIME
+        if value:
+            if key not in target:
+                appeared.append(key)
+            target[key] = value
+        else:
+            target.pop(key, None)
+    return appeared
+
+
+def determined(relations: list[Relation], unknowns: set[str]) -> set[str]:
+    """The quantities of `relations` (all of them unknown to a viewer) whose value the relations fix.
+
+    Gauss-Jordan elimination modulo a large prime: a quantity is fixed when the reduced rows hold its unit
+    vector."""
+    pivots: dict[str, dict[str, int]] = {}  # pivot quantity → its row (coefficient 1 at the pivot)
+    holders: dict[str, set[str]] = defaultdict(set)  # quantity → pivots whose rows hold it
+    for relation in relations:
+        row = {key: coefficient % PRIME for key, coefficient in relation.items() if coefficient % PRIME}
+        for key in [key for key in row if key in pivots]:
+            factor = row.pop(key)
+            _subtract(row, factor, pivots[key], key)
+        if not row:
+            continue
+        pivot = min(row, key=lambda key: (len(holders[key]), key))
+        inverse = pow(row[pivot], PRIME - 2, PRIME)
+        row = {key: value * inverse % PRIME for key, value in row.items()}
+        for holder in holders.pop(pivot, set()):
+            target = pivots[holder]
+            factor = target.pop(pivot)
+            for key in _subtract(target, factor, row, pivot):
+                holders[key].add(holder)
+            for key in [key for key in row if key != pivot and key not in target]:
+                holders[key].discard(holder)
+        pivots[pivot] = row
+        for key in row:
+            if key != pivot:
+                holders[key].add(pivot)
+    return {pivot for pivot, row in pivots.items() if len(row) == 1 and pivot not in unknowns}
+
+
+@dataclass
+class Decision:
+    hidden: set[str]
+    undetermined: bool  # every hidden quantity is protected
+
+
+def decide(
+    system: System,
+    decidable: set[str],
+    *,
+    fixed_hidden: set[str] | None = None,
+    rounds: int = 200,
+) -> Decision:
+    """The hidden set: small counts of `decidable` quantities, then cells hidden until none can be worked out.
+
+    Quantities outside `decidable` keep their status: hidden if in `fixed_hidden`, else visible (public)."""
+    fixed_hidden = set(fixed_hidden or ())
+    relations = system.relations()
+    unknowns = {key for relation in relations for key in relation if not system.known(key)}
+    hidden = set(fixed_hidden) | {key for key in decidable if is_small(system.values.get(key))}
+    by_quantity: dict[str, list[int]] = defaultdict(list)
+    for index, relation in enumerate(relations):
+        for key in relation:
+            by_quantity[key].append(index)
+
+    def candidates(indices: Iterable[int]) -> list[str]:
+        return [
+            key
+            for index in indices
+            for key in relations[index]
+            if key in decidable and key not in hidden and system.value(key) > 0
+        ]
+
+    def smallest(keys: list[str]) -> str | None:
+        return min(keys, key=lambda key: (system.value(key), key)) if keys else None
+
+    for _round in range(rounds):
+        # 2. a relation with a single hidden cell takes its next-smallest visible cell with it
+        changed = True
+        while changed:
+            changed = False
+            for index, relation in enumerate(relations):
+                secret = [key for key in relation if key in hidden or key in unknowns]
+                if len(secret) == 1 and secret[0] not in unknowns:
+                    partner = smallest(candidates([index]))
+                    if partner is not None:
+                        hidden.add(partner)
+                        changed = True
+        # 3. the exact check
+        kept_back = hidden | unknowns
+        restricted = [{key: value for key, value in relation.items() if key in kept_back} for relation in relations]
+        leaks = determined([row for row in restricted if row], unknowns)
+        if not leaks:
+            return Decision(hidden, undetermined=True)
+        added = False
+        for leak in sorted(leaks):
+            partner = smallest(candidates(by_quantity[leak]))
+            if partner is None:  # look one relation further
+                near = {key for index in by_quantity[leak] for key in relations[index] if key in secret}
+                partner = smallest(candidates(index for key in near for index in by_quantity[key]))
+            if partner is not None:
+                hidden.add(partner)
+                added = True
+        if not added:
+            break
+    logger.warning("Suppression: %d hidden quantities could still be worked out", len(leaks))
+    return Decision(hidden, undetermined=False)
+
+
+# --- reading the stored set into an answer
+
+
+def hide_in_figures(
+    figures: MutableMapping[str, Any], scope: str, hidden: set[str], marker: Callable[[Any], Any] = lambda _v: None
+) -> dict[str, Any]:
+    """A copy of a monthly answer with the hidden quantities written by `marker` (None for the API)."""
+    shown = copy.deepcopy(dict(figures))
+    for container, name, key in figure_slots(shown, scope):
+        if key in hidden or is_small(container[name]):
+            container[name] = marker(container[name])
+    _blank_percentages(shown)
+    return shown
+
+
+def _is_hidden(value: Any) -> bool:
+    return value is None or isinstance(value, str)
+
+
+def _blank_percentages(figures: MutableMapping[str, Any]) -> None:
+    """No percentage of a hidden count, nor a share of a hidden total (it would give the total away)."""
+
+    def rows_of(rows: Any, total: Any) -> None:
+        for row in rows or []:
+            if _is_hidden(row.get("count")) or _is_hidden(total):
+                row["share_pct"] = None
+
+    def change(container: Any) -> None:
+        hidden = isinstance(container, MutableMapping) and (
+            _is_hidden(container.get("count")) or _is_hidden(container.get("previous_month"))
+        )
+        if hidden and "change_pct" in container:
+            container["change_pct"] = None
+
+    incidents, violations = figures.get("incidents") or {}, figures.get("violations") or {}
+    change(incidents)
+    change(violations)
+    change((figures.get("movements") or {}).get("persons"))
+    rows_of(incidents.get("by_region"), incidents.get("count"))
+    rows_of(violations.get("by_region"), violations.get("count"))
+    rows_of(violations.get("year_to_date_by_region"), violations.get("year_to_date"))
+    _blank_small(figures)
+
+
+def _blank_small(node: Any) -> None:
+    """Whatever count the slots do not name (a figure added later) is at least blanked from 1 to 4."""
+    if isinstance(node, MutableMapping):
+        for key, value in list(node.items()):
+            if key in NOT_COUNTS:
+                continue
+            if is_small(value) and key not in {"month"}:
+                node[key] = None
+            else:
+                _blank_small(value)
+    elif isinstance(node, MutableSequence):
+        for item in node:
+            _blank_small(item)
+
+
+def hide_in_tallies(rows: list[dict[str, Any]], hidden: set[str], categories: set[str]) -> list[dict[str, Any]]:
+    """Tally rows with hidden cells written "<5" (1 to 4) or "x" (a larger value hidden to protect another)."""
+    shown = [dict(row) for row in rows]
+    for container, name, key in tally_slots(shown, categories):
+        value = container[name]
+        if key in hidden or is_small(value):
+            container[name] = mark(value)
+    return shown
+
+
+# --- the whole-answer rule for answers that are not published (shared exports of open months)
+
+
+def suppress_alone(rows: list[dict[str, Any]], categories: set[str], reference: Reference) -> list[dict[str, Any]]:
+    """Tallies suppressed on their own (an open month, or one organisation's): the same rule over this answer."""
+    system = System(reference)
+    months = sorted({str(row["month"]) for row in rows})
+    for month in months:
+        system.add_tallies([row for row in rows if row["month"] == month], month)
+    decision = decide(system, set(system.values))
+    return hide_in_tallies(rows, decision.hidden, categories)

@@ -19,7 +19,6 @@ from core.models import AssistanceKind, SessionKind, ViolationCategory, Violatio
 from core.records import PEOPLE_FIELDS, people_sums
 from incidents.models import GbvReferral, Incident, Violation
 from reports.figures import RECORD_MODELS, Scope, _model, _survivor_group
-from reports.suppression import is_small
 
 COLUMNS = ["month", "admin1_pcode", "admin1_name", "indicator", *PEOPLE_FIELDS, "total"]
 HXL_TAGS = [
@@ -34,7 +33,6 @@ HXL_TAGS = [
     "#affected +unknown",
     "#indicator +value +num",
 ]
-SUPPRESSED = "<5"
 
 Key = tuple[datetime.date, str, str]  # month, region P-code, indicator
 
@@ -229,25 +227,6 @@ def _session_rows(rows: _Rows, scope: Scope, start: datetime.date, end: datetime
         kind = kinds[row["kind"]]
         rows.add(*place, f"sessions.{kind}.sessions", row["sessions"] or 0)
         rows.add(*place, f"sessions.{kind}.participants", total, groups=groups)
-
-
-def suppress_tally(row: dict[str, Any]) -> dict[str, Any]:
-    """One row with small cells written "<5" (the total too), the next-smallest group cell with a lone one."""
-    from reports.suppression import suppress_breakdown
-
-    shown = dict(row)
-    if all(shown[group] is not None for group in PEOPLE_FIELDS):
-        suppress_breakdown(shown, list(PEOPLE_FIELDS))
-    if is_small(shown["total"]):
-        shown["total"] = None
-    return {
-        key: (SUPPRESSED if value is None and key in (*PEOPLE_FIELDS, "total") and _was_count(row, key) else value)
-        for key, value in shown.items()
-    }
-
-
-def _was_count(row: dict[str, Any], key: str) -> bool:
-    return row[key] is not None
 
 
 def table(rows: list[dict[str, Any]]) -> Iterator[list[Any]]:

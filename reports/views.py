@@ -34,7 +34,7 @@ from reports import publishing
 from reports.charts import report_charts
 from reports.forms import CloseMonthForm, ExportForm, ReopenMonthForm, ReportFilterForm
 from reports.headline import headline_tables
-from reports.suppression import suppress_figures
+from reports.suppression import mark
 from reports.tasks import close_month_job, export_job
 
 logger = logging.getLogger(__name__)
@@ -54,17 +54,19 @@ def _default_month(request: HttpRequest) -> datetime.date:
 
 def report_context(user: User, month: datetime.date, region: AdminArea | None) -> dict[str, Any]:
     """Everything the report page and its PDF show, for this user."""
-    viewer = user.role == Role.VIEWER
-    figures = publishing.figures_for(user=user, month=month, region=region)
     current = None
-    if figures["closed"] and figures["changed_since_closing"] and not viewer:
-        current = publishing.figures_for(user=user, month=month, region=region, current=True)
-    if viewer:
-        figures = {**suppress_figures(figures), "suppressed": True}
+    if user.role == Role.VIEWER:
+        # the stored hidden set: None for the charts, "<5" or "x" on the page and in the PDF
+        charted = publishing.viewer_figures(user=user, month=month, region=region)
+        figures = publishing.viewer_figures(user=user, month=month, region=region, marker=mark)
+    else:
+        figures = charted = publishing.figures_for(user=user, month=month, region=region)
+        if figures["closed"] and figures["changed_since_closing"]:
+            current = publishing.figures_for(user=user, month=month, region=region, current=True)
     return {
         "figures": figures,
         "current": current,
-        "charts": report_charts(figures),
+        "charts": report_charts(charted),
         "headline": headline_tables(month),
         "month": month,
         "region": region,
@@ -88,7 +90,11 @@ def monthly_report(request: HttpRequest) -> HttpResponse:
     if request.user.role == Role.VIEWER and not closed:
         messages.info(request, _("Only the figures of closed months are published. Choose a closed month."))
         return render(request, "reports/monthly_report.html", context)
-    context.update(report_context(request.user, month, region))
+    try:
+        context.update(report_context(request.user, month, region))
+    except publishing.NotPublished:
+        messages.info(request, _("This month was not published for your regions."))
+        return render(request, "reports/monthly_report.html", context)
     context.update(_actions(request, month, closed))
     return render(request, "reports/monthly_report.html", context)
 

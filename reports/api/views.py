@@ -23,13 +23,14 @@ from core.access import Capability
 from core.choices import AdminLevel, Role
 from core.errors import ConflictError
 from core.filtersets import month_bounds, parse_month
+from core.http import signed_in
 from core.jobs import start_job, visible_job
 from core.models import AdminArea, Job, Organisation
 from reports import publishing
 from reports.exports import ExportError, validate_export
 from reports.renderers import TalliesCSVRenderer, TalliesXLSXRenderer
-from reports.suppression import suppress_figures
-from reports.tallies import suppress_tally, tallies
+from reports.suppression import Reference, suppress_alone
+from reports.tallies import tallies
 from reports.tasks import close_month_job, export_job
 
 YEARS = range(1901, 2200)  # what `year=` accepts: four digits, and no typo such as 20221 or 1021
@@ -49,7 +50,7 @@ def _region(request: Request) -> AdminArea | None:
     region = AdminArea.objects.filter(pcode=pcode, level=AdminLevel.REGION).first()
     if region is None:
         raise exceptions.ValidationError({"region": [_("Give a region's P-code (level 1), e.g. ML07.")]})
-    if not access.covers_region(request.user, region.pcode):
+    if not access.covers_region(signed_in(request), region.pcode):
         raise Http404
     return region
 
@@ -65,7 +66,19 @@ def _organisation(request: Request) -> Organisation | None:
 
 
 def _is_viewer(request: Request) -> bool:
-    return request.user.role == Role.VIEWER
+    return signed_in(request).role == Role.VIEWER
+
+
+def _viewer_may(request: Request, *months: datetime.date) -> None:
+    """Viewers read published months only, for the whole operation or a region: never narrowed by organisation,
+    never today's figures (API.md)."""
+    for name in ("organisation", "current"):
+        if name in request.query_params:
+            raise exceptions.PermissionDenied(
+                _("Viewers may not use “%(parameter)s”: they see the published figures.") % {"parameter": name}
+            )
+    if not all(publishing.is_closed(month) for month in months):
+        raise exceptions.PermissionDenied(_("Viewers see the figures of closed months only."))
 
 
 class MonthlyFiguresView(APIView):
@@ -81,22 +94,21 @@ class MonthlyFiguresView(APIView):
         responses={200: OpenApiTypes.OBJECT},
     )
     def get(self, request: Request) -> Response:
-        if not access.has_capability(request.user, Capability.FIGURES):
+        if not access.has_capability(signed_in(request), Capability.FIGURES):
             raise exceptions.PermissionDenied
         month = _month(request.query_params.get("month"))
         region, organisation = _region(request), _organisation(request)
         current = request.query_params.get("current", "").lower() in {"1", "true", "yes"}
-        figures = publishing.figures_for(
-            user=request.user,
-            month=month,
-            region=region,
-            organisation=organisation,
-            current=current and not _is_viewer(request),
-        )
         if _is_viewer(request):
-            if not figures["closed"]:
-                raise exceptions.PermissionDenied(_("Viewers see the figures of closed months only."))
-            figures = {**suppress_figures(figures), "suppressed": True}
+            _viewer_may(request, month)
+            try:
+                figures = publishing.viewer_figures(user=signed_in(request), month=month, region=region)
+            except publishing.NotPublished as error:
+                raise exceptions.PermissionDenied(_("This month was not published for your regions.")) from error
+            return Response(figures)
+        figures = publishing.figures_for(
+            user=signed_in(request), month=month, region=region, organisation=organisation, current=current
+        )
         return Response(figures)
 
 
@@ -115,18 +127,26 @@ class TalliesView(APIView):
         responses={200: OpenApiTypes.OBJECT},
     )
     def get(self, request: Request) -> Response:
-        if not access.has_capability(request.user, Capability.TALLIES):
+        if not access.has_capability(signed_in(request), Capability.TALLIES):
             raise exceptions.PermissionDenied(_("Your role may not export the tallies."))
         start, end = self._period(request)
         months = _months_between(start, end)
-        if _is_viewer(request) and not all(publishing.is_closed(month) for month in months):
-            raise exceptions.PermissionDenied(_("Viewers see the figures of closed months only."))
-        rows = tallies(
-            user=request.user, start=start, end=end, region=_region(request), organisation=_organisation(request)
-        )
-        suppress = _is_viewer(request) or request.query_params.get("suppress_small_counts", "").lower() in {"1", "true"}
+        region = _region(request)
+        if _is_viewer(request):
+            _viewer_may(request, *months)
+            return self._answer(request, publishing.published_tally_rows(signed_in(request), months, region))
+        organisation = _organisation(request)
+        suppress = request.query_params.get("suppress_small_counts", "").lower() in {"1", "true"}
+        if suppress and organisation is None and all(publishing.is_closed(month) for month in months):
+            # a shared export of published months: the published tallies and the hidden set decided at closing
+            return self._answer(request, publishing.published_tally_rows(signed_in(request), months, region))
+        rows = tallies(user=signed_in(request), start=start, end=end, region=region, organisation=organisation)
         if suppress:
-            rows = [suppress_tally(row) for row in rows]
+            reference = Reference.load()
+            rows = suppress_alone(rows, set(reference.categories), reference)
+        return self._answer(request, rows)
+
+    def _answer(self, request: Request, rows: list[dict[str, Any]]) -> Response:
         response = Response(rows)
         if request.accepted_renderer.format in {"csv", "xlsx"}:
             name = f"vigie-tallies-{request.query_params.get('month') or request.query_params.get('year')}"
@@ -151,7 +171,7 @@ def _months_between(start: datetime.date, end: datetime.date) -> list[datetime.d
 
 
 def _admin_only(request: Request) -> None:
-    if not access.has_capability(request.user, Capability.CLOSE_MONTH):
+    if not access.has_capability(signed_in(request), Capability.CLOSE_MONTH):
         raise exceptions.PermissionDenied(_("Only admins close and reopen months."))
 
 
@@ -166,7 +186,7 @@ class CloseMonthView(APIView):
             raise ConflictError(_("This month is already closed."))
         job = start_job(
             kind="close_month",
-            user=request.user,
+            user=signed_in(request),
             task=close_month_job,
             params={"month": first_day.isoformat(), "note": str(request.data.get("note", ""))[:2000]},
         )
@@ -180,7 +200,7 @@ class ReopenMonthView(APIView):
     def post(self, request: Request, month: str) -> Response:
         _admin_only(request)
         first_day = _month(month)
-        publishing.reopen_month(first_day, by=request.user, reason=str(request.data.get("reason", "")))
+        publishing.reopen_month(first_day, by=signed_in(request), reason=str(request.data.get("reason", "")))
         return Response({"month": first_day.strftime("%Y-%m"), "closed": False})
 
 
@@ -189,7 +209,7 @@ class JobView(APIView):
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request, pk: int) -> Response:
-        job = visible_job(request.user, pk)
+        job = visible_job(signed_in(request), pk)
         if job is None:
             raise Http404
         return Response(job_answer(request, job))
@@ -220,12 +240,12 @@ class ExportView(APIView):
 
     @extend_schema(request=OpenApiTypes.OBJECT, responses={202: OpenApiTypes.OBJECT})
     def post(self, request: Request) -> Response:
-        if not access.has_capability(request.user, Capability.RECORDS_EXPORT):
+        if not access.has_capability(signed_in(request), Capability.RECORDS_EXPORT):
             raise exceptions.PermissionDenied(_("Only admins export records and reports."))
         try:
             params = validate_export(dict(request.data.items()))
         except ExportError as error:
             raise exceptions.ValidationError(error.errors) from error
         params["language"] = translation.get_language() or "en"
-        job = start_job(kind=f"export_{params['kind']}", user=request.user, task=export_job, params=params)
+        job = start_job(kind=f"export_{params['kind']}", user=signed_in(request), task=export_job, params=params)
         return Response({"id": job.pk, "status": job.status}, status=202)

@@ -25,6 +25,8 @@ def figure(value: int | float | Decimal | None) -> str:
     """A count: "1,762" (English), "1 762" (French); a suppressed count (None) is "<5"."""
     if value is None:
         return "<5"
+    if isinstance(value, str):  # a suppressed count as the stored decision writes it: "<5" or "x"
+        return value
     if isinstance(value, Decimal):
         value = int(value) if value == int(value) else float(value)
     return _group(value)

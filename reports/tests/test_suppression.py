@@ -1,9 +1,28 @@
-from reports.suppression import suppress_breakdown, suppress_figures
+"""reports.suppression on its own: which cells an answer shows, the exact check, and the decision."""
+
+from __future__ import annotations
+
+import pytest
+
+from reports.suppression import (
+    Reference,
+    System,
+    decide,
+    determined,
+    figure_slots,
+    hide_in_figures,
+    hide_in_tallies,
+    mark,
+)
 
 
-def test_counts_from_1_to_4_are_suppressed_with_their_percentages():
-    figures = {
-        "incidents": {
+def _figures(**sections):
+    return {"month": "2021-12", **sections}
+
+
+def test_counts_from_1_to_4_are_hidden_with_their_percentages():
+    figures = _figures(
+        incidents={
             "count": 4,
             "previous_month": 9,
             "change_pct": -55.6,
@@ -13,13 +32,12 @@ def test_counts_from_1_to_4_are_suppressed_with_their_percentages():
                 {"pcode": "ML05", "name": "Mopti", "count": 1, "share_pct": 25.0},
             ],
         },
-        "closed": True,
-    }
-    shown = suppress_figures(figures)
+        closed=True,
+    )
+    shown = hide_in_figures(figures, "all", set())
     assert shown["incidents"]["count"] is None
     assert shown["incidents"]["change_pct"] is None
-    assert shown["incidents"]["previous_month"] == 9
-    assert shown["incidents"]["year_to_date"] == 30
+    assert (shown["incidents"]["previous_month"], shown["incidents"]["year_to_date"]) == (9, 30)
     assert shown["incidents"]["by_region"] == [
         {"pcode": "ML07", "name": "Gao", "count": None, "share_pct": None},
         {"pcode": "ML05", "name": "Mopti", "count": None, "share_pct": None},
@@ -27,45 +45,61 @@ def test_counts_from_1_to_4_are_suppressed_with_their_percentages():
     assert shown["closed"] is True  # a boolean is not a count
 
 
-def test_a_lone_suppressed_cell_takes_the_next_smallest_with_it():
-    groups = {"women": 3, "girls": 0, "men": 10, "boys": 7, "unknown": 0}
-    suppress_breakdown(groups, list(groups))
-    assert groups == {"women": None, "girls": 0, "men": 10, "boys": None, "unknown": 0}
-
-
-def test_a_lone_suppressed_row_takes_the_next_smallest_row_with_it():
-    figures = {
-        "violations": {
-            "count": 40,
-            "by_type": [
-                {"code": "threat", "count": 20, "incidents": 9},
-                {"code": "murder", "count": 12, "incidents": 8},
-                {"code": "arson", "count": 8, "incidents": 6},
-                {"code": "abduction", "count": 2, "incidents": 2},
-            ],
+def test_a_hidden_total_takes_the_shares_with_it():
+    figures = _figures(
+        incidents={
+            "count": 20,
+            "previous_month": 0,
+            "change_pct": None,
+            "year_to_date": 20,
+            "by_region": [{"pcode": "ML07", "name": "Gao", "count": 10, "share_pct": 50.0}],
         }
-    }
-    rows = suppress_figures(figures)["violations"]["by_type"]
-    assert [row["count"] for row in rows] == [20, 12, None, None]
+    )
+    shown = hide_in_figures(figures, "all", {"2021-12|all|incidents"}, mark)
+    assert shown["incidents"]["count"] == "x"
+    assert shown["incidents"]["by_region"][0] == {"pcode": "ML07", "name": "Gao", "count": 10, "share_pct": None}
 
 
-def test_previous_month_suppressed_blanks_the_change():
-    shown = suppress_figures({"persons": {"count": 57, "previous_month": 3, "change_pct": 1800.0}})
-    assert shown["persons"] == {"count": 57, "previous_month": None, "change_pct": None}
+def test_the_same_figure_is_the_same_quantity_in_every_answer():
+    national = _figures(incidents={"count": 9, "by_region": [{"pcode": "ML07", "count": 5}]}, trend=[])
+    region = _figures(incidents={"count": 5, "previous_month": 2}, trend=[{"month": "2021-11", "incidents": 2}])
+    keys = {key for _container, _name, key in figure_slots(national, "all")}
+    assert "2021-12|ML07|incidents" in keys
+    region_keys = [key for _container, _name, key in figure_slots(region, "ML07")]
+    assert region_keys.count("2021-11|ML07|incidents") == 2  # previous month and the trend
 
 
 def test_amounts_are_money_not_counts():
-    shown = suppress_figures(
-        {
-            "assistance": [
-                {
-                    "kind": "cash",
-                    "households": 0,
-                    "persons": 12,
-                    "amounts": {"XOF": 3},
-                    "year_to_date_amounts": {"XOF": 2},
-                }
-            ]
-        }
-    )
+    row = {"kind": "cash", "households": 0, "persons": 12, "amounts": {"XOF": 3}, "year_to_date_amounts": {"XOF": 2}}
+    shown = hide_in_figures(_figures(assistance=[row]), "all", set())
     assert shown["assistance"][0]["amounts"] == {"XOF": 3}
+
+
+@pytest.mark.parametrize(
+    ("relations", "found"),
+    [
+        ([{"a": 1, "b": 1}, {"a": 1, "c": 1}, {"b": 1, "c": 1}], {"a", "b", "c"}),  # a triangle of pairs
+        ([{"a": 1, "b": 1}, {"c": 1, "d": 1}], set()),
+        ([{"t": 1, "a": -1, "b": -1}, {"a": 1}], {"a"}),
+    ],
+)
+def test_the_exact_check(relations, found):
+    assert determined(relations, set()) == found
+
+
+def test_a_relation_per_answer_is_not_enough():
+    """Each breakdown alone has two hidden cells, yet together they fix them: the exact check catches it."""
+    reference = Reference(regions=["R1", "R2"], categories={}, collective=set())
+    system = System(reference)
+    rows = [
+        {"month": "2021-12", "admin1_pcode": "R1", "indicator": "movements.persons", "total": 9}
+        | {"women": 3, "girls": 6, "men": 0, "boys": 0, "unknown": 0},
+        {"month": "2021-12", "admin1_pcode": "R2", "indicator": "movements.persons", "total": 9}
+        | {"women": 6, "girls": 3, "men": 0, "boys": 0, "unknown": 0},
+    ]
+    system.add_tallies(rows, "2021-12")
+    decision = decide(system, set(system.values))
+    assert decision.undetermined
+    assert "2021-12|R1|movements.persons.g.women" in decision.hidden
+    shown = hide_in_tallies(rows, decision.hidden, set())
+    assert (shown[0]["women"], shown[0]["girls"]) == ("<5", "x")

@@ -23,7 +23,9 @@ class ManagedByAdmins:
     def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return has_capability(request.user, Capability.MANAGE)
 
-    has_add_permission = has_module_permission
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        # `obj`: Django asks an inline (the donor rows of a funding figure) with the parent record, a page without.
+        return has_capability(request.user, Capability.MANAGE)
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return has_capability(request.user, Capability.MANAGE)

@@ -17,6 +17,7 @@ import datetime
 import random
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 
@@ -152,7 +153,7 @@ def _nfi_kits(maker: _AssistanceMaker, rng: random.Random) -> None:
     maker.link(mopti)
 
 
-def _people(**counts: int) -> dict[str, int]:
+def _people(**counts: int) -> dict[str, Any]:  # Any: spread into add() beside its str keywords
     return {name: counts.get(name, 0) for name in PEOPLE_FIELDS}
 
 
@@ -277,7 +278,9 @@ def _routine_assistance(maker: _AssistanceMaker, rng: random.Random) -> None:
     for month in range(1, 12):
         for kind, places, sector, group in rng.sample(ROUTINE_ASSISTANCE, 3):
             people = _people(women=rng.randint(5, 60), men=rng.randint(0, 40), girls=rng.randint(0, 20))
-            extra = {"amount": Decimal(40000 * sum(people.values())), "currency": "XOF"} if kind == "cash" else {}
+            extra: dict[str, Any] = (
+                {"amount": Decimal(40000 * sum(people.values())), "currency": "XOF"} if kind == "cash" else {}
+            )
             if kind == "food_kit":
                 people, extra = {}, {"households": rng.randint(20, 150)}
             maker.add(
@@ -411,7 +414,7 @@ def _december_sessions(maker: _SessionMaker, rng: random.Random) -> None:
         return day_in(rng, 12)
 
     topic = "Dangers of irregular movements, civil registration, COVID-19 protection measures"
-    people = split_people(INFORMATION_PEOPLE, len(INFORMATION_DECEMBER), rng)
+    people: list[dict[str, Any]] = split_people(INFORMATION_PEOPLE, len(INFORMATION_DECEMBER), rng)
     for (pcode, sessions), counts in zip(INFORMATION_DECEMBER, people, strict=True):
         maker.add(
             "information", pcode, day(), topic, sector="mixed_movements", group="other", sessions=sessions, **counts

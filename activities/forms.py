@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import Q
@@ -20,8 +20,10 @@ _NUMBER_SEPARATORS = re.compile(r"[\s,;]+")
 
 
 def _active_reference_lists(form: forms.ModelForm) -> None:
-    for name, model in (("sector", Sector), ("population_group", PopulationGroup)):
-        form.fields[name].queryset = model.objects.filter(is_active=True)
+    cast("forms.ModelChoiceField[Sector]", form.fields["sector"]).queryset = Sector.objects.filter(is_active=True)
+    cast(
+        "forms.ModelChoiceField[PopulationGroup]", form.fields["population_group"]
+    ).queryset = PopulationGroup.objects.filter(is_active=True)
 
 
 class HouseholdChoiceField(forms.ModelMultipleChoiceField):
@@ -73,14 +75,15 @@ class AssistanceForm(RecordForm):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
-        self.fields["kind"].queryset = AssistanceKind.objects.filter(is_active=True)
+        kind = cast("forms.ModelChoiceField[AssistanceKind]", self.fields["kind"])
+        kind.queryset = AssistanceKind.objects.filter(is_active=True)
         _active_reference_lists(self)
         self.in_scope = (
             beneficiaries_selectors.household_list(user=user)
             .prefetch_related(None)
             .exclude(status__in=[Status.ARCHIVED, Status.REJECTED])
         )
-        households = self.fields["households_assisted"]
+        households = cast(HouseholdChoiceField, self.fields["households_assisted"])
         households.queryset = self.in_scope.order_by("head_name", "pk")
         households.widget.attrs["size"] = 8
         self.fields["households"].widget.attrs["inputmode"] = "numeric"
@@ -133,6 +136,7 @@ class SessionForm(RecordForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].queryset = SessionKind.objects.filter(is_active=True)
+        kind = cast("forms.ModelChoiceField[SessionKind]", self.fields["kind"])
+        kind.queryset = SessionKind.objects.filter(is_active=True)
         _active_reference_lists(self)
         self.fields["sessions"].widget.attrs.update({"inputmode": "numeric", "min": 1})

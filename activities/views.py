@@ -13,6 +13,8 @@ from activities.filtersets import AssistanceFilterSet, SessionFilterSet
 from activities.forms import AssistanceForm, SessionForm
 from activities.models import AssistanceEvent, Session
 from beneficiaries.selectors import household_list
+from core.http import signed_in
+from core.inputs import version_number
 from core.record_forms import places_for
 from core.record_pages import RecordForms, RecordPages, SingleFormRecordForms, field_differences
 
@@ -22,8 +24,8 @@ from core.record_pages import RecordForms, RecordPages, SingleFormRecordForms, f
 class AssistanceForms(RecordForms):
     def __init__(self, request: HttpRequest, event: AssistanceEvent | None) -> None:
         data = request.POST if request.method == "POST" else None
-        self.places = places_for(request.user)
-        self.main = AssistanceForm(data, instance=event, user=request.user, places=self.places)
+        self.places = places_for(signed_in(request))
+        self.main = AssistanceForm(data, instance=event, user=signed_in(request), places=self.places)
 
     def differences(self, current: AssistanceEvent) -> list[dict[str, str]]:
         rows = field_differences(self.main, current)
@@ -44,11 +46,11 @@ def _write_assistance(request: HttpRequest, forms_: AssistanceForms, event: Assi
     fields = dict(forms_.main.cleaned_data)
     households = fields.pop("households_assisted", None) or []
     if event is None:
-        return services.assistance_create(by=request.user, fields=fields, households=households)
+        return services.assistance_create(by=signed_in(request), fields=fields, households=households)
     return services.assistance_update(
         event=event,
-        by=request.user,
-        version=request.POST.get("version") or None,
+        by=signed_in(request),
+        version=version_number(request.POST.get("version")),
         fields=fields,
         households=households,
     )
@@ -59,14 +61,14 @@ def _assistance_detail(request: HttpRequest, event: AssistanceEvent) -> dict[str
     linked = [item.pk for item in event.households_assisted.all()]
     readable = {
         household.pk: household
-        for household in household_list(user=request.user).prefetch_related(None).filter(pk__in=linked)
+        for household in household_list(user=signed_in(request)).prefetch_related(None).filter(pk__in=linked)
     }
     return {
         "people": event.people(),
         "people_total": event.total,
         "linked_households": [{"pk": pk, "household": readable.get(pk)} for pk in linked],
         # Warnings, not errors: a second distribution can be planned; the reviewer sees them too.
-        "repeat_warnings": selectors.repeat_assistance(event, user=request.user),
+        "repeat_warnings": selectors.repeat_assistance(event, user=signed_in(request)),
     }
 
 
@@ -109,9 +111,9 @@ class SessionForms(SingleFormRecordForms):
 def _write_session(request: HttpRequest, forms_: SessionForms, session: Session | None) -> Session:
     fields = dict(forms_.main.cleaned_data)
     if session is None:
-        return services.session_create(by=request.user, fields=fields)
+        return services.session_create(by=signed_in(request), fields=fields)
     return services.session_update(
-        session=session, by=request.user, version=request.POST.get("version") or None, fields=fields
+        session=session, by=signed_in(request), version=version_number(request.POST.get("version")), fields=fields
     )
 
 

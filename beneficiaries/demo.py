@@ -16,6 +16,7 @@ import datetime
 import random
 from collections import defaultdict
 from collections.abc import Callable
+from typing import TypeVar, cast
 
 from django.db import transaction
 from django.utils import timezone
@@ -24,8 +25,10 @@ from beneficiaries.models import Household, Movement, Person
 from beneficiaries.selectors import cercle_of, name_similarity, normalise_name
 from core.choices import Status
 from core.demo import DECEMBER, chance, seeded, write_history
-from core.models import AdminArea, PopulationGroup, User
+from core.models import AdminArea, Organisation, PopulationGroup, User
 from core.records import PEOPLE_FIELDS, ReviewedRecord
+
+R = TypeVar("R", bound=ReviewedRecord)
 
 YEAR = 2021
 # Who enters and who reviews each region's records (the demo users of load_demo).
@@ -93,19 +96,21 @@ class Teams:
     def place(self, pcode: str) -> AdminArea:
         return self.places[pcode]
 
-    def stamp(self, record: ReviewedRecord, day: datetime.date, status: str, rng: random.Random) -> ReviewedRecord:
+    def stamp(self, record: R, day: datetime.date, status: str, rng: random.Random) -> R:
         """Give a record its region, author, organisation and the review it went through (another person than
         the author verifies)."""
         record.region = record.place.region
         monitor_name, supervisor_name = REGION_TEAMS[record.region.pcode]
         monitor, supervisor = self.users[monitor_name], self.users[supervisor_name]
-        record.created_by, record.organisation, record.status = monitor, monitor.organisation, status
-        record.version = {Status.DRAFT: 1, Status.SUBMITTED: 2, Status.RETURNED: 3}.get(status, 3)
+        organisation = cast(Organisation, monitor.organisation)  # the demo's monitors all have one
+        record.created_by, record.organisation, record.status = monitor, organisation, status
+        versions: dict[str, int] = {Status.DRAFT: 1, Status.SUBMITTED: 2, Status.RETURNED: 3}
+        record.version = versions.get(status, 3)
         if status != Status.DRAFT:
-            record.submitted_at = moment(day + datetime.timedelta(days=rng.randint(0, 2)))
-        if status in (Status.VERIFIED, Status.RETURNED):
-            record.reviewed_by = supervisor
-            record.reviewed_at = record.submitted_at + datetime.timedelta(days=rng.randint(1, 4))
+            record.submitted_at = submitted_at = moment(day + datetime.timedelta(days=rng.randint(0, 2)))
+            if status in (Status.VERIFIED, Status.RETURNED):
+                record.reviewed_by = supervisor
+                record.reviewed_at = submitted_at + datetime.timedelta(days=rng.randint(1, 4))
         if status == Status.RETURNED:
             record.review_note = "Please check the counts against the site list."
         return record
@@ -179,7 +184,7 @@ def _month_groups(month: int, total: int) -> dict[str, int]:
 
 
 def _load_movements(teams: Teams, rng: random.Random) -> int:
-    movements = []
+    movements: list[Movement] = []
     for month, total in enumerate(MOVEMENT_PERSONS, start=1):
         movements.extend(
             _movement(teams, rng, month, people, Status.VERIFIED)
@@ -226,9 +231,9 @@ class _Names:
 
     def __init__(self, rng: random.Random) -> None:
         self.rng = rng
-        self.taken: dict[tuple[int, int], list[str]] = defaultdict(list)
+        self.taken: dict[tuple[int | None, int], list[str]] = defaultdict(list)
 
-    def draw(self, cercle: int, birth_year: int, first_names: list[str], family: str) -> str:
+    def draw(self, cercle: int | None, birth_year: int, first_names: list[str], family: str) -> str:
         name = ""
         for _ in range(40):
             name = f"{self.rng.choice(first_names)} {family}"

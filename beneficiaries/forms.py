@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -33,7 +33,8 @@ class HouseholdForm(RecordForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["population_group"].queryset = PopulationGroup.objects.filter(is_active=True)
+        population_group = cast("forms.ModelChoiceField[PopulationGroup]", self.fields["population_group"])
+        population_group.queryset = PopulationGroup.objects.filter(is_active=True)
 
 
 class MemberForm(forms.Form):

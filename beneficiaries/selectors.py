@@ -107,19 +107,20 @@ def likely_duplicate_households(*, user: User) -> list[DuplicatePair]:
             found[(keep.pk, merge.pk)] = DuplicatePair(keep, merge, [], same_registration_number=number)
     groups: dict[tuple[int, int], list[Person]] = defaultdict(list)
     for household in households.values():
-        if cercle_of(household.place) is None:
+        cercle = cercle_of(household.place)
+        if cercle is None:
             continue
         for person in household.members.all():
             if person.birth_year is not None:
-                groups[(cercle_of(household.place), person.birth_year)].append(person)
-    for persons in groups.values():
-        for first, second in combinations(persons, 2):
-            if first.household_id == second.household_id:
+                groups[(cercle, person.birth_year)].append(person)
+    for (_cercle, birth_year), persons in groups.items():
+        for one, other in combinations(persons, 2):
+            if one.household_id == other.household_id:
                 continue
-            similarity = name_similarity(first.full_name, second.full_name)
+            similarity = name_similarity(one.full_name, other.full_name)
             if similarity < NAME_SIMILARITY:
                 continue
-            keep, merge = sorted((households[first.household_id], households[second.household_id]), key=_sort_key)
+            keep, merge = sorted((households[one.household_id], households[other.household_id]), key=_sort_key)
             pair = found.setdefault((keep.pk, merge.pk), DuplicatePair(keep, merge, []))
-            pair.matches.append(PersonMatch(first.full_name, second.full_name, first.birth_year, round(similarity, 2)))
+            pair.matches.append(PersonMatch(one.full_name, other.full_name, birth_year, round(similarity, 2)))
     return sorted(found.values(), key=lambda pair: (_sort_key(pair.keep), pair.merge.pk))

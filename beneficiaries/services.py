@@ -169,17 +169,17 @@ def _relink_records(merged: Household, kept: Household, by: User) -> int:
     """
     relinked = 0
     for relation in Household._meta.related_objects:
-        if relation.many_to_many:
+        if isinstance(relation, models.ManyToManyRel):
             relinked += _relink_many_to_many(relation, merged, kept, by)
         elif relation.one_to_many and relation.related_model not in (Person, Household):
-            relinked += relation.related_model.objects.filter(**{relation.field.name: merged}).update(
+            relinked += relation.related_model._default_manager.filter(**{relation.field.name: merged}).update(
                 **{relation.field.name: kept}
             )
     return relinked
 
 
 def _relink_many_to_many(relation: models.ManyToManyRel, merged: Household, kept: Household, by: User) -> int:
-    manager = getattr(merged, relation.get_accessor_name())
+    manager = getattr(merged, str(relation.get_accessor_name()))  # None only for related_name="+", not here
     records = list(manager.all())
     for record in records:
         getattr(record, relation.field.name).remove(merged)

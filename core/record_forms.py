@@ -107,7 +107,7 @@ def people_counted(cleaned: dict[str, Any]) -> int:
     return sum(cleaned.get(name) or 0 for name in PEOPLE_FIELDS)
 
 
-def kept_rows(formset: forms.BaseFormSet[forms.Form]) -> list[dict[str, Any]]:
+def kept_rows(formset: forms.BaseFormSet[Any]) -> list[dict[str, Any]]:
     """The rows a person filled in and did not remove, as the services take them."""
     rows = []
     for index, form in enumerate(formset.forms):

@@ -12,6 +12,7 @@ from activities.api.serializers import AssistanceSerializer, SessionSerializer
 from activities.filtersets import AssistanceFilterSet, SessionFilterSet
 from activities.models import AssistanceEvent, Session
 from core.api.records import RecordViewSet
+from core.http import signed_in
 
 
 class AssistanceViewSet(RecordViewSet):
@@ -22,12 +23,12 @@ class AssistanceViewSet(RecordViewSet):
     filterset_class = AssistanceFilterSet
 
     def get_queryset(self) -> QuerySet[AssistanceEvent]:
-        return selectors.assistance_list(user=self.request.user)
+        return selectors.assistance_list(user=signed_in(self.request))
 
     def _answer(self, event: AssistanceEvent, status_code: int) -> Response:
         event = self.get_queryset().get(pk=event.pk)
         data = dict(self.get_serializer(event).data)
-        data["warnings"] = selectors.repeat_assistance(event, user=self.request.user)
+        data["warnings"] = selectors.repeat_assistance(event, user=signed_in(self.request))
         return Response(data, status=status_code)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -48,4 +49,4 @@ class SessionViewSet(RecordViewSet):
     filterset_class = SessionFilterSet
 
     def get_queryset(self) -> QuerySet[Session]:
-        return selectors.session_list(user=self.request.user)
+        return selectors.session_list(user=signed_in(self.request))

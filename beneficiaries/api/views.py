@@ -20,6 +20,7 @@ from beneficiaries.models import Household, Movement
 from core import access
 from core.access import Action
 from core.api.records import RecordViewSet
+from core.http import signed_in
 
 
 class HouseholdViewSet(RecordViewSet):
@@ -29,10 +30,10 @@ class HouseholdViewSet(RecordViewSet):
     filterset_class = HouseholdFilterSet
 
     def get_queryset(self) -> QuerySet[Household]:
-        return selectors.household_list(user=self.request.user)
+        return selectors.household_list(user=signed_in(self.request))
 
     def _check_reviewer(self) -> None:
-        if not access.may(self.request.user, Action.REVIEW):
+        if not access.may(signed_in(self.request), Action.REVIEW):
             raise exceptions.PermissionDenied(_("Only supervisors and admins review duplicates."))
 
     @extend_schema(
@@ -48,7 +49,7 @@ class HouseholdViewSet(RecordViewSet):
     def duplicates(self, request: Request) -> Response:
         """Likely duplicates in the user's scope: similar names, same birth year, same cercle; older one first."""
         self._check_reviewer()
-        pairs = selectors.likely_duplicate_households(user=request.user)
+        pairs = selectors.likely_duplicate_households(user=signed_in(request))
         return Response({"count": len(pairs), "results": DuplicatePairSerializer(pairs, many=True).data})
 
     @extend_schema(request=MergeSerializer, responses={200: HouseholdSerializer})
@@ -62,7 +63,7 @@ class HouseholdViewSet(RecordViewSet):
         into = self.get_queryset().filter(pk=body.validated_data["into"]).first()
         if into is None:
             raise serializers.ValidationError({"into": [_("No household with this number in your scope.")]})
-        kept = services.household_merge(household=household, into=into, by=request.user)
+        kept = services.household_merge(household=household, into=into, by=signed_in(request))
         return Response(self.get_serializer(self.get_queryset().get(pk=kept.pk)).data)
 
 
@@ -73,4 +74,4 @@ class MovementViewSet(RecordViewSet):
     filterset_class = MovementFilterSet
 
     def get_queryset(self) -> QuerySet[Movement]:
-        return selectors.movement_list(user=self.request.user)
+        return selectors.movement_list(user=signed_in(self.request))

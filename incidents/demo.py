@@ -16,8 +16,9 @@ from __future__ import annotations
 import datetime
 import random
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 from django.db import transaction
 from django.utils import timezone
@@ -112,7 +113,7 @@ def _plan(rng: random.Random) -> list[_PlannedIncident]:
     return plan
 
 
-def _other_type(rng: random.Random, exclude: list[str] = ()) -> str:
+def _other_type(rng: random.Random, exclude: Sequence[str] = ()) -> str:
     names = [name for name in OTHER_TYPES if name not in exclude]
     return rng.choices(names, [OTHER_TYPES[name] for name in names])[0]
 
@@ -171,7 +172,7 @@ def _team_names() -> set[str]:
 def _places_by_region() -> dict[str, list[AdminArea]]:
     places: dict[str, list[AdminArea]] = defaultdict(list)
     for area in AdminArea.objects.filter(level=2).select_related("parent"):
-        places[area.parent.pcode].append(area)
+        places[cast(AdminArea, area.parent).pcode].append(area)  # a cercle (level 2) is in a region
     return places
 
 

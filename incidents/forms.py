@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -38,8 +38,9 @@ def population_group_choices() -> Choices:
     return [("", "---------"), *((group.pk, group.label) for group in PopulationGroup.objects.filter(is_active=True))]
 
 
-def limit_places(field: forms.ModelChoiceField, places: Sequence[AdminArea]) -> None:
+def limit_places(form_field: forms.Field, places: Sequence[AdminArea]) -> None:
     """A record's place: one of the user's regions, listed from the places already read (no second query)."""
+    field = cast("forms.ModelChoiceField[AdminArea]", form_field)  # a ForeignKey's form field
     field.queryset = AdminArea.objects.filter(pk__in=[item.pk for item in places])
     field.choices = [("", "---------"), *((item.pk, place_label(item)) for item in places)]
     field.error_messages["invalid_choice"] = _("Choose a place of your regions from the list.")
@@ -80,7 +81,8 @@ class IncidentForm(forms.ModelForm):
             # A restricted narrative is neither shown nor posted: the rest of the incident is edited without it.
             del self.fields["narrative"]
         if access.is_admin(user):
-            self.fields["organisation"].queryset = Organisation.objects.filter(is_active=True)
+            organisation = cast("forms.ModelChoiceField[Organisation]", self.fields["organisation"])
+            organisation.queryset = Organisation.objects.filter(is_active=True)
             self.fields["organisation"].required = False
             self.fields["organisation"].help_text = _("Leave empty for your own organisation.")
         else:
@@ -90,7 +92,7 @@ class IncidentForm(forms.ModelForm):
             self.fields[name].widget.attrs["max"] = timezone.localdate().isoformat()
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         today = timezone.localdate()
         reported_on: datetime.date | None = cleaned.get("reported_on")
         occurred_on: datetime.date | None = cleaned.get("occurred_on")
@@ -133,13 +135,13 @@ class ViolationForm(forms.Form):
     def __init__(self, *args: Any, type_choices: Choices, group_choices: Choices, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Choices read once per page and shared by every row (one query, not one per row).
-        self.fields["type"].choices = type_choices
-        self.fields["population_group"].choices = group_choices
+        cast(forms.ChoiceField, self.fields["type"]).choices = type_choices
+        cast(forms.ChoiceField, self.fields["population_group"]).choices = group_choices
         for name in (*PEOPLE_FIELDS, "with_disability"):
             self.fields[name].widget.attrs.update({"inputmode": "numeric", "class": "count"})
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         people = [cleaned.get(name) or 0 for name in PEOPLE_FIELDS]
         if not any(name in self.errors for name in PEOPLE_FIELDS) and sum(people) <= 0:
             raise ValidationError(_("Count at least one person (women, girls, men, boys or unknown)."))
@@ -256,7 +258,9 @@ class GbvReferralForm(forms.ModelForm):
         code.help_text = _("A code, never a name: e.g. %(example)s.") % {
             "example": settings.VIGIE_SURVIVOR_CODE_EXAMPLE
         }
-        self.fields["incident"].queryset = access.records_in_scope(Incident.objects.all(), user, Family.GENERAL)
+        cast("forms.ModelChoiceField[Incident]", self.fields["incident"]).queryset = access.records_in_scope(
+            Incident.objects.all(), user, Family.GENERAL
+        )
         self.fields["consent_to_referral"].help_text = _("Without it, no service can be referred.")
         self.fields["consent_to_reporting"].help_text = _("Without it, the referral is left out of shared figures.")
         for name in ("reported_on", "incident_date"):
@@ -272,7 +276,7 @@ class GbvReferralForm(forms.ModelForm):
         return (self.cleaned_data.get("survivor_code") or "").strip().upper()
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         today = timezone.localdate()
         reported_on: datetime.date | None = cleaned.get("reported_on")
         incident_date: datetime.date | None = cleaned.get("incident_date")
@@ -305,7 +309,7 @@ class ServiceReferralForm(forms.Form):
     def __init__(self, *args: Any, service_choices: Choices, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Read once per page and shared by every row.
-        self.fields["service"].choices = service_choices
+        cast(forms.ChoiceField, self.fields["service"]).choices = service_choices
 
 
 ServiceReferralFormSet = forms.formset_factory(ServiceReferralForm, extra=1, can_delete=True)

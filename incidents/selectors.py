@@ -103,7 +103,7 @@ def possible_duplicates(incidents: Iterable[Incident], *, user: User) -> dict[in
             | Q(occurred_on__isnull=True, reported_on__range=(earliest, latest))
         )
     )
-    by_cercle: dict[int, list[Incident]] = defaultdict(list)
+    by_cercle: dict[int | None, list[Incident]] = defaultdict(list)
     for candidate in candidates:
         by_cercle[_cercle_id(candidate)].append(candidate)
     found: dict[int, list[Incident]] = {}

@@ -8,11 +8,12 @@ import factory
 
 from core.choices import Status
 from core.models import AdminArea, GbvIncidentType, GbvService, Organisation, PopulationGroup, ViolationType
+from core.tests.factories import ModelFactory
 from incidents.models import GbvReferral, Incident, ServiceReferral, Violation
 from incidents.services import restrict_sexual_violence_narratives
 
 
-class IncidentFactory(factory.django.DjangoModelFactory):
+class IncidentFactory(ModelFactory[Incident]):
     class Meta:
         model = Incident
         skip_postgeneration_save = True
@@ -44,7 +45,7 @@ class IncidentFactory(factory.django.DjangoModelFactory):
             incident.narrative_restricted = True
 
 
-class GbvReferralFactory(factory.django.DjangoModelFactory):
+class GbvReferralFactory(ModelFactory[GbvReferral]):
     class Meta:
         model = GbvReferral
         skip_postgeneration_save = True

@@ -70,10 +70,36 @@ class TestNeedToKnow:
         people.admin.save()
         assert api_as(people.admin).get(f"{URL}{referral.pk}/").status_code == 404
 
-    def test_gbv_records_never_appear_in_incident_lists_or_search(self, people, api_as, referral):
+    def test_gbv_records_never_appear_in_incident_lists_or_search(self, people, api_as, client):
+        # A referral linked to an incident every role below reads: the incident is found by its own words, never
+        # by the referral's, and neither its answers nor its page carry the referral's code or notes.
+        incident = IncidentFactory(created_by=people.monitor, narrative="Checkpoint ZANDERMOOR, two men beaten.")
+        referral = GbvReferralFactory(
+            created_by=people.gbv,
+            status=Status.SUBMITTED,
+            incident=incident,
+            notes="Survivor stays with her aunt near QUILLBROOK market.",
+        )
         for role in ("monitor", "supervisor", "admin"):
-            results = api_as(getattr(people, role)).get("/api/v1/incidents/", {"q": referral.survivor_code}).json()
-            assert results["count"] == 0
+            api = api_as(getattr(people, role))
+            assert [row["id"] for row in api.get("/api/v1/incidents/", {"q": "ZANDERMOOR"}).json()["results"]] == [
+                incident.pk
+            ]
+            assert api.get("/api/v1/incidents/", {"q": "QUILLBROOK"}).json()["count"] == 0
+            assert api.get("/api/v1/incidents/", {"q": referral.survivor_code}).json()["count"] == 0
+            client.force_login(getattr(people, role))
+            link = f'href="/incidents/{incident.pk}/"'
+            assert link in client.get("/incidents/", {"q": "ZANDERMOOR"}).content.decode()
+            assert link not in client.get("/incidents/", {"q": "QUILLBROOK"}).content.decode()
+            answers = [
+                api.get("/api/v1/incidents/").content.decode(),
+                api.get(f"/api/v1/incidents/{incident.pk}/").content.decode(),
+                client.get(f"/incidents/{incident.pk}/").content.decode(),
+            ]
+            for answer in answers:
+                assert "QUILLBROOK" not in answer
+                assert referral.survivor_code not in answer
+            assert "ZANDERMOOR" in answers[1]
 
     def test_every_read_is_logged_without_content(self, people, api_as, referral):
         client = api_as(people.gbv)

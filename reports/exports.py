@@ -51,8 +51,9 @@ def validate_export(params: dict[str, Any]) -> dict[str, Any]:
 
     errors: dict[str, list[str]] = {}
     kind = params.get("kind")
-    if kind not in EXPORT_KINDS:
+    if not isinstance(kind, str) or kind not in EXPORT_KINDS:  # a list or an object is no kind either (400)
         errors["kind"] = [_("Choose records, report_pdf or 5w.")]
+        kind = ""
     month = params.get("month")
     try:
         month_value = parse_month(month).isoformat() if month else None
@@ -65,7 +66,7 @@ def validate_export(params: dict[str, Any]) -> dict[str, Any]:
     if kind in FORMATS and fmt not in FORMATS[kind]:
         errors["format"] = [_("This export is made as %(formats)s.") % {"formats": ", ".join(FORMATS[kind])}]
     record_type = params.get("record_type") or "incidents"
-    if kind == "records" and record_type not in EXPORTABLE_RECORDS:
+    if kind == "records" and (not isinstance(record_type, str) or record_type not in EXPORTABLE_RECORDS):
         errors["record_type"] = [_("Records of this type cannot be exported (GBV referrals are need-to-know).")]
     if errors:
         raise ExportError(errors)

@@ -114,6 +114,9 @@ def test_5w(people, api_as, data, django_capture_on_commit_callbacks):
         ({"kind": "records", "month": "0000-01"}, "month"),  # no year 0
         ({"kind": "records", "month": 202112}, "month"),  # a number, not text
         ({"kind": "records", "format": "pdf"}, "format"),
+        ({"kind": ["records"]}, "kind"),  # a list, not text
+        ({"kind": "records", "format": ["csv"]}, "format"),
+        ({"kind": "records", "record_type": ["incidents"]}, "record_type"),
     ],
 )
 def test_bad_parameters_are_400(people, api_as, params, field):

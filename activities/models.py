@@ -12,7 +12,7 @@ from django_countries.fields import CountryField
 
 from beneficiaries.models import Household
 from core.models import AssistanceKind, PopulationGroup, Sector, SessionKind
-from core.records import PEOPLE_FIELDS, PeopleCounts, ReviewedRecord, date_errors
+from core.records import PEOPLE_FIELDS, PeopleCounts, ReviewedRecord, count_validators, date_errors
 
 CURRENCY_CODE = re.compile(r"^[A-Z]{3}$")
 
@@ -36,14 +36,16 @@ class AssistanceEvent(ReviewedRecord, PeopleCounts):
         blank=True,
         related_name="+",
     )
-    households = models.PositiveIntegerField(_("households reached"), null=True, blank=True)
+    households = models.PositiveIntegerField(
+        _("households reached"), null=True, blank=True, validators=count_validators()
+    )
     quantity = models.DecimalField(
         _("quantity"),
         max_digits=12,
         decimal_places=2,
         null=True,
         blank=True,
-        validators=[MinValueValidator(0)],
+        validators=[MinValueValidator(0), *count_validators()],
         help_text=_("In the kind's unit (shelters, blocks…) where that is what is counted."),
     )
     amount = models.DecimalField(
@@ -85,14 +87,14 @@ class AssistanceEvent(ReviewedRecord, PeopleCounts):
     def clean(self) -> None:
         errors = date_errors(self, "delivered_on")
         if self.amount is not None and not self.currency:
-            errors["currency"] = _("Give the currency of the amount.")
+            errors["currency"] = str(_("Give the currency of the amount."))
         elif self.currency and self.amount is None:
-            errors["amount"] = _("Give the amount in this currency.")
+            errors["amount"] = str(_("Give the amount in this currency."))
         elif self.currency and not CURRENCY_CODE.match(self.currency):
-            errors["currency"] = _("Use a three-letter ISO currency code, e.g. XOF.")
+            errors["currency"] = str(_("Use a three-letter ISO currency code, e.g. XOF."))
         people = sum(getattr(self, name) or 0 for name in PEOPLE_FIELDS)
         if not (self.households or people or self.quantity):
-            errors["households"] = _("Say what was reached: households, persons or a quantity.")
+            errors["households"] = str(_("Say what was reached: households, persons or a quantity."))
         if errors:
             raise ValidationError(errors)
 
@@ -124,7 +126,10 @@ class Session(ReviewedRecord, PeopleCounts):
         related_name="+",
     )
     sessions = models.PositiveIntegerField(
-        _("number of sessions"), default=1, validators=[MinValueValidator(1)], help_text=_("1 or more.")
+        _("number of sessions"),
+        default=1,
+        validators=[MinValueValidator(1), *count_validators()],
+        help_text=_("1 or more."),
     )
 
     month_field = "held_on"
@@ -150,6 +155,6 @@ class Session(ReviewedRecord, PeopleCounts):
     def clean(self) -> None:
         errors = date_errors(self, "held_on")
         if self.sessions is not None and self.sessions < 1:
-            errors["sessions"] = _("A record covers at least one session.")
+            errors["sessions"] = str(_("A record covers at least one session."))
         if errors:
             raise ValidationError(errors)

@@ -2,11 +2,13 @@ from __future__ import annotations
 
 import django_filters
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.expressions import Combinable
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from beneficiaries.models import Household, Movement, Person
 from core.filtersets import RecordFilterSet, date_after, date_before
+from core.inputs import whole_number
 from core.models import PopulationGroup
 
 ISO_CODE_LENGTH = 2  # a country as ISO 3166-1 alpha-2: ML, BF, NE
@@ -48,9 +50,12 @@ class HouseholdFilterSet(RecordFilterSet):
         if not value:
             return queryset
         member = Person.objects.filter(household=OuterRef("pk"), full_name__icontains=value)
-        condition = Q(registration_number__icontains=value) | Q(head_name__icontains=value) | Exists(member)
-        if value.lstrip("#").isdigit():
-            condition |= Q(pk=int(value.lstrip("#")))
+        condition: Q | Combinable = (
+            Q(registration_number__icontains=value) | Q(head_name__icontains=value) | Exists(member)
+        )
+        number = whole_number(value.removeprefix("#"))
+        if number is not None:
+            condition |= Q(pk=number)
         return queryset.filter(condition)
 
 
@@ -83,6 +88,7 @@ class MovementFilterSet(RecordFilterSet):
         condition = Q(place__name__icontains=value)
         for field in ("nationality", "origin_country", "destination_country"):
             condition |= Q(**{f"{field}__in": sorted(codes)})
-        if value.lstrip("#").isdigit():
-            condition |= Q(pk=int(value.lstrip("#")))
+        number = whole_number(value.removeprefix("#"))
+        if number is not None:
+            condition |= Q(pk=number)
         return queryset.filter(condition)

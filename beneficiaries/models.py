@@ -11,9 +11,10 @@ from django_countries.fields import CountryField
 
 from beneficiaries.choices import Sex
 from core.models import PopulationGroup
-from core.records import ADULT_AGE, PEOPLE_FIELDS, PeopleCounts, ReviewedRecord, date_errors
+from core.records import ADULT_AGE, PEOPLE_FIELDS, PeopleCounts, ReviewedRecord, count_validators, date_errors
 
 EARLIEST_BIRTH_YEAR = 1900
+LATEST_BIRTH_YEAR = 2100
 
 
 class Household(ReviewedRecord):
@@ -48,6 +49,8 @@ class Household(ReviewedRecord):
 
     month_field = "registered_on"
     record_type = "households"
+
+    member_count: int  # set by the list page from the prefetched members (views._household_list_facts), not stored
 
     class Meta:
         ordering = ["-registered_on", "-id"]
@@ -115,7 +118,7 @@ class Person(models.Model):
         _("year of birth"),
         null=True,
         blank=True,
-        validators=[MinValueValidator(EARLIEST_BIRTH_YEAR), MaxValueValidator(2100)],
+        validators=[MinValueValidator(EARLIEST_BIRTH_YEAR), MaxValueValidator(LATEST_BIRTH_YEAR)],
         help_text=_("Empty if unknown."),
     )
     is_head = models.BooleanField(_("head of household"), default=False)
@@ -161,9 +164,13 @@ class Movement(ReviewedRecord, PeopleCounts):
     nationality = CountryField(_("nationality"), help_text=_("The group's main nationality."))
     origin_country = CountryField(_("country of origin"), blank=True)
     destination_country = CountryField(_("intended destination"), blank=True)
-    unaccompanied_children = models.PositiveIntegerField(_("unaccompanied children"), default=0)
-    separated_children = models.PositiveIntegerField(_("separated children"), default=0)
-    specific_needs = models.PositiveIntegerField(_("persons with specific needs"), default=0)
+    unaccompanied_children = models.PositiveIntegerField(
+        _("unaccompanied children"), default=0, validators=count_validators()
+    )
+    separated_children = models.PositiveIntegerField(_("separated children"), default=0, validators=count_validators())
+    specific_needs = models.PositiveIntegerField(
+        _("persons with specific needs"), default=0, validators=count_validators()
+    )
 
     month_field = "identified_on"
     record_type = "movements"
@@ -198,8 +205,8 @@ class Movement(ReviewedRecord, PeopleCounts):
         # Children may hide among the unknowns (age not known); never more than girls, boys and unknowns.
         children = (self.girls or 0) + (self.boys or 0) + (self.unknown or 0)
         if (self.unaccompanied_children or 0) + (self.separated_children or 0) > children:
-            errors["separated_children"] = _("More unaccompanied and separated children than children counted.")
+            errors["separated_children"] = str(_("More unaccompanied and separated children than children counted."))
         if (self.specific_needs or 0) > sum(people):
-            errors["specific_needs"] = _("More persons with specific needs than persons counted.")
+            errors["specific_needs"] = str(_("More persons with specific needs than persons counted."))
         if errors:
             raise ValidationError(errors)

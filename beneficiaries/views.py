@@ -22,6 +22,8 @@ from beneficiaries.models import Household, Movement
 from core import access
 from core.access import Action
 from core.errors import ConflictError
+from core.http import signed_in
+from core.inputs import version_number, whole_number
 from core.record_forms import kept_rows, places_for
 from core.record_pages import RecordForms, RecordPages, SingleFormRecordForms, field_differences
 
@@ -35,8 +37,8 @@ class HouseholdForms(RecordForms):
 
     def __init__(self, request: HttpRequest, household: Household | None) -> None:
         data = request.POST if request.method == "POST" else None
-        self.places = places_for(request.user)
-        self.main = HouseholdForm(data, instance=household, user=request.user, places=self.places)
+        self.places = places_for(signed_in(request))
+        self.main = HouseholdForm(data, instance=household, user=signed_in(request), places=self.places)
         self.members = MemberFormSet(data, prefix="members", initial=member_initial(household) if household else None)
 
     def differences(self, current: Household) -> list[dict[str, str]]:
@@ -56,11 +58,11 @@ def _member_key(row: dict[str, Any]) -> str:
 def _write_household(request: HttpRequest, forms_: HouseholdForms, household: Household | None) -> Household:
     fields, members = dict(forms_.main.cleaned_data), kept_rows(forms_.members)
     if household is None:
-        return services.household_create(by=request.user, fields=fields, members=members)
+        return services.household_create(by=signed_in(request), fields=fields, members=members)
     return services.household_update(
         household=household,
-        by=request.user,
-        version=request.POST.get("version") or None,
+        by=signed_in(request),
+        version=version_number(request.POST.get("version")),
         fields=fields,
         members=members,
     )
@@ -84,9 +86,9 @@ def _household_list_facts(households: list[Household]) -> None:
 @login_required
 def household_duplicates(request: HttpRequest) -> HttpResponse:
     """Likely duplicates in the user's scope, side by side, the older registration first (supervisors, admins)."""
-    if not access.may(request.user, Action.REVIEW):
+    if not access.may(signed_in(request), Action.REVIEW):
         raise PermissionDenied
-    pairs = selectors.likely_duplicate_households(user=request.user)
+    pairs = selectors.likely_duplicate_households(user=signed_in(request))
     return render(request, "beneficiaries/household_duplicates.html", {"pairs": pairs})
 
 
@@ -95,10 +97,11 @@ def household_duplicates(request: HttpRequest) -> HttpResponse:
 def household_merge(request: HttpRequest, pk: int) -> HttpResponse:
     """Merge household `pk` (the newer registration) into `into` (the older), after a confirmation page."""
     household = HOUSEHOLD_PAGES.get(request, pk)
-    if not access.may(request.user, Action.REVIEW):
+    if not access.may(signed_in(request), Action.REVIEW):
         raise PermissionDenied
     into_pk = request.POST.get("into", "")
-    into = selectors.household_list(user=request.user).filter(pk=int(into_pk)).first() if into_pk.isdigit() else None
+    number = whole_number(into_pk)
+    into = selectors.household_list(user=signed_in(request)).filter(pk=number).first() if number is not None else None
     if into is None:
         messages.error(request, _("No household with this number in your scope."))
         return redirect("beneficiaries:household-duplicates")
@@ -106,7 +109,7 @@ def household_merge(request: HttpRequest, pk: int) -> HttpResponse:
         context = {"household": household, "into": into}
         return render(request, "beneficiaries/household_merge_confirm.html", context)
     try:
-        kept = services.household_merge(household=household, into=into, by=request.user)
+        kept = services.household_merge(household=household, into=into, by=signed_in(request))
     except access.NotInScope as error:
         raise Http404 from error
     except access.RoleRefused as error:
@@ -168,9 +171,9 @@ class MovementForms(SingleFormRecordForms):
 def _write_movement(request: HttpRequest, forms_: MovementForms, movement: Movement | None) -> Movement:
     fields = dict(forms_.main.cleaned_data)
     if movement is None:
-        return services.movement_create(by=request.user, fields=fields)
+        return services.movement_create(by=signed_in(request), fields=fields)
     return services.movement_update(
-        movement=movement, by=request.user, version=request.POST.get("version") or None, fields=fields
+        movement=movement, by=signed_in(request), version=version_number(request.POST.get("version")), fields=fields
     )
 
 

@@ -11,14 +11,37 @@ Two questions are kept apart, in the order API.md checks them:
 from __future__ import annotations
 
 import enum
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from django.db.models import Q, QuerySet
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Model, Q, QuerySet
 
 from core.choices import Role
 
 if TYPE_CHECKING:
-    from core.models import User
+    from core.models import AdminArea, User
+
+_M = TypeVar("_M", bound=Model)
+
+
+class ScopedRecord(Protocol):
+    """What scope and role checks read on a record: every reviewed record type has these."""
+
+    @property
+    def pk(self) -> Any: ...
+    @property
+    def family(self) -> Family: ...
+    @property
+    def region(self) -> AdminArea: ...
+    @property
+    def organisation_id(self) -> int | None: ...
+
+
+class RegionScoped(Protocol):
+    """Whom figures are counted for: a user, or a set of regions when a month is published (reports.publishing)."""
+
+    def region_pcodes(self) -> frozenset[str]: ...
 
 
 class Family(enum.Enum):
@@ -65,24 +88,25 @@ _CAPABILITIES_BY_ROLE: dict[str, set[Capability]] = {
 }
 
 
-def _role(user: User) -> str | None:
-    if not user.is_authenticated or not user.is_active:
+def _role(user: User | AnonymousUser) -> str | None:
+    # Anyone may be asked about (menus and the admin ask before sign-in): an anonymous user has no role.
+    if isinstance(user, AnonymousUser) or not user.is_active:
         return None
     return user.role
 
 
-def may(user: User, action: Action, family: Family = Family.GENERAL) -> bool:
+def may(user: User | AnonymousUser, action: Action, family: Family = Family.GENERAL) -> bool:
     """Whether the user's role may take this action on records of this family at all (before scope and status)."""
     role = _role(user)
     return role is not None and (action, family) in _ACTIONS_BY_ROLE[role]
 
 
-def has_capability(user: User, capability: Capability) -> bool:
+def has_capability(user: User | AnonymousUser, capability: Capability) -> bool:
     role = _role(user)
     return role is not None and capability in _CAPABILITIES_BY_ROLE[role]
 
 
-def is_admin(user: User) -> bool:
+def is_admin(user: User | AnonymousUser) -> bool:
     return _role(user) == Role.ADMIN
 
 
@@ -94,10 +118,10 @@ def may_read_restricted_narrative(user: User) -> bool:
 
 def sees_every_organisation(user: User) -> bool:
     """Users of the lead organisation see every organisation's records; a partner's users see their own."""
-    return user.organisation_id is None or user.organisation.is_lead
+    return user.organisation is None or user.organisation.is_lead
 
 
-def region_pcodes(user: User) -> frozenset[str]:
+def region_pcodes(user: RegionScoped) -> frozenset[str]:
     """The P-codes of the user's regions; an empty set means every region."""
     return user.region_pcodes()
 
@@ -123,13 +147,13 @@ def scope_filter(user: User, *, region_field: str = "region", organisation_field
 
 
 def records_in_scope(
-    queryset: QuerySet,
+    queryset: QuerySet[_M],
     user: User,
     family: Family = Family.GENERAL,
     *,
     region_field: str = "region",
     organisation_field: str = "organisation",
-) -> QuerySet:
+) -> QuerySet[_M]:
     """The records of `queryset` this user may read individually; none for a role that reads no such record."""
     if not may(user, Action.READ, family):
         return queryset.none()
@@ -137,8 +161,12 @@ def records_in_scope(
 
 
 def aggregate_scope(
-    queryset: QuerySet, user: User, *, region_field: str = "region", organisation_field: str = "organisation"
-) -> QuerySet:
+    queryset: QuerySet[_M],
+    user: RegionScoped,
+    *,
+    region_field: str = "region",
+    organisation_field: str = "organisation",
+) -> QuerySet[_M]:
     """The records that count in this user's figures: their regions, every organisation (aggregates include all)."""
     regions = region_pcodes(user)
     if not regions:
@@ -158,7 +186,7 @@ def _is_own(user: User, record: object) -> bool:
     return getattr(record, "created_by_id", None) == user.pk
 
 
-def record_in_scope(user: User, record: object) -> bool:
+def record_in_scope(user: User, record: ScopedRecord) -> bool:
     """Whether the record exists for this user: their role reads its family, and it lies in their scope."""
     if not may(user, Action.READ, record.family):
         return False
@@ -167,7 +195,7 @@ def record_in_scope(user: User, record: object) -> bool:
     return sees_every_organisation(user) or record.organisation_id == user.organisation_id
 
 
-def check_record_action(user: User, record: object, action: Action) -> None:
+def check_record_action(user: User, record: ScopedRecord, action: Action) -> None:
     """Raise NotInScope or RoleRefused unless the user may take `action` on this record (status aside).
 
     Scope first, then role, as API.md orders them; the workflow checks the status after this.
@@ -187,7 +215,7 @@ def check_record_action(user: User, record: object, action: Action) -> None:
         raise RoleRefused
 
 
-def allowed_actions(user: User, record: object) -> set[Action]:
+def allowed_actions(user: User, record: ScopedRecord) -> set[Action]:
     """The actions the user's role allows on this record (for showing buttons); status is the workflow's say."""
     allowed = set()
     for action in Action:
@@ -204,13 +232,13 @@ def may_place_record(user: User, region_pcode: str) -> bool:
     return covers_region(user, region_pcode)
 
 
-def log_record_access(user: User, records: object, channel: str) -> None:
+def log_record_access(user: User, records: Model | Iterable[Model], channel: str) -> None:
     """Write down that `user` read need-to-know records (every view of a GBV record is logged, lists too)."""
     from django.contrib.contenttypes.models import ContentType
 
     from core.models import RecordAccess
 
-    records = list(records) if isinstance(records, list | tuple | QuerySet) else [records]
+    records = [records] if isinstance(records, Model) else list(records)
     RecordAccess.objects.bulk_create(
         [
             RecordAccess(

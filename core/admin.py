@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.db.models import QuerySet
@@ -12,6 +14,7 @@ from django.utils.translation import ngettext
 from core import models
 from core.access import Capability, has_capability
 from core.forms import UserChangeForm, UserCreationForm
+from core.http import signed_in
 
 
 class ManagedByAdmins:
@@ -34,7 +37,7 @@ class ManagedByAdmins:
         return False
 
 
-class ReferenceItemAdmin(ManagedByAdmins, admin.ModelAdmin):
+class ReferenceItemAdmin(ManagedByAdmins, admin.ModelAdmin[Any]):
     list_display = ["code", "label_en", "label_fr", "sort_order", "is_active"]
     list_editable = ["sort_order", "is_active"]
     list_filter = ["is_active"]
@@ -69,7 +72,7 @@ class AssistanceKindAdmin(ReferenceItemAdmin):
 
 
 @admin.register(models.AdminArea)
-class AdminAreaAdmin(ManagedByAdmins, admin.ModelAdmin):
+class AdminAreaAdmin(ManagedByAdmins, admin.ModelAdmin[models.AdminArea]):
     list_display = ["pcode", "name", "level", "parent", "is_active"]
     list_filter = ["level", "is_active"]
     search_fields = ["pcode", "name"]
@@ -78,15 +81,17 @@ class AdminAreaAdmin(ManagedByAdmins, admin.ModelAdmin):
 
 
 @admin.register(models.Organisation)
-class OrganisationAdmin(ManagedByAdmins, admin.ModelAdmin):
+class OrganisationAdmin(ManagedByAdmins, admin.ModelAdmin[models.Organisation]):
     list_display = ["code", "name", "is_lead", "is_active"]
     list_filter = ["is_lead", "is_active"]
     search_fields = ["code", "name"]
 
 
 @admin.action(description=_("Deactivate the selected users"))
-def deactivate_users(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
-    count = queryset.exclude(pk=request.user.pk).update(is_active=False)
+def deactivate_users(
+    modeladmin: admin.ModelAdmin[models.User], request: HttpRequest, queryset: QuerySet[models.User]
+) -> None:
+    count = queryset.exclude(pk=signed_in(request).pk).update(is_active=False)
     modeladmin.message_user(
         request,
         ngettext("%(count)d user deactivated.", "%(count)d users deactivated.", count) % {"count": count},
@@ -95,7 +100,7 @@ def deactivate_users(modeladmin: admin.ModelAdmin, request: HttpRequest, queryse
 
 
 @admin.register(models.User)
-class VigieUserAdmin(ManagedByAdmins, UserAdmin):
+class VigieUserAdmin(ManagedByAdmins, UserAdmin[models.User]):
     form = UserChangeForm
     add_form = UserCreationForm
     list_display = ["username", "first_name", "last_name", "role", "organisation", "is_active", "last_login"]
@@ -118,7 +123,7 @@ class VigieUserAdmin(ManagedByAdmins, UserAdmin):
 
 
 @admin.register(models.RecordAccess)
-class RecordAccessAdmin(admin.ModelAdmin):
+class RecordAccessAdmin(admin.ModelAdmin[models.RecordAccess]):
     """Who read which need-to-know record, and when — without the record's content."""
 
     list_display = ["at", "user", "content_type", "object_id", "channel"]
@@ -144,7 +149,7 @@ class RecordAccessAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Job)
-class JobAdmin(admin.ModelAdmin):
+class JobAdmin(admin.ModelAdmin[models.Job]):
     """Every background job — each export included — with who started it and when: the export log. The file
     itself is not here: it is its starter's alone (reports' job views)."""
 
@@ -152,7 +157,7 @@ class JobAdmin(admin.ModelAdmin):
     list_filter = ["kind", "status", ("created_at", admin.DateFieldListFilter)]
     search_fields = ["user__username", "kind"]
     list_select_related = ["user"]
-    fields = readonly_fields = [
+    fields = readonly_fields = (
         "kind",
         "user",
         "status",
@@ -162,7 +167,7 @@ class JobAdmin(admin.ModelAdmin):
         "created_at",
         "finished_at",
         "expired_at",
-    ]
+    )
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return has_capability(request.user, Capability.MANAGE)

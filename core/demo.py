@@ -17,6 +17,7 @@ from core.choices import Status
 from core.models import RecordEvent
 
 if TYPE_CHECKING:
+    from core.models import User
     from core.records import ReviewedRecord
 
 DemoLoader = Callable[[Callable[[str], None]], None]  # takes a function that prints a line
@@ -52,11 +53,13 @@ def write_history(records: Sequence[ReviewedRecord]) -> None:
     """The history lines each demo record's status implies — created, submitted, then verified, returned or
     rejected — dated when they happened, in one bulk insert."""
 
-    events = []
+    events: list[RecordEvent] = []
     for record in records:
         content_type = ContentType.objects.get_for_model(record)
-        submitted = record.submitted_at or _moment(record.month_date)
-        steps = [("created", record.created_by, "", "", "", submitted)]
+        submitted = record.submitted_at or _moment(record.month_date or timezone.localdate())
+        steps: list[tuple[str, User | None, str, str, str, datetime.datetime]] = [
+            ("created", record.created_by, "", "", "", submitted)
+        ]
         if record.status != Status.DRAFT:
             steps.append(("submitted", record.created_by, Status.DRAFT, Status.SUBMITTED, "", submitted))
         if record.status in (Status.VERIFIED, Status.RETURNED, Status.REJECTED) and record.reviewed_by_id:

@@ -8,27 +8,36 @@ from __future__ import annotations
 
 import datetime
 import re
+from typing import Any, TypeVar
 
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from core.choices import Status
+from core.inputs import whole_number
 from core.models import AdminArea, Organisation
 
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_M = TypeVar("_M", bound=Model)
+
+_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
+# API.md: a date or month before 1900 or after 2100 is a 400 (and the month after the last one still exists).
+FIRST_MONTH, LAST_MONTH = datetime.date(1900, 1, 1), datetime.date(2100, 12, 1)
 
 
-def parse_month(value: str) -> datetime.date:
-    """'2022-03' → 1 March 2022; anything else is a ValidationError."""
-    match = _MONTH.match(value or "")
-    if not match or not 1 <= int(match.group(2)) <= 12:
+def parse_month(value: object) -> datetime.date:
+    """'2022-03' → 1 March 2022; anything else, or a month before 1900-01 or after 2100-12, is a ValidationError."""
+    match = _MONTH.fullmatch(value) if isinstance(value, str) else None
+    if not match or int(match.group(2)) not in range(1, 13):
         raise ValidationError(_("Enter a month as YYYY-MM, e.g. 2022-03."))
-    return datetime.date(int(match.group(1)), int(match.group(2)), 1)
+    year = int(match.group(1))
+    if not FIRST_MONTH.year <= year <= LAST_MONTH.year:
+        raise ValidationError(_("Give a month between 1900-01 and 2100-12."))
+    return datetime.date(year, int(match.group(2)), 1)
 
 
 def month_bounds(first_day: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -47,7 +56,7 @@ class MonthField(forms.CharField):
 class MonthFilter(django_filters.Filter):
     field_class = MonthField
 
-    def filter(self, queryset: QuerySet, value: datetime.date | None) -> QuerySet:
+    def filter(self, queryset: QuerySet[_M], value: datetime.date | None) -> QuerySet[_M]:
         if not value:
             return queryset
         start, end = month_bounds(value)
@@ -70,21 +79,21 @@ class RecordFilterSet(django_filters.FilterSet):
 
     search_fields: tuple[str, ...] = ()
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.filters["month"].field_name = self._meta.model.month_field
+        model = self._meta.model  # type: ignore[attr-defined]  # FilterSetMetaclass sets _meta; the stubs omit it
+        self.filters["month"].field_name = model.month_field
 
-    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        from django.db.models import Q
-
+    def search(self, queryset: QuerySet[_M], name: str, value: str) -> QuerySet[_M]:
         value = value.strip()
         if not value:
             return queryset
         condition = Q()
         for field in self.search_fields:
             condition |= Q(**{f"{field}__icontains": value})
-        if value.lstrip("#").isdigit():
-            condition |= Q(pk=int(value.lstrip("#")))
+        number = whole_number(value.removeprefix("#"))
+        if number is not None:
+            condition |= Q(pk=number)
         return queryset.filter(condition)
 
 

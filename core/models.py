@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -50,7 +52,7 @@ class AdminArea(models.Model):
     def region(self) -> AdminArea:
         """The level-1 area this place lies in (itself for a region)."""
         area = self
-        while area.parent_id is not None:
+        while area.parent is not None:  # a null parent_id reads as None without a query
             area = area.parent
         return area
 
@@ -209,12 +211,14 @@ class Organisation(models.Model):
         return f"{self.code} — {self.name}"
 
 
-class VigieUserManager(UserManager):
-    def get_queryset(self) -> models.QuerySet:
+class VigieUserManager(UserManager["User"]):
+    def get_queryset(self) -> models.QuerySet[User]:
         # Every page asks the user's organisation and regions: fetch the organisation with the user.
         return super().get_queryset().select_related("organisation")
 
-    def create_superuser(self, username: str, email: str | None = None, password: str | None = None, **extra):
+    def create_superuser(
+        self, username: str, email: str | None = None, password: str | None = None, **extra: Any
+    ) -> User:
         # A superuser made from the shell is an admin of the lead organisation.
         extra.setdefault("role", Role.ADMIN)
         extra.setdefault("organisation", Organisation.objects.filter(is_lead=True).first())
@@ -237,14 +241,14 @@ class User(AbstractUser):
         help_text=_("Leave empty for every region."),
     )
 
-    objects = VigieUserManager()
+    objects: ClassVar[VigieUserManager] = VigieUserManager()
 
     class Meta(AbstractUser.Meta):
         ordering = ["username"]
-        verbose_name = _("user")
-        verbose_name_plural = _("users")
+        verbose_name = _("user")  # type: ignore[assignment]  # the stub says str; Django takes a lazy string
+        verbose_name_plural = _("users")  # type: ignore[assignment]  # as verbose_name
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         # Django's admin opens to staff: Vigie's admins are its staff, derived from the role.
         self.is_staff = self.role == Role.ADMIN or self.is_superuser
         super().save(*args, **kwargs)

@@ -8,17 +8,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from core.access import Action, Capability, Family, has_capability, may
+from core.models import User
 
 
 @dataclass(frozen=True)
 class NavItem:
     label: str | Promise
     url_name: str
-    allowed: Callable[..., bool]
+    allowed: Callable[[User], bool]
     order: int = 100
 
     def url(self) -> str:
@@ -34,27 +37,25 @@ def register(item: NavItem) -> None:
         _items.sort(key=lambda entry: entry.order)
 
 
-def items_for(user) -> list[NavItem]:
-    if not user.is_authenticated:
+def items_for(user: User | AnonymousUser) -> list[NavItem]:
+    if isinstance(user, AnonymousUser):
         return []
     return [item for item in _items if item.allowed(user)]
 
 
-def _may_manage(user) -> bool:
+def _may_manage(user: User) -> bool:
     return has_capability(user, Capability.MANAGE)
 
 
-def _may_review(user) -> bool:
+def _may_review(user: User) -> bool:
     return any(may(user, Action.REVIEW, family) for family in Family)
 
 
-def _may_create(user) -> bool:
+def _may_create(user: User) -> bool:
     return any(may(user, Action.CREATE, family) for family in Family)
 
 
 def register_core_items() -> None:
-    from django.utils.translation import gettext_lazy as _
-
     register(NavItem(_("Home"), "home", lambda user: True, order=0))
     register(NavItem(_("Review queue"), "review-queue", _may_review, order=50))
     register(NavItem(_("My records"), "my-records", _may_create, order=60))

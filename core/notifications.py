@@ -8,6 +8,7 @@ links to the notifications page, behind the login. A survivor's withdrawal of co
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -15,31 +16,29 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from core.models import Notification, User
+from core.records import ReviewedRecord, record_type_of
+from core.tasks import send_notification_email
 
 
-def _record_url(record: object) -> str:
-    from core.records import record_type_of
-
+def _record_url(record: ReviewedRecord) -> str:
     try:
         return reverse(record_type_of(record).detail_url_name, args=[record.pk])
     except (KeyError, NoReverseMatch):
         return ""
 
 
-def notify(recipients: Iterable[User], message: str, record: object | None = None) -> list[Notification]:
+def notify(recipients: Iterable[User], message: str, record: ReviewedRecord | None = None) -> list[Notification]:
     url = _record_url(record) if record is not None else ""
     created = Notification.objects.bulk_create(
         [Notification(recipient=user, message=message[:300], url=url) for user in recipients]
     )
     if settings.EMAIL_HOST:
-        from core.tasks import send_notification_email
-
         for notification in created:
-            transaction.on_commit(lambda pk=notification.pk: send_notification_email.delay(pk))
+            transaction.on_commit(partial(send_notification_email.delay, notification.pk))
     return created
 
 
-def clear_record_notifications(record: object, message: str) -> int:
+def clear_record_notifications(record: ReviewedRecord, message: str) -> int:
     """Replace the text of every notification about `record` by `message` (free text cleared at a survivor's
     request, or after the retention period): the notification stays, so its reader knows something happened."""
     url = _record_url(record)

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -29,6 +30,8 @@ from core import access, workflow
 from core.access import Action, Family
 from core.choices import Status
 from core.errors import ConflictError
+from core.http import signed_in
+from core.inputs import whole_number
 from core.models import AdminArea, Organisation, RecordAccess, User
 from core.records import RecordType, ReviewedRecord, record_types
 
@@ -51,8 +54,8 @@ class QueueFilterForm(forms.Form):
         regions = AdminArea.objects.filter(level=1)
         if access.region_pcodes(user):
             regions = regions.filter(pcode__in=sorted(access.region_pcodes(user)))
-        self.fields["region"].queryset = regions
-        self.fields["record_type"].choices = [("", "---------")] + [
+        cast("forms.ModelChoiceField[AdminArea]", self.fields["region"]).queryset = regions
+        cast(forms.ChoiceField, self.fields["record_type"]).choices = [("", "---------")] + [
             (item.slug, item.label_plural) for item in reviewable_types(user)
         ]
 
@@ -66,6 +69,10 @@ def reviewable_families(user: User) -> list[Family]:
 def reviewable_types(user: User) -> list[RecordType]:
     families = reviewable_families(user)
     return [item for item in record_types() if item.model.family in families]
+
+
+# (urgent, submitted at, type, pk): what the queue is sorted and paginated on, before records are read.
+QueueKey = tuple[bool, datetime.datetime | None, RecordType, int]
 
 
 @dataclass
@@ -111,9 +118,9 @@ def step_url(record_type: RecordType, pk: int, step: str) -> str:
     return type_url(record_type, "step", pk, step)
 
 
-def _waiting(record_type: RecordType, user: User, filters: dict[str, Any]):
+def _waiting(record_type: RecordType, user: User, filters: dict[str, Any]) -> QuerySet[ReviewedRecord]:
     queryset = access.records_in_scope(
-        record_type.model.objects.filter(status=Status.SUBMITTED), user, record_type.model.family
+        record_type.model._default_manager.filter(status=Status.SUBMITTED), user, record_type.model.family
     )
     if filters.get("region"):
         queryset = queryset.filter(region=filters["region"])
@@ -124,9 +131,9 @@ def _waiting(record_type: RecordType, user: User, filters: dict[str, Any]):
     return queryset
 
 
-def _queue_keys(user: User, filters: dict[str, Any]) -> list[tuple[bool, datetime.datetime, RecordType, int]]:
+def _queue_keys(user: User, filters: dict[str, Any]) -> list[QueueKey]:
     """Every waiting record as (urgent, submitted at, type, pk), in queue order: one small query per type."""
-    keys = []
+    keys: list[QueueKey] = []
     for record_type in reviewable_types(user):
         if filters.get("record_type") and filters["record_type"] != record_type.slug:
             continue
@@ -137,7 +144,7 @@ def _queue_keys(user: User, filters: dict[str, Any]) -> list[tuple[bool, datetim
     return keys
 
 
-def _entries(keys: list[tuple], user: User) -> list[QueueEntry]:
+def _entries(keys: list[QueueKey], user: User) -> list[QueueEntry]:
     """The page's records, read with what the rows show (one query per type), and their possible duplicates."""
     now = timezone.now()
     wanted: dict[str, list[int]] = {}
@@ -148,7 +155,7 @@ def _entries(keys: list[tuple], user: User) -> list[QueueEntry]:
         if record_type.slug not in wanted:
             continue
         records = list(
-            record_type.model.objects.filter(pk__in=wanted[record_type.slug]).select_related(
+            record_type.model._default_manager.filter(pk__in=wanted[record_type.slug]).select_related(
                 "place", "place__parent", "region", "organisation", "created_by"
             )
         )
@@ -164,30 +171,31 @@ def _entries(keys: list[tuple], user: User) -> list[QueueEntry]:
     return [loaded[(key[2].slug, key[3])] for key in keys if (key[2].slug, key[3]) in loaded]
 
 
-def _duplicates(record_type: RecordType, records: list[ReviewedRecord], user: User) -> dict[int, list]:
+def _duplicates(record_type: RecordType, records: list[ReviewedRecord], user: User) -> dict[int, list[Any]]:
     finder = getattr(record_type.model, "find_possible_duplicates", None)
     if finder is None or not records:
         return {}
-    return finder(records, user=user)
+    duplicates: dict[int, list[Any]] = finder(records, user=user)
+    return duplicates
 
 
 @login_required
 def review_queue(request: HttpRequest) -> HttpResponse:
     """GET: the queue. POST: verify the selected records (after a confirmation page)."""
-    if not reviewable_families(request.user):
+    if not reviewable_families(signed_in(request)):
         raise PermissionDenied
     if request.method == "POST":
         return _verify_selected(request)
-    form = QueueFilterForm(request.GET or None, user=request.user)
+    form = QueueFilterForm(request.GET or None, user=signed_in(request))
     filters = form.cleaned_data if form.is_valid() else {}
-    keys = _queue_keys(request.user, filters) if form.is_valid() or not form.is_bound else []
+    keys = _queue_keys(signed_in(request), filters) if form.is_valid() or not form.is_bound else []
     page = Paginator(keys, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "form": form,
         "page": page,
-        "entries": _entries(list(page.object_list), request.user),
+        "entries": _entries(list(page.object_list), signed_in(request)),
         "query": query.urlencode(),
         "filtered": any(request.GET.get(name) for name in form.fields),
         "next": request.get_full_path(),
@@ -212,22 +220,24 @@ def _parse_selected(values: list[str], user: User) -> list[_Selected]:
     selected = []
     for value in dict.fromkeys(values):
         parts = value.split(":")
-        if len(parts) != 3 or not parts[1].isdigit():
+        number = whole_number(parts[1]) if len(parts) == len(("type", "number", "version")) else None
+        if number is None:
             continue
-        version = int(parts[2]) if parts[2].isdigit() else None
-        selected.append(_Selected(value, types.get(parts[0]), int(parts[1]), version))
+        selected.append(_Selected(value, types.get(parts[0]), number, whole_number(parts[2])))
     return selected
 
 
 def _load_selected(selected: list[_Selected], user: User) -> None:
     """Attach each selected record the user may read (one query per type); the others stay None (not found)."""
     by_type: dict[str, list[_Selected]] = {}
+    types_by_slug: dict[str, RecordType] = {}
     for item in selected:
         if item.record_type is not None:
             by_type.setdefault(item.record_type.slug, []).append(item)
-    for items in by_type.values():
-        model = items[0].record_type.model
-        records = access.records_in_scope(model.objects.all(), user, model.family).select_related(
+            types_by_slug[item.record_type.slug] = item.record_type
+    for slug, items in by_type.items():
+        model = types_by_slug[slug].model
+        records = access.records_in_scope(model._default_manager.all(), user, model.family).select_related(
             "place", "region", "organisation"
         )
         found = {record.pk: record for record in records.filter(pk__in=[item.pk for item in items])}
@@ -236,16 +246,16 @@ def _load_selected(selected: list[_Selected], user: User) -> None:
 
 
 def _verify_selected(request: HttpRequest) -> HttpResponse:
-    selected = _parse_selected(request.POST.getlist("selected"), request.user)
+    selected = _parse_selected(request.POST.getlist("selected"), signed_in(request))
     if not selected:
         messages.warning(request, _("Select the records to verify first."))
         return redirect(_back_to_queue(request))
-    _load_selected(selected, request.user)
+    _load_selected(selected, signed_in(request))
     if request.POST.get("confirm") != "1":
         context = {"selected": selected, "next": _back_to_queue(request)}
         return render(request, "core/review_queue_confirm.html", context)
     for item in selected:
-        outcome, ok = _verify_one(item, request.user)
+        outcome, ok = _verify_one(item, signed_in(request))
         (messages.success if ok else messages.error)(request, outcome)
     return redirect(_back_to_queue(request))
 

@@ -10,16 +10,16 @@ and `core.workflow`; these views only translate their answers: NotInScope → 40
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
@@ -27,11 +27,15 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from django_stubs_ext import StrOrPromise
 
 from core import access, workflow
 from core.access import Action
 from core.errors import ConflictError
-from core.record_forms import CommentForm, StepForm, place_picker_data, places_for
+from core.http import signed_in
+from core.inputs import version_number
+from core.models import AdminArea, User
+from core.record_forms import CommentForm, RecordForm, StepForm, place_picker_data, places_for
 from core.records import RecordType, ReviewedRecord, record_types
 from core.workflow import STEP_LABELS, STEPS
 
@@ -47,11 +51,11 @@ CONFIRM_TEXTS = {
 class RecordForms:
     """A record's form and its formsets; services' errors naming a formset (`children`) go above its rows."""
 
-    main: forms.ModelForm
+    main: forms.ModelForm[Any]
     children: tuple[str, ...] = ()
-    places: list = []
+    places: Sequence[AdminArea] = ()
 
-    def formsets(self) -> list[forms.BaseFormSet]:
+    def formsets(self) -> list[forms.BaseFormSet[Any]]:
         return [getattr(self, name) for name in self.children]
 
     def is_valid(self) -> bool:
@@ -80,12 +84,33 @@ class SingleFormRecordForms(RecordForms):
     """The forms of a record type whose page is one form, no child rows (movements, sessions): subclasses name
     `form_class`, a RecordForm taking the user and the places of their regions."""
 
-    form_class: type[forms.ModelForm]
+    form_class: type[RecordForm]
 
     def __init__(self, request: HttpRequest, record: Any) -> None:
         data = request.POST if request.method == "POST" else None
-        self.places = places_for(request.user)
-        self.main = self.form_class(data, instance=record, user=request.user, places=self.places)
+        self.places = places_for(signed_in(request))
+        self.main = self.form_class(data, instance=record, user=signed_in(request), places=self.places)
+
+
+def refused_without_version(request: HttpRequest, record: Any) -> bool:
+    """An edit posted without the version the person opened (or with one that is not a whole number) is refused
+    with a message, never saved over whatever someone else saved since (API.md: `version` on every edit)."""
+    if record is None:
+        return False
+    try:
+        version = version_number(request.POST.get("version"))
+    except ValidationError:
+        version = None
+    if version is not None:
+        return False
+    messages.error(
+        request,
+        _(
+            "This change was sent without the version of the record it is based on, so it was not saved. "
+            "Open the record again and make your change there."
+        ),
+    )
+    return True
 
 
 @dataclass(frozen=True)
@@ -97,14 +122,15 @@ class RecordPages:
     slug: str  # the RecordType's slug: "households"
     namespace: str
     name: str
-    selector: Callable[[Any], QuerySet]  # (user) → the records this user may read, with what pages show
+    selector: Callable[[User], QuerySet[Any]]  # (user) → the records this user may read, with what pages show
     filterset_class: type
     list_filters: tuple[str, ...]
     sort_columns: tuple[str, ...]
     build_forms: Callable[[HttpRequest, Any], RecordForms]
-    write: Callable[[HttpRequest, RecordForms, Any], ReviewedRecord]
+    # (request, the forms build_forms made -- a RecordForms subclass, hence Any -- record or None) → saved record
+    write: Callable[[HttpRequest, Any, Any], ReviewedRecord]
     template_prefix: str
-    new_label: str  # the entry form's title and the list's button: "New household"
+    new_label: StrOrPromise  # the entry form's title and the list's button: "New household"
     detail_extra: Callable[[HttpRequest, Any], dict[str, Any]] | None = None
     after_save: Callable[[HttpRequest, Any], None] | None = None  # e.g. warnings worth saying once it is saved
     list_facts: Callable[[list[Any]], None] | None = None  # per-row facts from what the selector prefetched
@@ -166,9 +192,9 @@ class RecordPages:
 
     def list_view(self, request: HttpRequest) -> HttpResponse:
         """Records in the user's scope, filtered, sorted and paginated; viewers see no individual record."""
-        if not access.may(request.user, Action.READ):
+        if not access.may(signed_in(request), Action.READ):
             raise PermissionDenied
-        filterset = self.filterset_class(request.GET, queryset=self.selector(request.user), request=request)
+        filterset = self.filterset_class(request.GET, queryset=self.selector(signed_in(request)), request=request)
         valid = filterset.is_valid()
         queryset = filterset.qs if valid else filterset.queryset.none()
         tune_filter_form(filterset.form)
@@ -189,8 +215,8 @@ class RecordPages:
             "query": query.urlencode(),
             "sort_links": sort_links(request, self.sort_columns),
             "filtered": any(request.GET.get(name) for name in self.list_filters if name != "ordering"),
-            "may_create": access.may(request.user, Action.CREATE),
-            "may_review": access.may(request.user, Action.REVIEW),
+            "may_create": access.may(signed_in(request), Action.CREATE),
+            "may_review": access.may(signed_in(request), Action.REVIEW),
         }
         return render(request, self.template("list"), context, status=200 if valid else 400)
 
@@ -198,7 +224,7 @@ class RecordPages:
 
     def get(self, request: HttpRequest, pk: int) -> Any:
         """The record, if this user may read it; 404 otherwise (never say it exists)."""
-        record = self.selector(request.user).filter(pk=pk).first()
+        record = self.selector(signed_in(request)).filter(pk=pk).first()
         if record is None:
             raise Http404
         return record
@@ -207,7 +233,7 @@ class RecordPages:
         return self.render_detail(request, self.get(request, pk))
 
     def render_detail(self, request: HttpRequest, record: Any, *, status: int = 200) -> HttpResponse:
-        user = request.user
+        user = signed_in(request)
         allowed = access.allowed_actions(user, record)
         context = {
             **self.base_context(),
@@ -234,7 +260,7 @@ class RecordPages:
             if self.run_step:
                 self.run_step(request, record, step, text, values)
             else:
-                workflow.take_step(record, step, by=request.user, text=text, version=values.get("version"))
+                workflow.take_step(record, step, by=signed_in(request), text=text, version=values.get("version"))
 
         return take_step(
             request,
@@ -273,7 +299,7 @@ class RecordPages:
         record = self.get(request, pk)
         form = CommentForm(request.POST)
         try:
-            workflow.add_comment(record, by=request.user, text=form.data.get("comment", ""))
+            workflow.add_comment(record, by=signed_in(request), text=form.data.get("comment", ""))
         except access.NotInScope as error:
             raise Http404 from error
         except access.RoleRefused as error:
@@ -288,17 +314,17 @@ class RecordPages:
     # --- create and edit
 
     def create_view(self, request: HttpRequest) -> HttpResponse:
-        if not access.may(request.user, Action.CREATE):
+        if not access.may(signed_in(request), Action.CREATE):
             raise PermissionDenied
         return self._edit_page(request, None)
 
     def edit_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         record = self.get(request, pk)
         try:
-            access.check_record_action(request.user, record, Action.EDIT)
+            access.check_record_action(signed_in(request), record, Action.EDIT)
         except access.RoleRefused as error:
             raise PermissionDenied from error
-        refusal = edit_refusal(request.user, record)
+        refusal = edit_refusal(signed_in(request), record)
         if refusal:
             messages.error(request, refusal)
             return self.render_detail(request, record, status=409)
@@ -309,7 +335,9 @@ class RecordPages:
         context: dict[str, Any] = {"record": record, "version": record.version if record else ""}
         status = 200
         if request.method == "POST":
-            if forms_.is_valid():
+            if refused_without_version(request, record):
+                status = 400
+            elif forms_.is_valid():
                 response, status = self._save(request, forms_, record, context)
                 if response is not None:
                     return response
@@ -343,7 +371,7 @@ class RecordPages:
         label = self.record_type.label
         if request.POST.get("action") == "submit" and record.status in STEPS["submit"].sources:
             try:
-                workflow.take_step(record, "submit", by=request.user, version=record.version)
+                workflow.take_step(record, "submit", by=signed_in(request), version=record.version)
             except (ConflictError, access.RoleRefused) as error:
                 why = str(error) or _("not allowed")
                 messages.warning(request, _("Saved, but not submitted: %(why)s") % {"why": why})
@@ -374,7 +402,7 @@ class RecordPages:
                     for formset in formsets.values()
                 )
             ),
-            draft_key=f"vigie-draft:{request.user.pk}:{request.path}",
+            draft_key=f"vigie-draft:{signed_in(request).pk}:{request.path}",
             **formsets,
         )
         return render(request, self.template("form"), context, status=status)
@@ -404,7 +432,7 @@ def sort_links(request: HttpRequest, columns: Sequence[str]) -> dict[str, dict[s
 
 
 def step_rows(
-    record: Any, steps: list[str], url_name: str, confirm_texts: Mapping | None = None
+    record: Any, steps: list[str], url_name: str, confirm_texts: Mapping[str, Any] | None = None
 ) -> list[dict[str, Any]]:
     """What templates/core/_step_forms.html shows for each step this user may take now."""
     texts = confirm_texts or CONFIRM_TEXTS
@@ -420,7 +448,7 @@ def step_rows(
     ]
 
 
-def _field_label(model: type, name: str) -> str:
+def _field_label(model: type[Model], name: str) -> str:
     try:
         model_field = model._meta.get_field(name)
     except FieldDoesNotExist:  # a field renamed since the change was logged keeps its stored name
@@ -481,9 +509,12 @@ def take_step(
     message, a missing comment or reason → 400; archive and reject ask first when scripts did not."""
     form = form_class(request.POST)
     form.is_valid()  # every field is optional; what is invalid is left out of cleaned_data
-    values = form.cleaned_data
+    values = dict(form.cleaned_data)
+    if "version" in request.POST:
+        # As posted: the workflow refuses (400) a version that is not a whole number instead of ignoring it.
+        values["version"] = request.POST["version"]
     try:
-        access.check_record_action(request.user, record, STEPS[step].action)
+        access.check_record_action(signed_in(request), record, STEPS[step].action)
         text = step_text(step, values)
         if step in CONFIRM_STEPS and request.POST.get("confirm") != "1":
             return confirm(values)
@@ -512,7 +543,7 @@ def step_text(step: str, values: dict[str, Any]) -> str:
     return text
 
 
-def field_differences(form: forms.Form, current: Any) -> list[dict[str, str]]:
+def field_differences(form: forms.BaseForm, current: Any) -> list[dict[str, str]]:
     """What is saved now and differs from what this person typed: the conflict they must settle."""
     rows = []
     # Only the record's own columns: lists (members, linked households) are compared by the type's forms.
@@ -524,7 +555,11 @@ def field_differences(form: forms.Form, current: Any) -> list[dict[str, str]]:
         form_field = form.fields[name]
         if display(typed) != display(saved):
             rows.append(
-                {"field": form_field.label, "saved": display(saved, form_field), "typed": display(typed, form_field)}
+                {
+                    "field": str(form_field.label or name),
+                    "saved": display(saved, form_field),
+                    "typed": display(typed, form_field),
+                }
             )
     return rows
 
@@ -532,7 +567,8 @@ def field_differences(form: forms.Form, current: Any) -> list[dict[str, str]]:
 def display(value: Any, form_field: forms.Field | None = None) -> str:
     """A value as a person reads it: a choice's label, Yes/No, a dash for nothing."""
     if isinstance(form_field, forms.TypedChoiceField) and value:
-        return str(dict(form_field.choices).get(value, value))
+        choices = cast("Iterable[tuple[Any, Any]]", form_field.choices)  # a flat list once the field is built
+        return str(dict(choices).get(value, value))
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):

@@ -7,13 +7,16 @@ these fields live in `core.workflow`; who may act lives in `core.access`.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Sum, Value
+from django.db.models.expressions import Combinable
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -25,17 +28,25 @@ from core.models import AdminArea, Organisation, User
 
 PEOPLE_FIELDS = ("women", "girls", "men", "boys", "unknown")
 ADULT_AGE = 18  # from this age a person counts among the women or the men, not the girls or the boys
+# API.md: people counts, households, quantities and sessions above this are a 400 (amounts are not capped).
+MAX_COUNT = 1_000_000
+EARLIEST_DATE = datetime.date(1900, 1, 1)
+
+
+def count_validators() -> list[MaxValueValidator]:
+    """The cap every count of people, households, quantity or sessions carries, model and form alike."""
+    return [MaxValueValidator(MAX_COUNT)]
 
 
 class PeopleCounts(models.Model):
     """People by sex and age, the one shape Vigie counts in: women and men are 18 and over, girls and boys under
     18; `unknown` holds everyone whose sex or age is not known."""
 
-    women = models.PositiveIntegerField(_("women"), default=0)
-    girls = models.PositiveIntegerField(_("girls"), default=0)
-    men = models.PositiveIntegerField(_("men"), default=0)
-    boys = models.PositiveIntegerField(_("boys"), default=0)
-    unknown = models.PositiveIntegerField(_("sex or age unknown"), default=0)
+    women = models.PositiveIntegerField(_("women"), default=0, validators=count_validators())
+    girls = models.PositiveIntegerField(_("girls"), default=0, validators=count_validators())
+    men = models.PositiveIntegerField(_("men"), default=0, validators=count_validators())
+    boys = models.PositiveIntegerField(_("boys"), default=0, validators=count_validators())
+    unknown = models.PositiveIntegerField(_("sex or age unknown"), default=0, validators=count_validators())
 
     class Meta:
         abstract = True
@@ -48,9 +59,9 @@ class PeopleCounts(models.Model):
         return {name: getattr(self, name) for name in PEOPLE_FIELDS}
 
 
-def people_total_expression(prefix: str = "") -> models.Expression:
+def people_total_expression(prefix: str = "") -> Combinable:
     """women + girls + men + boys + unknown, for use in annotations (`prefix` like "violations__")."""
-    expression = F(f"{prefix}{PEOPLE_FIELDS[0]}")
+    expression: Combinable = F(f"{prefix}{PEOPLE_FIELDS[0]}")
     for name in PEOPLE_FIELDS[1:]:
         expression = expression + F(f"{prefix}{name}")
     return expression
@@ -61,7 +72,9 @@ def people_sums(prefix: str = "") -> dict[str, models.Expression]:
     return {name: Coalesce(Sum(f"{prefix}{name}"), Value(0)) for name in PEOPLE_FIELDS}
 
 
-def replace_children(parent: models.Model, related_name: str, rows: Sequence[Mapping] | None, fields: Sequence[str]):
+def replace_children(
+    parent: models.Model, related_name: str, rows: Sequence[Mapping[str, Any]] | None, fields: Sequence[str]
+) -> None:
     """Replace the whole list of a record's child rows (violations, services, members): API.md's "a list, when
     sent, replaces the whole list". `rows` None leaves the list as it is."""
     if rows is None:
@@ -85,6 +98,14 @@ def date_errors(record: object, *fields: str, event_before: tuple[str, str] | No
     errors = {
         name: str(_("This date is in the future.")) for name in fields if (day := getattr(record, name)) and day > today
     }
+    # API.md: a date before 1900 is a 400 (one after 2100 is in the future already).
+    errors.update(
+        {
+            name: str(_("Give a date from 1900-01-01 on."))
+            for name in fields
+            if (day := getattr(record, name)) and day < EARLIEST_DATE
+        }
+    )
     if event_before:
         event, reported = (getattr(record, name) for name in event_before)
         if event_before[0] not in errors and event and reported and event > reported:
@@ -137,8 +158,9 @@ class ReviewedRecord(models.Model):
         abstract = True
 
     @property
-    def month_date(self):
-        return getattr(self, self.month_field)
+    def month_date(self) -> datetime.date | None:
+        day: datetime.date | None = getattr(self, self.month_field)
+        return day
 
     def snapshot(self) -> dict[str, str]:
         """The record's values as a person reads them, for the history's old → new (children added by types)."""

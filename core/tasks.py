@@ -1,4 +1,7 @@
 from celery import shared_task
+from django.core.mail import send_mail
+
+from core.models import Notification
 
 
 @shared_task(name="core.ping", acks_late=False)
@@ -10,15 +13,12 @@ def ping() -> str:
 @shared_task(name="core.send_notification_email")
 def send_notification_email(notification_id: int) -> None:
     """E-mail one in-app notification to its recipient (when they have an address)."""
-    from django.core.mail import send_mail
-
-    from core.models import Notification
 
     notification = Notification.objects.select_related("recipient").filter(pk=notification_id).first()
     if notification is None or not notification.recipient.email:
         return
     # Never the message itself (it may quote a review comment): a generic sentence and a link.
-    from core.notifications import email_text
+    from core.notifications import email_text  # noqa: PLC0415 -- core.notifications imports this module
 
     subject, body = email_text(notification)
     send_mail(subject, body, None, [notification.recipient.email])

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -25,6 +26,7 @@ from core import access, closing, notifications
 from core.access import Action
 from core.choices import Role, Status
 from core.errors import ConflictError
+from core.inputs import version_number
 from core.models import RecordEvent, User
 from core.records import ReviewedRecord, record_type_of
 
@@ -73,14 +75,16 @@ STEP_LABELS = {
 
 def _lock(record: R) -> R:
     # Serialises concurrent steps on one record: the second waits, then sees the first one's result.
-    return type(record).objects.select_for_update().get(pk=record.pk)
+    return type(record)._default_manager.select_for_update().get(pk=record.pk)
 
 
-def _check_version(record: ReviewedRecord, version: int | None) -> None:
-    if version is not None and int(version) != record.version:
+def _check_version(record: ReviewedRecord, version: object) -> None:
+    """`version` as sent (a JSON number, a form's text, or None); one that is not a whole number is a 400."""
+    yours = version_number(version)
+    if yours is not None and yours != record.version:
         raise StaleVersion(
             _("Someone else saved this record after you opened it (version %(current)d, yours %(yours)d).")
-            % {"current": record.version, "yours": int(version)},
+            % {"current": record.version, "yours": yours},
             current_version=record.version,
         )
 
@@ -206,7 +210,7 @@ def create_record(record: R, *, by: User, save_children: Callable[[R], None] | N
     check_place(by, record)
     record.created_by = by
     if not record.organisation_id or not access.is_admin(by):
-        record.organisation = by.organisation
+        record.organisation = by.organisation  # type: ignore[assignment]  # None only without a lead organisation
     record.status, record.version = Status.DRAFT, 1
     record.full_clean(exclude=["created_by", "region", "organisation"])
     closing.check_month_open(record, by)
@@ -296,7 +300,7 @@ def add_comment(record: ReviewedRecord, *, by: User, text: str) -> RecordEvent:
     return _log(record, by=by, action=RecordEvent.Action.COMMENTED, comment=text.strip())
 
 
-def history(record: ReviewedRecord):
+def history(record: ReviewedRecord) -> QuerySet[RecordEvent]:
     """The record's history, oldest first, with who did each step."""
     return RecordEvent.objects.filter(
         content_type=ContentType.objects.get_for_model(record), object_id=record.pk

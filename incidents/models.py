@@ -24,7 +24,7 @@ from core.models import (
     User,
     ViolationType,
 )
-from core.records import ADULT_AGE, PeopleCounts, ReviewedRecord, date_errors
+from core.records import ADULT_AGE, PeopleCounts, ReviewedRecord, count_validators, date_errors
 from incidents.choices import CaseStatus, Credibility, ServiceStatus, Sex, TimeOfDay
 
 
@@ -44,7 +44,9 @@ class Incident(ReviewedRecord):
         blank=True,
         related_name="+",
     )
-    perpetrator_count = models.PositiveIntegerField(_("number of perpetrators"), null=True, blank=True)
+    perpetrator_count = models.PositiveIntegerField(
+        _("number of perpetrators"), null=True, blank=True, validators=count_validators()
+    )
     source_type = models.ForeignKey(
         SourceType, verbose_name=_("source"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -62,7 +64,9 @@ class Incident(ReviewedRecord):
     location_type = models.ForeignKey(
         LocationType, verbose_name=_("location type"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    displaced_persons = models.PositiveIntegerField(_("persons displaced by the incident"), null=True, blank=True)
+    displaced_persons = models.PositiveIntegerField(
+        _("persons displaced by the incident"), null=True, blank=True, validators=count_validators()
+    )
     narrative = models.TextField(_("narrative"), blank=True)
     # Set when a sexual-violence type is first saved on the incident; it stays when that violation is removed,
     # and only a GBV focal point lifts it (services.incident_lift_narrative_restriction).
@@ -83,6 +87,10 @@ class Incident(ReviewedRecord):
 
     month_field = "reported_on"
     record_type = "incidents"
+
+    # Set by the list page from the prefetched violations (views._incident_list_facts), not stored.
+    people_total: int
+    type_labels: list[str]
 
     class Meta:
         ordering = ["-reported_on", "-id"]
@@ -147,7 +155,9 @@ class Violation(PeopleCounts):
     population_group = models.ForeignKey(
         PopulationGroup, verbose_name=_("population group"), on_delete=models.PROTECT, related_name="+"
     )
-    with_disability = models.PositiveIntegerField(_("of whom with a disability"), default=0)
+    with_disability = models.PositiveIntegerField(
+        _("of whom with a disability"), default=0, validators=count_validators()
+    )
 
     class Meta:
         ordering = ["incident", "id"]
@@ -308,6 +318,8 @@ class ServiceReferral(models.Model):
     follow_up_on = models.DateField(_("follow-up date"), null=True, blank=True)
     notes = models.TextField(_("follow-up notes"), blank=True)
     overdue_notified_on = models.DateField(null=True, blank=True, editable=False)
+
+    days_overdue: int  # set by the follow-up board (views.gbv_follow_up_board), not stored
 
     class Meta:
         ordering = ["referral", "referred_on", "id"]

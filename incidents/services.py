@@ -433,7 +433,7 @@ def gbv_notify_overdue_follow_ups(today: datetime.date | None = None) -> int:
         notifications.notify(
             readers,
             _("Follow-up due since %(date)s: GBV referral #%(id)d, %(service)s.")
-            % {"date": service.follow_up_on.isoformat(), "id": service.referral_id, "service": service.service.label},
+            % {"date": service.follow_up_on, "id": service.referral_id, "service": service.service.label},
             service.referral,
         )
         service.overdue_notified_on = today

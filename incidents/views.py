@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -26,11 +26,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from django_stubs_ext import StrOrPromise
 
 from core import access, record_pages, workflow
 from core.access import Action, Family
 from core.errors import ConflictError
 from core.http import signed_in
+from core.inputs import version_number, whole_number
 from core.models import RecordAccess
 from core.record_forms import place_picker_data, places_for
 from core.record_pages import PAGE_SIZE, RecordForms, RecordPages, field_differences
@@ -75,9 +77,9 @@ class IncidentForms(RecordForms):
     def __init__(self, request: HttpRequest, incident: Incident | None) -> None:
         data = request.POST if request.method == "POST" else None
         self.user = signed_in(request)
-        self.places = places_for(request.user)
+        self.places = places_for(signed_in(request))
         row_choices = {"type_choices": grouped_type_choices(), "group_choices": population_group_choices()}
-        self.main = IncidentForm(data, instance=incident, user=request.user, places=self.places)
+        self.main = IncidentForm(data, instance=incident, user=signed_in(request), places=self.places)
         self.violations = ViolationFormSet(
             data,
             prefix="violations",
@@ -115,11 +117,13 @@ def _write_incident(request: HttpRequest, forms_: IncidentForms, incident: Incid
         fields.pop("organisation")  # an admin who leaves it empty reports for their own organisation
     violations, follow_ups = kept_rows(forms_.violations), kept_rows(forms_.follow_ups)
     if incident is None:
-        return services.incident_create(by=request.user, fields=fields, violations=violations, follow_ups=follow_ups)
+        return services.incident_create(
+            by=signed_in(request), fields=fields, violations=violations, follow_ups=follow_ups
+        )
     return services.incident_update(
         incident=incident,
-        by=request.user,
-        version=request.POST.get("version") or None,
+        by=signed_in(request),
+        version=version_number(request.POST.get("version")),
         fields=fields,
         violations=violations,
         follow_ups=follow_ups,
@@ -141,7 +145,7 @@ def _incident_list_facts(incidents: list[Incident]) -> None:
 
 
 def _incident_detail(request: HttpRequest, incident: Incident) -> dict[str, Any]:
-    user = request.user
+    user = signed_in(request)
     violations = list(incident.violations.all())
     rejectable = "reject" in workflow.steps_open_to(user, incident)
     return {
@@ -157,14 +161,16 @@ def _run_incident_step(request: HttpRequest, incident: Incident, step: str, text
     """The shared step, but a rejection may name the incident this one repeats."""
     version = values.get("version")
     if step != "reject":
-        workflow.take_step(incident, step, by=request.user, text=text, version=version)
+        workflow.take_step(incident, step, by=signed_in(request), text=text, version=version)
         return
     duplicate = None
     if values.get("duplicate_of"):
-        duplicate = selectors.incident_list(user=request.user).filter(pk=values["duplicate_of"]).first()
+        duplicate = selectors.incident_list(user=signed_in(request)).filter(pk=values["duplicate_of"]).first()
         if duplicate is None:
             raise ValidationError({"duplicate_of": _("No incident with this number in your scope.")})
-    services.incident_reject(incident=incident, by=request.user, reason=text, duplicate_of=duplicate, version=version)
+    services.incident_reject(
+        incident=incident, by=signed_in(request), reason=text, duplicate_of=duplicate, version=version
+    )
 
 
 @login_required
@@ -250,7 +256,7 @@ def _add_comment(
 ) -> HttpResponse:
     form = CommentForm(request.POST)
     try:
-        workflow.add_comment(record, by=request.user, text=form.data.get("comment", ""))
+        workflow.add_comment(record, by=signed_in(request), text=form.data.get("comment", ""))
     except access.NotInScope as error:
         raise Http404 from error
     except access.RoleRefused as error:
@@ -272,8 +278,8 @@ class _EditFlow:
     differences: Callable[[Any, Any], list[dict[str, str]]]
     render_form: Callable[[HttpRequest, Any, dict[str, Any], int], HttpResponse]
     detail_url_name: str
-    saved_text: str
-    submitted_text: str
+    saved_text: StrOrPromise
+    submitted_text: StrOrPromise
 
 
 def _record_edit_page(
@@ -282,7 +288,9 @@ def _record_edit_page(
     context: dict[str, Any] = {context_name: record, "version": record.version if record else ""}
     status = 200
     if request.method == "POST":
-        if forms_.is_valid():
+        if record_pages.refused_without_version(request, record):
+            status = 400
+        elif forms_.is_valid():
             response, status = _save(request, forms_, record, context, flow)
             if response is not None:
                 return response
@@ -317,7 +325,7 @@ def _save(
 def _after_save(request: HttpRequest, record: Any, flow: _EditFlow) -> HttpResponse:
     if request.POST.get("action") == "submit" and record.status in STEPS["submit"].sources:
         try:
-            workflow.take_step(record, "submit", by=request.user, version=record.version)
+            workflow.take_step(record, "submit", by=signed_in(request), version=record.version)
         except (ConflictError, access.RoleRefused) as error:
             messages.warning(request, _("Saved, but not submitted: %(why)s") % {"why": str(error) or _("not allowed")})
             return redirect(flow.detail_url_name, pk=record.pk)
@@ -357,20 +365,19 @@ def _require_gbv(user: Any, action: Action = Action.READ) -> None:
 
 def _gbv_get(request: HttpRequest, pk: int) -> GbvReferral:
     """The referral, if this user may read it (404 otherwise); the read is logged."""
-    return selectors.gbv_referral_get(user=request.user, pk=pk, channel=RecordAccess.Channel.PAGE)
+    return selectors.gbv_referral_get(user=signed_in(request), pk=pk, channel=RecordAccess.Channel.PAGE)
 
 
 @login_required
 def gbv_referral_list(request: HttpRequest) -> HttpResponse:
-    _require_gbv(request.user)
-    filterset = GbvReferralFilterSet(
-        request.GET, queryset=selectors.gbv_referral_list(user=request.user), request=request
-    )
-    queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    _require_gbv(signed_in(request))
+    referrals_in_scope = selectors.gbv_referral_list(user=signed_in(request))
+    filterset = GbvReferralFilterSet(request.GET, queryset=referrals_in_scope, request=request)
+    queryset = filterset.qs if filterset.is_valid() else referrals_in_scope.none()
     _tune_filter_form(filterset.form)
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     referrals = list(page.object_list)
-    access.log_record_access(request.user, referrals, RecordAccess.Channel.PAGE)
+    access.log_record_access(signed_in(request), referrals, RecordAccess.Channel.PAGE)
     for referral in referrals:
         # From the prefetched services: no query per row.
         referral.service_list = list(referral.services.all())
@@ -385,7 +392,7 @@ def gbv_referral_list(request: HttpRequest) -> HttpResponse:
         "query": query.urlencode(),
         "sort_links": _sort_links(request),
         "filtered": any(request.GET.get(name) for name in GBV_LIST_FILTERS if name != "ordering"),
-        "may_create": access.may(request.user, Action.CREATE, Family.GBV),
+        "may_create": access.may(signed_in(request), Action.CREATE, Family.GBV),
     }
     return render(request, "incidents/gbv_referral_list.html", context, status=200 if filterset.is_valid() else 400)
 
@@ -393,16 +400,17 @@ def gbv_referral_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def gbv_follow_up_board(request: HttpRequest) -> HttpResponse:
     """Services still pending past their follow-up date, by region, the oldest follow-up first."""
-    _require_gbv(request.user)
+    _require_gbv(signed_in(request))
     today = timezone.localdate()
-    page = Paginator(selectors.overdue_services(user=request.user, today=today), BOARD_PAGE_SIZE).get_page(
+    page = Paginator(selectors.overdue_services(user=signed_in(request), today=today), BOARD_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     overdue = list(page.object_list)
     shown = {item.referral_id: item.referral for item in overdue}
-    access.log_record_access(request.user, list(shown.values()), RecordAccess.Channel.PAGE)
+    access.log_record_access(signed_in(request), list(shown.values()), RecordAccess.Channel.PAGE)
     for item in overdue:
-        item.days_overdue = (today - item.follow_up_on).days
+        follow_up_on = cast(datetime.date, item.follow_up_on)  # overdue: a follow-up date before today
+        item.days_overdue = (today - follow_up_on).days
     context = {"page": page, "overdue": overdue, "today": today, "query": ""}
     return render(request, "incidents/gbv_follow_up_board.html", context)
 
@@ -413,14 +421,14 @@ def gbv_referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _render_gbv_detail(request: HttpRequest, referral: GbvReferral, *, status: int = 200) -> HttpResponse:
-    user = request.user
+    user = signed_in(request)
     allowed = access.allowed_actions(user, referral)
     may_edit = Action.EDIT in allowed and record_pages.edit_refusal(user, referral) is None
     today = timezone.localdate()
     context = {
         "referral": referral,
         "services": list(referral.services.all()),
-        "history": record_pages.history_rows(referral, request.user),
+        "history": record_pages.history_rows(referral, signed_in(request)),
         "steps": record_pages.step_rows(
             referral, workflow.steps_open_to(user, referral), "incidents:gbv-step", _GBV_CONFIRM_TEXTS
         ),
@@ -466,7 +474,7 @@ def gbv_referral_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         referral,
         step,
         run=lambda text, values: workflow.take_step(
-            referral, step, by=request.user, text=text, version=values.get("version")
+            referral, step, by=signed_in(request), text=text, version=values.get("version")
         ),
         confirm=lambda values: _render_gbv_confirm(request, referral, step, values),
         detail=lambda status: _render_gbv_detail(request, _gbv_get(request, pk), status=status),
@@ -505,7 +513,7 @@ def _gbv_case_change(
     except access.NotInScope as error:
         raise Http404 from error
     except access.RoleRefused as error:
-        if referral.closure_requested_by_id != request.user.pk:
+        if referral.closure_requested_by_id != signed_in(request).pk:
             raise PermissionDenied from error
         # The only refusal a focal point of the region meets: approving the closure they asked for themselves.
         messages.error(request, _("You asked to close this case: another focal point must approve it."))
@@ -523,7 +531,7 @@ def _gbv_case_change(
 
 def _posted_version(request: HttpRequest) -> int | None:
     value = request.POST.get("version", "")
-    return int(value) if value.isdigit() else None
+    return whole_number(value)
 
 
 @login_required
@@ -541,7 +549,7 @@ def gbv_referral_closure(request: HttpRequest, pk: int, decision: str) -> HttpRe
     return _gbv_case_change(
         request,
         referral,
-        lambda: service(referral=referral, by=request.user, version=_posted_version(request)),
+        lambda: service(referral=referral, by=signed_in(request), version=_posted_version(request)),
         done,
     )
 
@@ -555,7 +563,7 @@ def gbv_referral_consent(request: HttpRequest, pk: int) -> HttpResponse:
     form.is_valid()
     values = form.cleaned_data
     try:
-        access.check_record_action(request.user, referral, Action.MANAGE_CASE)
+        access.check_record_action(signed_in(request), referral, Action.MANAGE_CASE)
     except access.RoleRefused as error:
         raise PermissionDenied from error
     if request.POST.get("confirm") != "1":
@@ -566,7 +574,10 @@ def gbv_referral_consent(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         referral,
         lambda: services.gbv_withdraw_consent(
-            referral=referral, by=request.user, withdraw_reporting=withdraw_reporting, version=values.get("version")
+            referral=referral,
+            by=signed_in(request),
+            withdraw_reporting=withdraw_reporting,
+            version=values.get("version"),
         ),
         _("Consent withdrawn: GBV referral #%(id)d was anonymised.") % {"id": pk},
     )
@@ -588,7 +599,7 @@ def gbv_service_provided(request: HttpRequest, pk: int, service_pk: int) -> Http
         referral,
         lambda: services.gbv_mark_service_provided(
             referral=referral,
-            by=request.user,
+            by=signed_in(request),
             service_id=service_pk,
             provided_on=form.cleaned_data["provided_on"],
             version=form.cleaned_data["version"],
@@ -602,7 +613,7 @@ def gbv_service_provided(request: HttpRequest, pk: int, service_pk: int) -> Http
 
 @login_required
 def gbv_referral_create(request: HttpRequest) -> HttpResponse:
-    _require_gbv(request.user, Action.CREATE)
+    _require_gbv(signed_in(request), Action.CREATE)
     return _record_edit_page(request, _GbvForms(request, None), None, _GBV_FLOW, "referral")
 
 
@@ -610,10 +621,10 @@ def gbv_referral_create(request: HttpRequest) -> HttpResponse:
 def gbv_referral_edit(request: HttpRequest, pk: int) -> HttpResponse:
     referral = _gbv_get(request, pk)
     try:
-        access.check_record_action(request.user, referral, Action.EDIT)
+        access.check_record_action(signed_in(request), referral, Action.EDIT)
     except access.RoleRefused as error:
         raise PermissionDenied from error
-    refusal = record_pages.edit_refusal(request.user, referral)
+    refusal = record_pages.edit_refusal(signed_in(request), referral)
     if refusal:
         messages.error(request, refusal)
         return _render_gbv_detail(request, referral, status=409)
@@ -627,8 +638,10 @@ class _GbvForms(RecordForms):
 
     def __init__(self, request: HttpRequest, referral: GbvReferral | None) -> None:
         data = request.POST if request.method == "POST" else None
-        self.places = places_for(request.user)
-        self.referral = self.main = GbvReferralForm(data, instance=referral, user=request.user, places=self.places)
+        self.places = places_for(signed_in(request))
+        self.referral = self.main = GbvReferralForm(
+            data, instance=referral, user=signed_in(request), places=self.places
+        )
         self.services = ServiceReferralFormSet(
             data,
             prefix="services",
@@ -652,12 +665,16 @@ class _GbvForms(RecordForms):
 def _gbv_write(request: HttpRequest, forms_: _GbvForms, referral: GbvReferral | None) -> GbvReferral:
     fields, rows = dict(forms_.referral.cleaned_data), kept_rows(forms_.services)
     if referral is None:
-        created = services.gbv_referral_create(by=request.user, fields=fields, services=rows)
+        created = services.gbv_referral_create(by=signed_in(request), fields=fields, services=rows)
         # Its author has it in hand: in the access log like every referral a page gives (edits read it first).
-        access.log_record_access(request.user, created, RecordAccess.Channel.PAGE)
+        access.log_record_access(signed_in(request), created, RecordAccess.Channel.PAGE)
         return created
     return services.gbv_referral_update(
-        referral=referral, by=request.user, version=request.POST.get("version") or None, fields=fields, services=rows
+        referral=referral,
+        by=signed_in(request),
+        version=version_number(request.POST.get("version")),
+        fields=fields,
+        services=rows,
     )
 
 

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.db.models import Max
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
@@ -27,9 +27,11 @@ from core import access
 from core.access import Capability
 from core.choices import Role, Status
 from core.errors import ConflictError
+from core.filtersets import parse_month
 from core.http import signed_in
 from core.jobs import own_jobs, start_job, visible_job
 from core.models import AdminArea, ClosedMonth, Job, User
+from incidents.models import Incident
 from reports import publishing
 from reports.charts import report_charts
 from reports.forms import CloseMonthForm, ExportForm, ReopenMonthForm, ReportFilterForm
@@ -42,10 +44,9 @@ logger = logging.getLogger(__name__)
 
 def _default_month(request: HttpRequest) -> datetime.date:
     """Viewers: the latest closed month. Others: the latest month with verified incidents. Else last month."""
-    from incidents.models import Incident
 
     last_month = (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
-    if request.user.role == Role.VIEWER:
+    if signed_in(request).role == Role.VIEWER:
         closed = ClosedMonth.objects.filter(is_closed=True).order_by("-month").first()
         return closed.month if closed else last_month
     latest = Incident.objects.filter(status=Status.VERIFIED).aggregate(latest=Max("reported_on"))["latest"]
@@ -76,22 +77,22 @@ def report_context(user: User, month: datetime.date, region: AdminArea | None) -
 
 @login_required
 def monthly_report(request: HttpRequest) -> HttpResponse:
-    if not access.has_capability(request.user, Capability.FIGURES):
+    if not access.has_capability(signed_in(request), Capability.FIGURES):
         raise PermissionDenied
-    form = ReportFilterForm(request.GET or None, user=request.user)
+    form = ReportFilterForm(request.GET or None, user=signed_in(request))
     if request.GET and not form.is_valid():
         return render(request, "reports/monthly_report.html", {"form": form}, status=400)
     month = form.cleaned_data["month"] if request.GET else _default_month(request)
     region = form.cleaned_data.get("region") if request.GET else None
     if not request.GET:
-        form = ReportFilterForm(initial={"month": month.strftime("%Y-%m")}, user=request.user)
+        form = ReportFilterForm(initial={"month": month.strftime("%Y-%m")}, user=signed_in(request))
     closed = publishing.is_closed(month)
     context: dict[str, Any] = {"form": form, "month": month, "closed": closed, "closed_months": _closed_months()}
-    if request.user.role == Role.VIEWER and not closed:
+    if signed_in(request).role == Role.VIEWER and not closed:
         messages.info(request, _("Only the figures of closed months are published. Choose a closed month."))
         return render(request, "reports/monthly_report.html", context)
     try:
-        context.update(report_context(request.user, month, region))
+        context.update(report_context(signed_in(request), month, region))
     except publishing.NotPublished:
         messages.info(request, _("This month was not published for your regions."))
         return render(request, "reports/monthly_report.html", context)
@@ -104,7 +105,7 @@ def _closed_months() -> list[datetime.date]:
 
 
 def _actions(request: HttpRequest, month: datetime.date, closed: bool) -> dict[str, Any]:
-    user = request.user
+    user = signed_in(request)
     query = f"month={month:%Y-%m}"
     return {
         "may_export_tallies": access.has_capability(user, Capability.TALLIES),
@@ -117,18 +118,16 @@ def _actions(request: HttpRequest, month: datetime.date, closed: bool) -> dict[s
 
 
 def _month_from_path(month: str) -> datetime.date:
-    from core.filtersets import parse_month
-
     try:
         return parse_month(month)
     except ValidationError as error:
-        raise Http404 from error
+        raise BadRequest(" ".join(error.messages)) from error
 
 
 @login_required
 @require_POST
 def close_month(request: HttpRequest, month: str) -> HttpResponse:
-    if not access.has_capability(request.user, Capability.CLOSE_MONTH):
+    if not access.has_capability(signed_in(request), Capability.CLOSE_MONTH):
         raise PermissionDenied
     first_day = _month_from_path(month)
     form = CloseMonthForm(request.POST)
@@ -137,7 +136,7 @@ def close_month(request: HttpRequest, month: str) -> HttpResponse:
         return redirect(f"{reverse('reports:monthly')}?month={first_day:%Y-%m}")
     job = start_job(
         kind="close_month",
-        user=request.user,
+        user=signed_in(request),
         task=close_month_job,
         params={"month": first_day.isoformat(), "note": form.cleaned_data["note"]},
     )
@@ -147,7 +146,7 @@ def close_month(request: HttpRequest, month: str) -> HttpResponse:
 @login_required
 @require_POST
 def reopen_month(request: HttpRequest, month: str) -> HttpResponse:
-    if not access.has_capability(request.user, Capability.CLOSE_MONTH):
+    if not access.has_capability(signed_in(request), Capability.CLOSE_MONTH):
         raise PermissionDenied
     first_day = _month_from_path(month)
     form = ReopenMonthForm(request.POST)
@@ -155,7 +154,7 @@ def reopen_month(request: HttpRequest, month: str) -> HttpResponse:
         messages.error(request, _("Say why the month is reopened."))
     else:
         try:
-            publishing.reopen_month(first_day, by=request.user, reason=form.cleaned_data["reason"])
+            publishing.reopen_month(first_day, by=signed_in(request), reason=form.cleaned_data["reason"])
             messages.success(request, _("%(month)s is open again.") % {"month": f"{first_day:%Y-%m}"})
         except ConflictError as error:
             messages.error(request, str(error))
@@ -212,7 +211,7 @@ def job_download(request: HttpRequest, pk: int) -> HttpResponseBase:
 @login_required
 def exports(request: HttpRequest) -> HttpResponse:
     """Admins start an export here; the job page follows it and offers the file. Earlier exports are listed."""
-    if not access.has_capability(request.user, Capability.RECORDS_EXPORT):
+    if not access.has_capability(signed_in(request), Capability.RECORDS_EXPORT):
         raise PermissionDenied
     form = ExportForm(request.POST or None, initial={"format": "csv"})
     if request.method == "POST" and form.is_valid():

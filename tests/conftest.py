@@ -7,7 +7,7 @@ import shutil
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import ConsoleMessage, sync_playwright
 
 CHROMIUM = os.environ.get("VIGIE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -44,7 +44,12 @@ def page(browser, live_server) -> Iterator[object]:
     context.set_default_timeout(15_000)
     opened = context.new_page()
     console_errors: list[str] = []
-    opened.on("console", lambda message: message.type == "error" and console_errors.append(message.text))
+
+    def keep_error(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            console_errors.append(message.text)
+
+    opened.on("console", keep_error)
     opened.console_errors = console_errors
     yield opened
     context.close()

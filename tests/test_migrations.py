@@ -52,7 +52,7 @@ def _reference_snapshot() -> dict[str, list[tuple[Any, ...]]]:
     for model in live_apps.get_app_config("core").get_models():
         if model.__name__ in {"AdminArea", "Organisation"} or hasattr(model, "label_en"):
             fields = [field.attname for field in model._meta.concrete_fields]
-            snapshot[model.__name__] = sorted(model.objects.values_list(*fields))
+            snapshot[model.__name__] = sorted(model._default_manager.values_list(*fields))
     return snapshot
 
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, cast
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -10,10 +10,11 @@ from activities import services
 from activities.models import AssistanceEvent, Session
 from beneficiaries.models import Household
 from beneficiaries.selectors import household_list
-from core.api.fields import CountryCodeField, PeopleCountsSerializer, PlaceField, code_field
+from core.api.fields import CountryCodeField, PeopleCountsSerializer, PlaceField, code_field, count_field
 from core.api.records import RecordSerializerMixin
+from core.http import signed_in
 from core.models import AssistanceKind, Organisation, PopulationGroup, Sector, SessionKind
-from core.records import PEOPLE_FIELDS
+from core.records import MAX_COUNT, PEOPLE_FIELDS
 
 
 class CurrencyField(serializers.CharField):
@@ -28,7 +29,7 @@ class CurrencyField(serializers.CharField):
             raise serializers.ValidationError(_("Use a three-letter ISO currency code, e.g. XOF."))
         return code
 
-    def to_representation(self, value: Any) -> str | None:
+    def to_representation(self, value: Any) -> str | None:  # type: ignore[override]  # DRF's stub says str; "" is null
         return value or None
 
 
@@ -48,9 +49,15 @@ class AssistanceSerializer(RecordSerializerMixin, PeopleCountsSerializer):
     kind = code_field(AssistanceKind.objects.all())
     sector = code_field(Sector.objects.all(), required=False, allow_null=True)
     population_group = code_field(PopulationGroup.objects.all(), required=False, allow_null=True)
-    households = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    households = count_field(required=False, allow_null=True)
     quantity = serializers.DecimalField(
-        max_digits=12, decimal_places=2, min_value=0, coerce_to_string=False, required=False, allow_null=True
+        max_digits=12,
+        decimal_places=2,
+        min_value=0,
+        max_value=MAX_COUNT,
+        coerce_to_string=False,
+        required=False,
+        allow_null=True,
     )
     amount = serializers.DecimalField(
         max_digits=14, decimal_places=2, min_value=0, coerce_to_string=False, required=False, allow_null=True
@@ -74,7 +81,8 @@ class AssistanceSerializer(RecordSerializerMixin, PeopleCountsSerializer):
         request = self.context.get("request")
         if request is not None:
             # Only a household the user may read can be linked.
-            self.fields["households_assisted"].child_relation.queryset = household_list(user=request.user)
+            households = cast(serializers.ManyRelatedField, self.fields["households_assisted"])
+            households.child_relation.queryset = household_list(user=signed_in(request))  # type: ignore[arg-type]  # mypy takes the stub's Manager (a descriptor) for the attribute
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         _blank_for_null(attrs, ("currency", "country"))
@@ -103,7 +111,7 @@ class SessionSerializer(RecordSerializerMixin, PeopleCountsSerializer):
     topic = serializers.CharField(max_length=300, required=False, allow_blank=True)
     sector = code_field(Sector.objects.all(), required=False, allow_null=True)
     population_group = code_field(PopulationGroup.objects.all(), required=False, allow_null=True)
-    sessions = serializers.IntegerField(min_value=1, default=1)
+    sessions = count_field(min_value=1, default=1)
     urgent = serializers.BooleanField(required=False)
     total = serializers.IntegerField(read_only=True)
 

@@ -8,8 +8,8 @@ from rest_framework import serializers
 
 from beneficiaries import services
 from beneficiaries.choices import Sex
-from beneficiaries.models import EARLIEST_BIRTH_YEAR, Household, Movement
-from core.api.fields import CountryCodeField, PeopleCountsSerializer, PlaceField, code_field
+from beneficiaries.models import EARLIEST_BIRTH_YEAR, LATEST_BIRTH_YEAR, Household, Movement
+from core.api.fields import CountryCodeField, PeopleCountsSerializer, PlaceField, code_field, count_field
 from core.api.records import RecordSerializerMixin, django_errors_to_drf
 from core.choices import AdminLevel
 from core.models import Organisation, PopulationGroup
@@ -20,7 +20,9 @@ class MemberSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     full_name = serializers.CharField(max_length=200)
     sex = serializers.ChoiceField(Sex.choices, default=Sex.UNKNOWN)
-    birth_year = serializers.IntegerField(min_value=EARLIEST_BIRTH_YEAR, required=False, allow_null=True, default=None)
+    birth_year = serializers.IntegerField(
+        min_value=EARLIEST_BIRTH_YEAR, max_value=LATEST_BIRTH_YEAR, required=False, allow_null=True, default=None
+    )
     is_head = serializers.BooleanField(default=False)
     specific_needs = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
@@ -92,9 +94,9 @@ class MovementSerializer(RecordSerializerMixin, PeopleCountsSerializer):
     nationality = CountryCodeField()
     origin_country = CountryCodeField(required=False, allow_null=True)
     destination_country = CountryCodeField(required=False, allow_null=True)
-    unaccompanied_children = serializers.IntegerField(min_value=0, default=0)
-    separated_children = serializers.IntegerField(min_value=0, default=0)
-    specific_needs = serializers.IntegerField(min_value=0, default=0)
+    unaccompanied_children = count_field(default=0)
+    separated_children = count_field(default=0)
+    specific_needs = count_field(default=0)
     urgent = serializers.BooleanField(required=False)
     total = serializers.IntegerField(read_only=True)
 
@@ -120,7 +122,9 @@ class MovementSerializer(RecordSerializerMixin, PeopleCountsSerializer):
 
 
 class MergeSerializer(serializers.Serializer):
-    into = serializers.IntegerField(help_text=_("The older registration this household is merged into."))
+    into = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1, help_text=_("The older registration this household is merged into.")
+    )
 
 
 class PersonMatchSerializer(serializers.Serializer):

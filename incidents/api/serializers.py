@@ -1,13 +1,14 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from core.api.fields import PeopleCountsSerializer, PlaceField, code_field
+from core.api.fields import PeopleCountsSerializer, PlaceField, code_field, count_field
 from core.api.records import RecordSerializerMixin, django_errors_to_drf
+from core.http import signed_in
 from core.models import (
     CollectionMethod,
     GbvIncidentType,
@@ -28,7 +29,7 @@ from incidents.selectors import incident_list, visible_narrative
 class ViolationSerializer(PeopleCountsSerializer):
     type = code_field(ViolationType.objects.all())
     population_group = code_field(PopulationGroup.objects.all())
-    with_disability = serializers.IntegerField(min_value=0, default=0)
+    with_disability = count_field(default=0)
     collective = serializers.BooleanField(source="type.collective", read_only=True)
 
 
@@ -47,14 +48,14 @@ class IncidentSerializer(RecordSerializerMixin, serializers.Serializer):
     reported_on = serializers.DateField()
     occurred_on = serializers.DateField(required=False, allow_null=True)
     perpetrator = code_field(PerpetratorCategory.objects.all(), required=False, allow_null=True)
-    perpetrator_count = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    perpetrator_count = count_field(required=False, allow_null=True)
     source_type = code_field(SourceType.objects.all(), required=False, allow_null=True)
     collection_method = code_field(CollectionMethod.objects.all(), required=False, allow_null=True)
     credibility = serializers.ChoiceField(Credibility.choices, required=False, allow_blank=True)
     time_of_day = serializers.ChoiceField(TimeOfDay.choices, required=False, allow_blank=True)
     locality = serializers.CharField(max_length=200, required=False, allow_blank=True)
     location_type = code_field(LocationType.objects.all(), required=False, allow_null=True)
-    displaced_persons = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    displaced_persons = count_field(required=False, allow_null=True)
     narrative = serializers.CharField(required=False, allow_blank=True)
     # Set when a sexual-violence type is first saved; only a GBV focal point lifts it (lift-narrative-restriction).
     narrative_restricted = serializers.BooleanField(read_only=True)
@@ -85,7 +86,7 @@ class IncidentSerializer(RecordSerializerMixin, serializers.Serializer):
     def create(self, validated_data: dict[str, Any]) -> Incident:
         fields, violations, follow_ups = self._split(validated_data)
         return services.incident_create(
-            by=self.context["request"].user, fields=fields, violations=violations, follow_ups=follow_ups or ()
+            by=self.context["request"].user, fields=fields, violations=violations or (), follow_ups=follow_ups or ()
         )
 
     def update(self, incident: Incident, validated_data: dict[str, Any]) -> Incident:
@@ -151,7 +152,8 @@ class GbvReferralSerializer(RecordSerializerMixin, serializers.Serializer):
         request = self.context.get("request")
         if request is not None:
             # Only an incident the focal point may read can be linked.
-            self.fields["incident"].queryset = incident_list(user=request.user)
+            incident = cast("serializers.PrimaryKeyRelatedField[Incident]", self.fields["incident"])
+            incident.queryset = incident_list(user=signed_in(request))  # type: ignore[arg-type]  # mypy takes the stub's Manager (a descriptor) for the attribute
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         attrs = super().validate(attrs)

@@ -14,6 +14,7 @@ from core import access
 from core.access import Family
 from core.api.records import RecordViewSet
 from core.http import body_object, signed_in
+from core.inputs import whole_number
 from core.models import RecordAccess
 from incidents import services
 from incidents.api.serializers import GbvReferralSerializer, IncidentSerializer
@@ -29,14 +30,14 @@ class IncidentViewSet(RecordViewSet):
     filterset_class = IncidentFilterSet
 
     def get_queryset(self) -> QuerySet[Incident]:
-        return incident_list(user=self.request.user).prefetch_related("follow_ups")
+        return incident_list(user=signed_in(self.request)).prefetch_related("follow_ups")
 
     def run_step(self, record: Incident, step: str, *, text: str, version: Any) -> Incident:
         if step != "reject":
             return super().run_step(record, step, text=text, version=version)
         duplicate = self._duplicate_of(self.request.data.get("duplicate_of"))
         return services.incident_reject(
-            incident=record, by=self.request.user, reason=text, duplicate_of=duplicate, version=version
+            incident=record, by=signed_in(self.request), reason=text, duplicate_of=duplicate, version=version
         )
 
     @extend_schema(
@@ -61,7 +62,8 @@ class IncidentViewSet(RecordViewSet):
     def _duplicate_of(self, pk: Any) -> Incident | None:
         if pk in (None, ""):
             return None
-        duplicate = self.get_queryset().filter(pk=pk).first() if str(pk).isdigit() else None
+        number = whole_number(pk)
+        duplicate = self.get_queryset().filter(pk=number).first() if number is not None else None
         if duplicate is None:
             raise serializers.ValidationError({"duplicate_of": [_("No incident with this number in your scope.")]})
         return duplicate
@@ -75,10 +77,10 @@ class GbvReferralViewSet(RecordViewSet):
     family = Family.GBV
 
     def get_queryset(self) -> QuerySet[GbvReferral]:
-        return gbv_referral_list(user=self.request.user)
+        return gbv_referral_list(user=signed_in(self.request))
 
     def _log(self, referral: Any) -> None:
-        access.log_record_access(self.request.user, referral, RecordAccess.Channel.API)
+        access.log_record_access(signed_in(self.request), referral, RecordAccess.Channel.API)
 
     # Every answer that holds a referral is in the access log: reads, and the writes that answer the record
     # (create, PATCH, workflow steps, case actions). A refused write answers no record and logs nothing.
@@ -97,17 +99,17 @@ class GbvReferralViewSet(RecordViewSet):
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         referral = self.get_object()
-        access.log_record_access(request.user, referral, RecordAccess.Channel.API)
+        access.log_record_access(signed_in(request), referral, RecordAccess.Channel.API)
         return Response(self.get_serializer(referral).data)
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        access.log_record_access(request.user, page, RecordAccess.Channel.API)
+        access.log_record_access(signed_in(request), page, RecordAccess.Channel.API)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def _case_step(self, service: Any, **kwargs: Any) -> Response:
         referral = service(
-            referral=self.get_object(), by=self.request.user, version=self.request.data.get("version"), **kwargs
+            referral=self.get_object(), by=signed_in(self.request), version=self.request.data.get("version"), **kwargs
         )
         self._log(referral)
         return Response(self.get_serializer(self.get_queryset().get(pk=referral.pk)).data)

@@ -5,19 +5,24 @@ code cannot be a name; closed cases lose their free text after the retention per
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from types import SimpleNamespace
+from typing import cast
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.core.mail import EmailMessage
 from django.db import connection
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
+from rest_framework.test import APIClient
 
 from conftest import make_user
 from core import workflow
 from core.choices import Status
-from core.models import Notification, RecordAccess, RecordEvent
+from core.models import Notification, RecordAccess, RecordEvent, User
 from incidents import services
 from incidents.choices import CaseStatus
 from incidents.models import GbvReferral
@@ -35,12 +40,12 @@ IDENTIFYING = ("mosque", "7612", "M. T.")
 
 
 @pytest.fixture
-def other_focal_point(people):
-    return make_user("gbv2", "gbv_focal_point", ["ML07"], people.gbv.organisation)
+def other_focal_point(people: SimpleNamespace) -> User:
+    return cast(User, make_user("gbv2", "gbv_focal_point", ["ML07"], people.gbv.organisation))
 
 
 @pytest.fixture
-def referral(people):
+def referral(people: SimpleNamespace) -> GbvReferral:
     return GbvReferralFactory(created_by=people.gbv, status=Status.SUBMITTED)
 
 
@@ -61,8 +66,13 @@ def _leaks(text: str) -> list[str]:
 
 class TestConsentWithdrawalClearsEveryCopy:
     def test_a_return_comment_is_gone_from_record_page_api_history_notifications_and_tables(
-        self, people, api_as, client, referral, other_focal_point
-    ):
+        self,
+        people: SimpleNamespace,
+        api_as: Callable[[User], APIClient],
+        client: Client,
+        referral: GbvReferral,
+        other_focal_point: User,
+    ) -> None:
         returned = api_as(other_focal_point).post(f"{URL}{referral.pk}/return/", {"comment": RETURN_COMMENT})
         assert returned.status_code == 200
         workflow.add_comment(referral, by=other_focal_point, text=f"Called her: {RETURN_COMMENT}")
@@ -90,12 +100,24 @@ class TestConsentWithdrawalClearsEveryCopy:
         assert not _leaks(notification.message)
         assert [(table, value) for table, value in _all_database_text() if _leaks(value)] == []
 
-    def test_a_rejection_reason_is_cleared_too(self, people, api_as, referral, other_focal_point):
+    def test_a_rejection_reason_is_cleared_too(
+        self,
+        people: SimpleNamespace,
+        api_as: Callable[[User], APIClient],
+        referral: GbvReferral,
+        other_focal_point: User,
+    ) -> None:
         api_as(other_focal_point).post(f"{URL}{referral.pk}/reject/", {"reason": RETURN_COMMENT})
         api_as(people.gbv).post(f"{URL}{referral.pk}/withdraw-consent/", {"withdraw_reporting": True})
         assert [(table, value) for table, value in _all_database_text() if _leaks(value)] == []
 
-    def test_another_referrals_notifications_are_kept(self, people, api_as, referral, other_focal_point):
+    def test_another_referrals_notifications_are_kept(
+        self,
+        people: SimpleNamespace,
+        api_as: Callable[[User], APIClient],
+        referral: GbvReferral,
+        other_focal_point: User,
+    ) -> None:
         other = GbvReferralFactory(created_by=people.gbv, status=Status.SUBMITTED)
         api_as(other_focal_point).post(f"{URL}{other.pk}/return/", {"comment": "Check the date of the incident"})
         api_as(people.gbv).post(f"{URL}{referral.pk}/withdraw-consent/", {"withdraw_reporting": False})
@@ -104,26 +126,36 @@ class TestConsentWithdrawalClearsEveryCopy:
 
 class TestEmailsCarryNoText:
     @pytest.fixture(autouse=True)
-    def _email_configured(self, settings):
+    def _email_configured(self, settings: Settings) -> None:
         settings.EMAIL_HOST = "smtp.example.org"
         settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
     def test_a_returned_gbv_referral_mails_a_link_and_a_sentence_only(
-        self, people, api_as, referral, other_focal_point, mailoutbox, django_capture_on_commit_callbacks
-    ):
+        self,
+        people: SimpleNamespace,
+        api_as: Callable[[User], APIClient],
+        referral: GbvReferral,
+        other_focal_point: User,
+        mailoutbox: list[EmailMessage],
+        django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+    ) -> None:
         with django_capture_on_commit_callbacks(execute=True):
             api_as(other_focal_point).post(f"{URL}{referral.pk}/return/", {"comment": RETURN_COMMENT})
         assert len(mailoutbox) == 1
         mail = mailoutbox[0]
         assert mail.to == ["gbv@example.org"]
-        assert not _leaks(mail.subject + mail.body)
-        assert "GBV" not in mail.subject + mail.body
+        assert not _leaks(str(mail.subject) + mail.body)
+        assert "GBV" not in str(mail.subject) + mail.body
         assert referral.survivor_code not in mail.body
         assert reverse("notifications") in mail.body
 
     def test_a_returned_incident_mails_no_comment_either(
-        self, people, api_as, mailoutbox, django_capture_on_commit_callbacks
-    ):
+        self,
+        people: SimpleNamespace,
+        api_as: Callable[[User], APIClient],
+        mailoutbox: list[EmailMessage],
+        django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+    ) -> None:
         incident = IncidentFactory(created_by=people.monitor, status=Status.SUBMITTED)
         with django_capture_on_commit_callbacks(execute=True):
             response = api_as(people.supervisor).post(
@@ -132,12 +164,16 @@ class TestEmailsCarryNoText:
         assert response.status_code == 200
         assert Notification.objects.get(recipient=people.monitor).message.endswith("Mme Diallo")
         assert len(mailoutbox) == 1
-        assert "Diallo" not in mailoutbox[0].subject + mailoutbox[0].body
+        assert "Diallo" not in str(mailoutbox[0].subject) + mailoutbox[0].body
         assert reverse("notifications") in mailoutbox[0].body
 
     def test_an_urgent_incident_mail_names_no_place(
-        self, people, api_as, mailoutbox, django_capture_on_commit_callbacks
-    ):
+        self,
+        people: SimpleNamespace,
+        api_as: Callable[[User], APIClient],
+        mailoutbox: list[EmailMessage],
+        django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+    ) -> None:
         incident = IncidentFactory(created_by=people.monitor, urgent=True)
         with django_capture_on_commit_callbacks(execute=True):
             assert api_as(people.monitor).post(f"/api/v1/incidents/{incident.pk}/submit/").status_code == 200
@@ -149,10 +185,16 @@ class TestEmailsCarryNoText:
 class TestEveryAnswerWithAReferralIsLogged:
     """The access log holds every answer that carries a referral: reads, and writes that answer the record."""
 
-    def _logged(self, referral: GbvReferral, user, channel: str) -> int:
+    def _logged(self, referral: GbvReferral, user: User, channel: str) -> int:
         return RecordAccess.objects.filter(object_id=referral.pk, user=user, channel=channel).count()
 
-    def test_api_create_patch_and_each_step(self, people, api_as, referral, other_focal_point):
+    def test_api_create_patch_and_each_step(
+        self,
+        people: SimpleNamespace,
+        api_as: Callable[[User], APIClient],
+        referral: GbvReferral,
+        other_focal_point: User,
+    ) -> None:
         created = api_as(people.gbv).post(URL, body(), format="json")
         assert created.status_code == 201
         assert RecordAccess.objects.filter(object_id=created.json()["id"], user=people.gbv, channel="api").count() == 1
@@ -171,7 +213,13 @@ class TestEveryAnswerWithAReferralIsLogged:
             assert response.status_code == 200, (url, response.content)
             assert self._logged(referral, user, "api") == before + 1, url
 
-    def test_api_verify_and_case_actions(self, people, api_as, referral, other_focal_point):
+    def test_api_verify_and_case_actions(
+        self,
+        people: SimpleNamespace,
+        api_as: Callable[[User], APIClient],
+        referral: GbvReferral,
+        other_focal_point: User,
+    ) -> None:
         calls = [
             (other_focal_point, f"{URL}{referral.pk}/verify/", {}),
             (people.gbv, f"{URL}{referral.pk}/request-closure/", {}),
@@ -184,12 +232,16 @@ class TestEveryAnswerWithAReferralIsLogged:
             assert response.status_code == 200, (url, response.content)
             assert self._logged(referral, user, "api") == before + 1, url
 
-    def test_a_refused_step_answers_no_record_and_logs_nothing(self, people, api_as, referral):
+    def test_a_refused_step_answers_no_record_and_logs_nothing(
+        self, people: SimpleNamespace, api_as: Callable[[User], APIClient], referral: GbvReferral
+    ) -> None:
         response = api_as(people.gbv).post(f"{URL}{referral.pk}/verify/")  # the author may not verify
         assert response.status_code == 403
         assert self._logged(referral, people.gbv, "api") == 0
 
-    def test_pages_create_edit_steps_and_case_actions(self, people, client, referral, other_focal_point):
+    def test_pages_create_edit_steps_and_case_actions(
+        self, people: SimpleNamespace, client: Client, referral: GbvReferral, other_focal_point: User
+    ) -> None:
         client.force_login(people.gbv)
         assert client.post(reverse("incidents:gbv-create"), form_data()).status_code == 302
         created = GbvReferral.objects.exclude(pk=referral.pk).get()
@@ -211,7 +263,9 @@ class TestEveryAnswerWithAReferralIsLogged:
 
 class TestSurvivorCode:
     @pytest.mark.parametrize("code", ["GAO-22-0001", "IRC/2022/17", "gao_2022.3", "A1B"])
-    def test_codes_of_the_api_rule_are_accepted(self, people, api_as, code):
+    def test_codes_of_the_api_rule_are_accepted(
+        self, people: SimpleNamespace, api_as: Callable[[User], APIClient], code: str
+    ) -> None:
         response = api_as(people.gbv).post(URL, body(survivor_code=code), format="json")
         assert response.status_code == 201, response.content
         assert response.json()["survivor_code"] == code.upper()
@@ -219,12 +273,16 @@ class TestSurvivorCode:
     @pytest.mark.parametrize(
         "code", ["Mariam Traore", "abc", "MARIAM", "A1", "A" * 31 + "12", "GAO 22 0001", "GAO-22#0001", "Aïcha-1"]
     )
-    def test_names_and_codes_outside_the_rule_are_refused(self, people, api_as, code):
+    def test_names_and_codes_outside_the_rule_are_refused(
+        self, people: SimpleNamespace, api_as: Callable[[User], APIClient], code: str
+    ) -> None:
         response = api_as(people.gbv).post(URL, body(survivor_code=code), format="json")
         assert response.status_code == 400
         assert "never a name" in response.json()["survivor_code"][0]
 
-    def test_an_operation_may_set_a_stricter_pattern_but_not_a_looser_one(self, people, api_as, settings):
+    def test_an_operation_may_set_a_stricter_pattern_but_not_a_looser_one(
+        self, people: SimpleNamespace, api_as: Callable[[User], APIClient], settings: Settings
+    ) -> None:
         settings.VIGIE_SURVIVOR_CODE_PATTERN = r"GAO-[0-9]{2}-[0-9]{4}"
         client = api_as(people.gbv)
         assert client.post(URL, body(survivor_code="IRC/2022/17"), format="json").status_code == 400
@@ -232,7 +290,7 @@ class TestSurvivorCode:
         settings.VIGIE_SURVIVOR_CODE_PATTERN = r".*"
         assert client.post(URL, body(survivor_code="Mariam Traore"), format="json").status_code == 400
 
-    def test_the_form_shows_the_rule_and_refuses_a_name(self, people, client):
+    def test_the_form_shows_the_rule_and_refuses_a_name(self, people: SimpleNamespace, client: Client) -> None:
         client.force_login(people.gbv)
         html = client.get(reverse("incidents:gbv-create")).content.decode()
         assert "GAO-22-0001" in html
@@ -241,7 +299,7 @@ class TestSurvivorCode:
         assert "never a name" in response.content.decode()
 
 
-def _close(referral: GbvReferral, *, by, approver, days_ago: int) -> None:
+def _close(referral: GbvReferral, *, by: User, approver: User, days_ago: int) -> None:
     """Close the case as the two focal points would, dated `days_ago`."""
     services.gbv_request_closure(referral=referral, by=by)
     services.gbv_approve_closure(referral=referral, by=approver)
@@ -251,7 +309,7 @@ def _close(referral: GbvReferral, *, by, approver, days_ago: int) -> None:
 
 class TestRetention:
     @pytest.fixture
-    def cases(self, people, other_focal_point):
+    def cases(self, people: SimpleNamespace, other_focal_point: User) -> tuple[GbvReferral, GbvReferral, GbvReferral]:
         old, recent, still_open = (
             GbvReferralFactory(created_by=people.gbv, status=Status.SUBMITTED, notes=f"{name}: {RETURN_COMMENT}")
             for name in ("old", "recent", "open")
@@ -274,7 +332,12 @@ class TestRetention:
         messages = list(Notification.objects.filter(url__endswith=f"/gbv/{referral.pk}/").values_list("message"))
         return str([referral.notes, referral.review_note, services, messages, list(events.values_list("comment"))])
 
-    def test_an_old_closed_case_loses_its_text_the_others_keep_it(self, people, cases, caplog):
+    def test_an_old_closed_case_loses_its_text_the_others_keep_it(
+        self,
+        people: SimpleNamespace,
+        cases: tuple[GbvReferral, GbvReferral, GbvReferral],
+        caplog: pytest.LogCaptureFixture,
+    ) -> None:
         old, recent, still_open = cases
         with caplog.at_level("INFO", logger="incidents.services"):
             assert clear_closed_case_text() == 1
@@ -285,6 +348,7 @@ class TestRetention:
         assert old.case_status == CaseStatus.CLOSED
         assert old.anonymised_at is None  # consent was not withdrawn: the detail page must not say it was
         last = RecordEvent.objects.filter(object_id=old.pk).last()
+        assert last is not None
         assert last.action == RecordEvent.Action.ANONYMISED
         assert "365" in last.comment
         assert f"#{old.pk}" in caplog.text
@@ -292,18 +356,23 @@ class TestRetention:
         assert clear_closed_case_text() == 0
 
     @override_settings(VIGIE_GBV_RETENTION_DAYS=200)
-    def test_the_period_is_a_setting(self, cases):
+    def test_the_period_is_a_setting(self, cases: tuple[GbvReferral, GbvReferral, GbvReferral]) -> None:
         old, recent, _open = cases
         assert clear_closed_case_text() == 2
         assert not _leaks(self._text_of(recent))
 
-    def test_the_figures_stay_the_same(self, people, api_as, cases):
+    def test_the_figures_stay_the_same(
+        self,
+        people: SimpleNamespace,
+        api_as: Callable[[User], APIClient],
+        cases: tuple[GbvReferral, GbvReferral, GbvReferral],
+    ) -> None:
         client = api_as(people.admin)
         before = client.get("/api/v1/reports/monthly/", {"month": "2021-12"}).json()
         assert before["gbv_referrals"]["count"] == 3
         clear_closed_case_text()
         assert client.get("/api/v1/reports/monthly/", {"month": "2021-12"}).json() == before
 
-    def test_the_beat_runs_it_daily(self, settings):
+    def test_the_beat_runs_it_daily(self, settings: Settings) -> None:
         schedule = {entry["task"]: entry["schedule"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
         assert schedule["incidents.clear_closed_case_text"] <= 60 * 60 * 24

@@ -71,6 +71,7 @@ def record_pages(referral: GbvReferral) -> list[tuple[str, str, dict[str, Any]]]
     """Every page of one referral: (method, url, data)."""
     pk, version = referral.pk, {"version": referral.version}
     service = referral.services.first()
+    assert service is not None
     return [
         ("get", detail_url(referral), {}),
         ("get", reverse("incidents:gbv-edit", args=[pk]), {}),

@@ -5,25 +5,28 @@ or finds it in a list, by token or by session."""
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.test import Client
+from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from conftest import make_user
-from core.models import Job
+from core.models import Job, Organisation
 
 URL = "/api/v1/exports/"
 
 
 @pytest.fixture(autouse=True)
-def media(settings, tmp_path):
+def media(settings: Settings, tmp_path: Path):
     settings.MEDIA_ROOT = tmp_path
 
 
 @pytest.fixture
-def admins(people, lead, partner):
+def admins(people: SimpleNamespace, lead: Organisation, partner: Organisation):
     """Four admins: national, limited to Mopti, of the partner AMSS, and a superuser."""
     root = make_user("root", "admin", [], lead)
     root.is_superuser = True
@@ -51,7 +54,7 @@ def session_client(user) -> Client:
 
 
 @pytest.fixture
-def jobs(admins, data, django_capture_on_commit_callbacks):
+def jobs(admins, data, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks):
     """Each admin's own finished export, started through the API like anyone would."""
     started = {}
     for name, user in admins.items():
@@ -70,7 +73,7 @@ def jobs(admins, data, django_capture_on_commit_callbacks):
 PAIRS = list(itertools.permutations(["national", "mopti", "partner", "superuser"], 2))
 
 
-def test_each_admin_follows_and_downloads_their_own_export(admins, jobs):
+def test_each_admin_follows_and_downloads_their_own_export(admins, jobs) -> None:
     for name, user in admins.items():
         job = jobs[name]
         answer = token_client(user).get(f"/api/v1/jobs/{job.pk}/")
@@ -87,7 +90,7 @@ def test_each_admin_follows_and_downloads_their_own_export(admins, jobs):
 
 
 @pytest.mark.parametrize(("owner", "other"), PAIRS)
-def test_another_admin_gets_404_on_the_job_by_token(admins, jobs, owner, other):
+def test_another_admin_gets_404_on_the_job_by_token(admins, jobs, owner, other) -> None:
     job = jobs[owner]
     client = token_client(admins[other])
     response = client.get(f"/api/v1/jobs/{job.pk}/")
@@ -97,7 +100,7 @@ def test_another_admin_gets_404_on_the_job_by_token(admins, jobs, owner, other):
 
 
 @pytest.mark.parametrize(("owner", "other"), PAIRS)
-def test_another_admin_gets_404_on_the_job_by_session(admins, jobs, owner, other):
+def test_another_admin_gets_404_on_the_job_by_session(admins, jobs, owner, other) -> None:
     job = jobs[owner]
     client = session_client(admins[other])
     assert client.get(f"/api/v1/jobs/{job.pk}/").status_code == 404
@@ -106,7 +109,7 @@ def test_another_admin_gets_404_on_the_job_by_session(admins, jobs, owner, other
 
 
 @pytest.mark.parametrize("name", ["national", "mopti", "partner", "superuser"])
-def test_the_exports_page_lists_only_ones_own_exports(admins, jobs, name):
+def test_the_exports_page_lists_only_ones_own_exports(admins, jobs, name) -> None:
     page = session_client(admins[name]).get("/reports/exports/").content.decode()
     assert f"/reports/jobs/{jobs[name].pk}/download/" in page
     for other, job in jobs.items():
@@ -115,7 +118,9 @@ def test_the_exports_page_lists_only_ones_own_exports(admins, jobs, name):
             assert f">{admins[other].username}<" not in page
 
 
-def test_a_closing_job_is_its_starters_too(admins, people, django_capture_on_commit_callbacks):
+def test_a_closing_job_is_its_starters_too(
+    admins, people: SimpleNamespace, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         response = token_client(admins["national"]).post("/api/v1/reports/months/2021-12/close/")
     assert response.status_code == 202
@@ -126,7 +131,7 @@ def test_a_closing_job_is_its_starters_too(admins, people, django_capture_on_com
         assert session_client(admins[other]).get(f"/reports/jobs/{pk}/").status_code == 404
 
 
-def test_someone_signed_out_is_sent_to_log_in_for_a_download(admins, jobs):
+def test_someone_signed_out_is_sent_to_log_in_for_a_download(admins, jobs) -> None:
     response = Client().get(f"/reports/jobs/{jobs['national'].pk}/download/")
     assert response.status_code == 302
     assert "/login" in response["Location"] or "login" in response["Location"]

@@ -8,25 +8,28 @@ import logging
 import os
 import re
 import stat
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.utils import timezone
+from pytest_django import Settings
+from rest_framework.test import APIClient
 
 from config.celery import app as celery_app
-from core.models import Job
+from core.models import Job, User
 from reports.tasks import delete_old_exports
 
 URL = "/api/v1/exports/"
 
 
 @pytest.fixture(autouse=True)
-def media(settings, tmp_path):
+def media(settings: Settings, tmp_path: Path):
     settings.MEDIA_ROOT = tmp_path
 
 
-def export(api_as, user, capture, **params) -> Job:
+def export(api_as: Callable[[User], APIClient], user, capture, **params) -> Job:
     with capture(execute=True):
         response = api_as(user).post(URL, params, format="json")
     assert response.status_code == 202, response.json()
@@ -118,7 +121,7 @@ def test_the_retention_is_read_from_the_setting(
     assert "2 days" in caplog.text
 
 
-def test_the_task_is_scheduled_and_defaults_to_seven_days():
+def test_the_task_is_scheduled_and_defaults_to_seven_days() -> None:
     expected = int(os.environ.get("EXPORT_RETENTION_DAYS", "7"))
     assert expected == settings.VIGIE_EXPORT_RETENTION_DAYS
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}

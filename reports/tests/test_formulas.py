@@ -8,16 +8,21 @@ import csv
 import datetime
 import io
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from django.conf import settings
 from openpyxl import load_workbook
+from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
+from rest_framework.test import APIClient
 
 from activities.tests.factories import SessionFactory
 from core.choices import AdminLevel, Status
-from core.models import AdminArea, Job
+from core.models import AdminArea, Job, User
 from core.spreadsheets import CsvTable, XlsxTable, neutralise
 from reports.renderers import TalliesCSVRenderer, TalliesXLSXRenderer
 
@@ -26,7 +31,7 @@ URL = "/api/v1/exports/"
 
 
 @pytest.fixture(autouse=True)
-def media(settings, tmp_path):
+def media(settings: Settings, tmp_path: Path):
     settings.MEDIA_ROOT = tmp_path
 
 
@@ -34,7 +39,7 @@ def media(settings, tmp_path):
     "text",
     [HOSTILE, "=1+1", "+33 6 12", "-2+3", "@SUM(A1:A9)", "\t=1+1", "\r=1+1", "=", "-"],
 )
-def test_text_that_a_spreadsheet_would_run_gets_a_quote(text):
+def test_text_that_a_spreadsheet_would_run_gets_a_quote(text) -> None:
     assert neutralise(text) == "'" + text
 
 
@@ -56,19 +61,19 @@ def test_text_that_a_spreadsheet_would_run_gets_a_quote(text):
         datetime.date(2021, 12, 1),
     ],
 )
-def test_other_values_are_left_as_they_are(value):
+def test_other_values_are_left_as_they_are(value) -> None:
     assert neutralise(value) == value
     assert type(neutralise(value)) is type(value)
 
 
-def test_the_csv_writer_quotes_text_and_keeps_numbers():
+def test_the_csv_writer_quotes_text_and_keeps_numbers() -> None:
     buffer = io.StringIO()
     CsvTable(buffer).writerows([["label", "count"], [HOSTILE, -3], ["-1", Decimal("-1.5")]])
     rows = list(csv.reader(io.StringIO(buffer.getvalue())))
     assert rows == [["label", "count"], ["'" + HOSTILE, "-3"], ["'-1", "-1.5"]]
 
 
-def test_the_excel_writer_stores_text_not_formulas_and_numbers_as_numbers():
+def test_the_excel_writer_stores_text_not_formulas_and_numbers_as_numbers() -> None:
     table = XlsxTable("sheet")
     table.writerow([HOSTILE, -3, Decimal("-1.5"), "-1", "ok\x01 with a control character", None])
     buffer = io.BytesIO()
@@ -100,7 +105,7 @@ def tally_row(**values):
     return {**row, **values}
 
 
-def test_the_tallies_renderers_neutralise_a_hostile_label():
+def test_the_tallies_renderers_neutralise_a_hostile_label() -> None:
     rows = [tally_row(admin1_name=HOSTILE, indicator="@cmd"), tally_row(admin1_name="-Gao", women=-1)]
     text = TalliesCSVRenderer().render(rows).decode("utf-8-sig")
     lines = list(csv.DictReader(io.StringIO(text)))
@@ -125,7 +130,9 @@ def hostile_region(data):
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-def test_tallies_through_the_api(people, api_as, hostile_region, fmt):
+def test_tallies_through_the_api(
+    people: SimpleNamespace, api_as: Callable[[User], APIClient], hostile_region, fmt
+) -> None:
     response = api_as(people.admin).get("/api/v1/reports/tallies/", {"month": "2021-12", "format": fmt})
     assert response.status_code == 200
     if fmt == "csv":
@@ -138,7 +145,7 @@ def test_tallies_through_the_api(people, api_as, hostile_region, fmt):
     assert HOSTILE not in names
 
 
-def export(api_as, user, capture, **params) -> Job:
+def export(api_as: Callable[[User], APIClient], user, capture, **params) -> Job:
     with capture(execute=True):
         response = api_as(user).post(URL, params, format="json")
     assert response.status_code == 202, response.json()
@@ -147,12 +154,12 @@ def export(api_as, user, capture, **params) -> Job:
     return job
 
 
-def read(job: Job) -> list[list[object]]:
+def read(job: Job) -> list[list[Any]]:
     with job.result.open("rb") as handle:
         content = handle.read()
-    if job.result.name.endswith(".csv"):
+    if (job.result.name or "").endswith(".csv"):
         return list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
-    sheet = load_workbook(io.BytesIO(content)).active
+    sheet = load_workbook(io.BytesIO(content)).worksheets[0]  # the export's one sheet
     for row in sheet.iter_rows(min_row=2):
         for cell in row:
             assert cell.data_type != "f", cell.value
@@ -181,7 +188,13 @@ def test_a_session_topic_reaches_the_records_export_as_text(
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-def test_a_hostile_place_name_reaches_the_5w_as_text(people, api_as, data, django_capture_on_commit_callbacks, fmt):
+def test_a_hostile_place_name_reaches_the_5w_as_text(
+    people: SimpleNamespace,
+    api_as: Callable[[User], APIClient],
+    data,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+    fmt,
+) -> None:
     gao = AdminArea.objects.get(pcode="ML07")
     cercle = AdminArea.objects.create(pcode="ML0799", level=AdminLevel.CERCLE, parent=gao, name=HOSTILE)
     SessionFactory(created_by=people.monitor, place=cercle, region=gao, status=Status.VERIFIED)
@@ -195,7 +208,7 @@ def test_a_hostile_place_name_reaches_the_5w_as_text(people, api_as, data, djang
 WRITERS = re.compile(r"csv\.(writer|DictWriter)\(|\bWorkbook\(|\bxlsxwriter\b")
 
 
-def test_every_csv_and_excel_writer_goes_through_core_spreadsheets():
+def test_every_csv_and_excel_writer_goes_through_core_spreadsheets() -> None:
     """Any writer yet to come must use core.spreadsheets' CsvTable or XlsxTable (which neutralise every cell)."""
     base = Path(settings.BASE_DIR)
     offenders = [

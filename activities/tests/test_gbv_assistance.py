@@ -62,6 +62,7 @@ class TestApi:
         assert response.status_code == 400
         assert MESSAGE in str(response.json()["households_assisted"])
         event.refresh_from_db()
+        assert event.sector is not None
         assert event.sector.code == "shelter_nfi"
 
     def test_linking_households_to_gbv_assistance_later_is_refused(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.test import Client
@@ -117,7 +117,7 @@ class TestFlaggedToWhoSeesBoth:
     ) -> None:
         HouseholdFactory(created_by=people.monitor, registration_number=NUMBER)
         HouseholdFactory(created_by=people.partner_monitor, registration_number=NUMBER, head_name="Kadia Diarra")
-        partner_supervisor = make_user("partner_supervisor", "supervisor", ["ML07"], partner)
+        partner_supervisor = cast(User, make_user("partner_supervisor", "supervisor", ["ML07"], partner))
         assert _pairs(api_as(partner_supervisor)) == []
         assert len(_pairs(api_as(people.supervisor))) == 1
 

@@ -10,11 +10,14 @@ import re
 import stat
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from django.conf import settings
+from django.test import Client
 from django.utils import timezone
-from pytest_django import Settings
+from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 from rest_framework.test import APIClient
 
 from config.celery import app as celery_app
@@ -25,11 +28,13 @@ URL = "/api/v1/exports/"
 
 
 @pytest.fixture(autouse=True)
-def media(settings: Settings, tmp_path: Path):
+def media(settings: Settings, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path
 
 
-def export(api_as: Callable[[User], APIClient], user, capture, **params) -> Job:
+def export(
+    api_as: Callable[[User], APIClient], user: User, capture: DjangoCaptureOnCommitCallbacks, **params: Any
+) -> Job:
     with capture(execute=True):
         response = api_as(user).post(URL, params, format="json")
     assert response.status_code == 202, response.json()
@@ -48,8 +53,12 @@ def export(api_as: Callable[[User], APIClient], user, capture, **params) -> Job:
     ],
 )
 def test_export_files_are_readable_by_the_server_alone(
-    people, api_as, data, django_capture_on_commit_callbacks, params
-):
+    people: SimpleNamespace,
+    api_as: Callable[[User], APIClient],
+    data: None,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+    params: dict[str, Any],
+) -> None:
     job = export(api_as, people.admin, django_capture_on_commit_callbacks, **params)
     path = Path(job.result.path)
     assert path.is_file()
@@ -64,8 +73,13 @@ def finished_days_ago(job: Job, days: float) -> Job:
 
 
 def test_the_beat_deletes_old_files_keeps_recent_ones_and_logs_it(
-    people, api_as, client, data, django_capture_on_commit_callbacks, caplog
-):
+    people: SimpleNamespace,
+    api_as: Callable[[User], APIClient],
+    client: Client,
+    data: None,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     capture = django_capture_on_commit_callbacks
     old = finished_days_ago(export(api_as, people.admin, capture, kind="records", format="csv"), 7.5)
     recent = finished_days_ago(export(api_as, people.admin, capture, kind="5w", format="xlsx"), 6.5)
@@ -108,15 +122,20 @@ def test_the_beat_deletes_old_files_keeps_recent_ones_and_logs_it(
 
 
 def test_the_retention_is_read_from_the_setting(
-    people, api_as, data, django_capture_on_commit_callbacks, settings, caplog
-):
+    people: SimpleNamespace,
+    api_as: Callable[[User], APIClient],
+    data: None,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+    settings: Settings,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     settings.VIGIE_EXPORT_RETENTION_DAYS = 2
     capture = django_capture_on_commit_callbacks
     old = finished_days_ago(export(api_as, people.admin, capture, kind="records", format="csv"), 3)
     recent = finished_days_ago(export(api_as, people.admin, capture, kind="records", format="csv"), 1)
     with caplog.at_level(logging.INFO, logger="core.jobs"):
         delete_old_exports.delay()
-    assert not Path(settings.MEDIA_ROOT, old.result.name).exists()
+    assert not Path(settings.MEDIA_ROOT, old.result.name or "").exists()
     assert Path(recent.result.path).is_file()
     assert "2 days" in caplog.text
 

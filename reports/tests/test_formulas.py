@@ -31,7 +31,7 @@ URL = "/api/v1/exports/"
 
 
 @pytest.fixture(autouse=True)
-def media(settings: Settings, tmp_path: Path):
+def media(settings: Settings, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path
 
 
@@ -39,7 +39,7 @@ def media(settings: Settings, tmp_path: Path):
     "text",
     [HOSTILE, "=1+1", "+33 6 12", "-2+3", "@SUM(A1:A9)", "\t=1+1", "\r=1+1", "=", "-"],
 )
-def test_text_that_a_spreadsheet_would_run_gets_a_quote(text) -> None:
+def test_text_that_a_spreadsheet_would_run_gets_a_quote(text: str) -> None:
     assert neutralise(text) == "'" + text
 
 
@@ -61,7 +61,7 @@ def test_text_that_a_spreadsheet_would_run_gets_a_quote(text) -> None:
         datetime.date(2021, 12, 1),
     ],
 )
-def test_other_values_are_left_as_they_are(value) -> None:
+def test_other_values_are_left_as_they_are(value: object) -> None:
     assert neutralise(value) == value
     assert type(neutralise(value)) is type(value)
 
@@ -78,7 +78,7 @@ def test_the_excel_writer_stores_text_not_formulas_and_numbers_as_numbers() -> N
     table.writerow([HOSTILE, -3, Decimal("-1.5"), "-1", "ok\x01 with a control character", None])
     buffer = io.BytesIO()
     table.save(buffer)
-    sheet = load_workbook(io.BytesIO(buffer.getvalue())).active
+    sheet = load_workbook(io.BytesIO(buffer.getvalue())).worksheets[0]
     cells = list(sheet.iter_rows(values_only=False))[0]
     assert cells[0].value == "'" + HOSTILE
     assert cells[0].data_type == "s"
@@ -89,7 +89,7 @@ def test_the_excel_writer_stores_text_not_formulas_and_numbers_as_numbers() -> N
     assert cells[4].value == "ok with a control character"
 
 
-def tally_row(**values):
+def tally_row(**values: Any) -> dict[str, Any]:
     row = {
         "month": "2021-12",
         "admin1_pcode": "ML07",
@@ -113,7 +113,7 @@ def test_the_tallies_renderers_neutralise_a_hostile_label() -> None:
     assert lines[1]["indicator"] == "'@cmd"
     assert lines[2]["admin1_name"] == "'-Gao"
     assert lines[2]["women"] == "-1"
-    sheet = load_workbook(io.BytesIO(TalliesXLSXRenderer().render(rows))).active
+    sheet = load_workbook(io.BytesIO(TalliesXLSXRenderer().render(rows))).worksheets[0]
     assert sheet.cell(3, 3).value == "'" + HOSTILE
     assert sheet.cell(3, 3).data_type == "s"
     assert sheet.cell(4, 5).value == -1
@@ -121,7 +121,7 @@ def test_the_tallies_renderers_neutralise_a_hostile_label() -> None:
 
 
 @pytest.fixture
-def hostile_region(data):
+def hostile_region(data: None) -> AdminArea:
     """A region whose name an admin imported with a formula in it (admin areas come from files)."""
     gao = AdminArea.objects.get(pcode="ML07")
     gao.name = HOSTILE
@@ -131,21 +131,23 @@ def hostile_region(data):
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_tallies_through_the_api(
-    people: SimpleNamespace, api_as: Callable[[User], APIClient], hostile_region, fmt
+    people: SimpleNamespace, api_as: Callable[[User], APIClient], hostile_region: AdminArea, fmt: str
 ) -> None:
     response = api_as(people.admin).get("/api/v1/reports/tallies/", {"month": "2021-12", "format": fmt})
     assert response.status_code == 200
     if fmt == "csv":
         names = {row["admin1_name"] for row in csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")))}
     else:
-        sheet = load_workbook(io.BytesIO(response.content)).active
+        sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
         names = {sheet.cell(row, 3).value for row in range(3, sheet.max_row + 1)}
         assert all(sheet.cell(row, 3).data_type == "s" for row in range(3, sheet.max_row + 1))
     assert "'" + HOSTILE in names
     assert HOSTILE not in names
 
 
-def export(api_as: Callable[[User], APIClient], user, capture, **params) -> Job:
+def export(
+    api_as: Callable[[User], APIClient], user: User, capture: DjangoCaptureOnCommitCallbacks, **params: Any
+) -> Job:
     with capture(execute=True):
         response = api_as(user).post(URL, params, format="json")
     assert response.status_code == 202, response.json()
@@ -168,8 +170,12 @@ def read(job: Job) -> list[list[Any]]:
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_a_session_topic_reaches_the_records_export_as_text(
-    people, api_as, data, django_capture_on_commit_callbacks, fmt
-):
+    people: SimpleNamespace,
+    api_as: Callable[[User], APIClient],
+    data: None,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+    fmt: str,
+) -> None:
     SessionFactory(created_by=people.monitor, topic=HOSTILE, status=Status.VERIFIED)
     job = export(
         api_as,
@@ -191,9 +197,9 @@ def test_a_session_topic_reaches_the_records_export_as_text(
 def test_a_hostile_place_name_reaches_the_5w_as_text(
     people: SimpleNamespace,
     api_as: Callable[[User], APIClient],
-    data,
+    data: None,
     django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
-    fmt,
+    fmt: str,
 ) -> None:
     gao = AdminArea.objects.get(pcode="ML07")
     cercle = AdminArea.objects.create(pcode="ML0799", level=AdminLevel.CERCLE, parent=gao, name=HOSTILE)

@@ -20,7 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.access import aggregate_scope
-from core.choices import AdminLevel
+from core.choices import AdminLevel, Role
 from core.errors import ConflictError
 from core.models import AdminArea, ClosedMonth, MonthLog, Organisation, User
 from reports import suppression
@@ -186,8 +186,10 @@ def decide_publication(month: datetime.date, published: dict[str, Any]) -> Publi
     reference = suppression.Reference.load()
     system = suppression.System(reference)
     decidable: set[str] = set()
+    readable = viewer_scopes()
     for scope, figures in _answers(published).items():
-        decidable |= {key for _c, _n, key in system.add_figures(viewer_answer(figures, scope), scope)}
+        if scope in readable:
+            decidable |= {key for _c, _n, key in system.add_figures(viewer_answer(figures, scope), scope)}
     rows = viewer_tally_rows(tallies(user=Regions(frozenset()), start=month, end=add_months(month, 1)))
     decidable |= {key for _c, _n, key in system.add_tallies(copy.deepcopy(rows), suppression.month_text(month))}
     fixed_hidden: set[str] = set()
@@ -198,6 +200,8 @@ def decide_publication(month: datetime.date, published: dict[str, Any]) -> Publi
         hidden = set(neighbour.hidden)
         closed = ClosedMonth.objects.get(month=neighbour.month)
         for scope, figures in _answers(closed.published).items():
+            if scope not in readable:
+                continue
             for container, name, key in suppression.figure_slots(viewer_answer(figures, scope), scope):
                 if not _linked(key.split("|", 2)[2]):
                     continue
@@ -211,6 +215,13 @@ def decide_publication(month: datetime.date, published: dict[str, Any]) -> Publi
         defaults={"tallies": rows, "hidden": sorted(decision.hidden), "protected": decision.undetermined},
     )
     return publication
+
+
+def viewer_scopes() -> set[str]:
+    """The scopes viewers can ask for: the whole operation, each region, and the region sets of viewers."""
+    regions = AdminArea.objects.filter(level=AdminLevel.REGION).values_list("pcode", flat=True)
+    viewers = User.objects.filter(is_active=True, role=Role.VIEWER).prefetch_related("regions")
+    return {suppression.ALL, *regions, *(scope_key(viewer.region_pcodes()) for viewer in viewers)}
 
 
 def _closed_months() -> list[datetime.date]:

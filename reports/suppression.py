@@ -24,7 +24,7 @@ import copy
 import datetime
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, MutableMapping, MutableSequence
+from collections.abc import Callable, Iterable, Iterator, MutableMapping, MutableSequence, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -253,7 +253,7 @@ class System:
                 self.nationalities.add(key.rsplit(".", 1)[1])
         return slots
 
-    def add_tallies(self, rows: list[MutableMapping[str, Any]], month: str) -> list[Slot]:
+    def add_tallies(self, rows: Sequence[MutableMapping[str, Any]], month: str) -> list[Slot]:
         slots = tally_slots(rows, set(self.reference.categories))
         for region in self.reference.regions:
             self.tally_answers.add((month, region))
@@ -471,24 +471,21 @@ def decide(
         while changed:
             changed = False
             for index, relation in enumerate(relations):
-                secret = [key for key in relation if key in hidden or key in unknowns]
-                if len(secret) == 1 and secret[0] not in unknowns:
+                secret_here = [key for key in relation if key in hidden or key in unknowns]
+                if len(secret_here) == 1 and secret_here[0] not in unknowns:
                     partner = smallest(candidates([index]))
                     if partner is not None:
                         hidden.add(partner)
                         changed = True
         # 3. the exact check
-        kept_back = hidden | unknowns
-        restricted = [{key: value for key, value in relation.items() if key in kept_back} for relation in relations]
+        secret = hidden | unknowns
+        restricted = [{key: value for key, value in relation.items() if key in secret} for relation in relations]
         leaks = determined([row for row in restricted if row], unknowns)
         if not leaks:
             return Decision(hidden, undetermined=True)
         added = False
         for leak in sorted(leaks):
-            partner = smallest(candidates(by_quantity[leak]))
-            if partner is None:  # look one relation further
-                near = {key for index in by_quantity[leak] for key in relations[index] if key in secret}
-                partner = smallest(candidates(index for key in near for index in by_quantity[key]))
+            partner = _nearest_partner(leak, relations, by_quantity, secret, candidates, smallest)
             if partner is not None:
                 hidden.add(partner)
                 added = True
@@ -496,6 +493,31 @@ def decide(
             break
     logger.warning("Suppression: %d hidden quantities could still be worked out", len(leaks))
     return Decision(hidden, undetermined=False)
+
+
+def _nearest_partner(  # noqa: PLR0917 -- the search's state, passed from decide
+    leak: str,
+    relations: list[Relation],
+    by_quantity: dict[str, list[int]],
+    secret: set[str],
+    candidates: Callable[[Iterable[int]], list[str]],
+    smallest: Callable[[list[str]], str | None],
+    depth: int = 50,
+) -> str | None:
+    """The smallest visible cell in the relations nearest to a worked-out one: its own relations first, then
+    those of the hidden cells they share it with, and so on (a total of several regions is worked out through
+    the whole operation's total, one relation further)."""
+    reached, frontier = {leak}, {leak}
+    for _step in range(depth):
+        indices = {index for key in frontier for index in by_quantity[key]}
+        partner = smallest(candidates(indices))
+        if partner is not None:
+            return partner
+        frontier = {key for index in indices for key in relations[index] if key in secret} - reached
+        reached |= frontier
+        if not frontier:
+            return None
+    return None
 
 
 # --- reading the stored set into an answer

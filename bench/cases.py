@@ -33,7 +33,7 @@ def _measure(call: Callable[[], HttpResponseBase]) -> tuple[float, int]:
     return statistics.median(timings) * 1000, len(queries)
 
 
-def _api_client(username: str):
+def _api_client(username: str) -> APIClient:
     client = APIClient()
     token, _ = Token.objects.get_or_create(user=User.objects.get(username=username))
     client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")

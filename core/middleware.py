@@ -19,6 +19,11 @@ class NoStoreMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
         user = getattr(request, "user", None)
-        if (user is not None and user.is_authenticated) or request.path.startswith("/api/"):
+        # An `Authorization` header outside /api/ too: an export's result_url downloads by token (API.md, Jobs).
+        if (
+            (user is not None and user.is_authenticated)
+            or request.path.startswith("/api/")
+            or "HTTP_AUTHORIZATION" in request.META
+        ):
             add_never_cache_headers(response)
         return response

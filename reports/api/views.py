@@ -146,6 +146,14 @@ class TalliesView(APIView):
             rows = suppress_alone(rows, set(reference.categories), reference)
         return self._answer(request, rows)
 
+    def handle_exception(self, exc: Exception) -> Response:
+        """An error is a JSON message whatever `format=` asked for (API.md: a message per field): the CSV and Excel
+        renderers write rows, and would serve the error's Python repr as a file."""
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return response
+
     def _answer(self, request: Request, rows: list[dict[str, Any]]) -> Response:
         response = Response(rows)
         if request.accepted_renderer.format in {"csv", "xlsx"}:

@@ -1,0 +1,73 @@
+"""Findings of a red-team read of issue 10's fixes, each on real records and real users (API.md, SPEC.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from core.models import Job, User
+
+
+@pytest.fixture(autouse=True)
+def media(settings: Settings, tmp_path: Path) -> None:
+    settings.MEDIA_ROOT = tmp_path
+
+
+def token_client(user: User) -> APIClient:
+    client = APIClient()
+    token, _created = Token.objects.get_or_create(user=user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+def test_an_export_downloaded_by_token_is_not_kept_by_browsers_or_proxies(
+    people: SimpleNamespace, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
+    """API.md: answers that hold records carry `Cache-Control: no-store`; result_url downloads by token too, and
+    that URL is not under /api/."""
+    admin: User = people.admin
+    client = token_client(admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        started = client.post(
+            "/api/v1/exports/", {"kind": "records", "format": "csv", "record_type": "incidents"}, format="json"
+        )
+    assert started.status_code == 202
+    job = Job.objects.get(pk=started.json()["id"])
+    assert job.status == "done", job.errors
+    result_url = client.get(f"/api/v1/jobs/{job.pk}/").json()["result_url"]
+
+    response = client.get(result_url)
+
+    assert response.status_code == 200
+    assert "no-store" in response.get("Cache-Control", "")
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_a_tallies_error_asked_as_a_file_is_a_json_message(people: SimpleNamespace, file_format: str) -> None:
+    """API.md: a malformed `month` is a 400 with a message per field, whatever `format=` asked for (it was the
+    Python repr of the error, served as text/csv or as a broken Excel file)."""
+    client = token_client(people.admin)
+
+    response = client.get("/api/v1/reports/tallies/", {"month": "2021-13", "format": file_format})
+
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/json")
+    assert list(response.json()) == ["month"]
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_a_viewer_refused_tallies_as_a_file_gets_a_json_message(people: SimpleNamespace, file_format: str) -> None:
+    """Viewers get closed months only (403 for an open one): the refusal is a JSON `detail`, not a repr."""
+    client = token_client(people.viewer)
+
+    response = client.get("/api/v1/reports/tallies/", {"month": "2021-12", "format": file_format})
+
+    assert response.status_code == 403
+    assert response["Content-Type"].startswith("application/json")
+    assert "ErrorDetail" not in response.content.decode("utf-8", "replace")
+    assert set(response.json()) == {"detail"}

@@ -153,6 +153,8 @@ class Row:
     data: Values | None = None
     target: str | None = None
     json: bool = False  # send `data` as JSON (API PATCH)
+    # Where a record in scope answers otherwise than `expected`: {place: {user: status}}.
+    on_place: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
 
 
 def pk(target: Target) -> dict[str, object]:
@@ -243,6 +245,23 @@ MATRIX: dict[str, Row | tuple[Row, ...]] = {
     "api-reference": Row(api(), kwargs={"slug": "violation-types"}),
     # Incidents: pages and API.
     **_record_rows("incidents", "", "incident", "incident"),
+    # Only a GBV focal point lifts the restriction on an incident's narrative; on an incident without one, a 409.
+    "incidents:lift-narrative-restriction": Row(
+        page(403, gbv=302),
+        method="post",
+        kwargs=pk,
+        data=lambda target: {"version": target.version},
+        target="incident",
+        on_place={"gao": {"gbv": 409}, "partner": {"gbv": 409}},
+    ),
+    "incident-lift-narrative-restriction": Row(
+        api(403, gbv=200),
+        method="post",
+        kwargs=pk,
+        data=lambda target: {"version": target.version},
+        target="incident",
+        on_place={"gao": {"gbv": 409}, "partner": {"gbv": 409}},
+    ),
     # GBV referral pages.
     "incidents:gbv-list": Row(GBV_ONLY_PAGE),
     "incidents:gbv-create": Row(GBV_ONLY_PAGE),

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Model, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -97,11 +98,22 @@ class RecordFilterSet(django_filters.FilterSet):
         return queryset.filter(condition)
 
 
+# API.md: a date before 1900 or after 2100 is a 400, in a filter as in a record.
+_DATE_RANGE = [
+    MinValueValidator(FIRST_MONTH, message=_("Give a date between 1900-01-01 and 2100-12-31.")),
+    MaxValueValidator(datetime.date(2100, 12, 31), message=_("Give a date between 1900-01-01 and 2100-12-31.")),
+]
+
+
 def date_after(month_field: str) -> django_filters.DateFilter:
     """`<month field>_after`: on or after this date (API.md)."""
-    return django_filters.DateFilter(field_name=month_field, lookup_expr="gte", label=_("From (inclusive)"))
+    return django_filters.DateFilter(
+        field_name=month_field, lookup_expr="gte", label=_("From (inclusive)"), validators=_DATE_RANGE
+    )
 
 
 def date_before(month_field: str) -> django_filters.DateFilter:
     """`<month field>_before`: on or before this date (API.md)."""
-    return django_filters.DateFilter(field_name=month_field, lookup_expr="lte", label=_("To (inclusive)"))
+    return django_filters.DateFilter(
+        field_name=month_field, lookup_expr="lte", label=_("To (inclusive)"), validators=_DATE_RANGE
+    )

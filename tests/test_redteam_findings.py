@@ -71,3 +71,33 @@ def test_a_viewer_refused_tallies_as_a_file_gets_a_json_message(people: SimpleNa
     assert response["Content-Type"].startswith("application/json")
     assert "ErrorDetail" not in response.content.decode("utf-8", "replace")
     assert set(response.json()) == {"detail"}
+
+
+@pytest.mark.parametrize(
+    "collection", ["incidents", "gbv-referrals", "movements", "assistance", "sessions"], ids=lambda name: name
+)
+@pytest.mark.parametrize("bound", ["0001-01-01", "1899-12-31", "2101-01-01"])
+def test_a_date_filter_outside_1900_to_2100_is_a_400(people: SimpleNamespace, collection: str, bound: str) -> None:
+    """API.md: a date before 1900 or after 2100 is a 400, in a list filter as anywhere else."""
+    month_field = {
+        "incidents": "reported_on",
+        "gbv-referrals": "reported_on",
+        "movements": "identified_on",
+        "assistance": "delivered_on",
+        "sessions": "held_on",
+    }[collection]
+    user: User = people.gbv if collection == "gbv-referrals" else people.supervisor
+    client = token_client(user)
+    for suffix in ("after", "before"):
+        response = client.get(f"/api/v1/{collection}/", {f"{month_field}_{suffix}": bound})
+        assert response.status_code == 400, (suffix, response.content)
+        assert f"{month_field}_{suffix}" in response.json()
+    assert client.get(f"/api/v1/{collection}/", {f"{month_field}_after": "1900-01-01"}).status_code == 200
+
+
+@pytest.mark.parametrize("year", ["２０２１", "²⁰²¹", "021", "20211"])
+def test_a_tallies_year_in_other_digits_is_a_400(people: SimpleNamespace, year: str) -> None:
+    """str.isdigit() is true for full-width and superscript digits; a year is four ASCII digits."""
+    response = token_client(people.admin).get("/api/v1/reports/tallies/", {"year": year})
+    assert response.status_code == 400
+    assert "year" in response.json()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -23,7 +24,7 @@ from core.access import Capability
 from core.choices import AdminLevel, Role
 from core.errors import ConflictError
 from core.filtersets import month_bounds, parse_month
-from core.http import signed_in
+from core.http import body_object, signed_in
 from core.jobs import start_job, visible_job
 from core.models import AdminArea, Job, Organisation
 from reports import publishing
@@ -164,7 +165,8 @@ class TalliesView(APIView):
     def _period(self, request: Request) -> tuple[datetime.date, datetime.date]:
         year = request.query_params.get("year")
         if year and not request.query_params.get("month"):
-            if not (year.isdigit() and int(year) in YEARS):
+            # [0-9] only: str.isdigit() is true for "２０２１" and "²", which are not years.
+            if not (re.fullmatch(r"[0-9]{4}", year) and int(year) in YEARS):
                 raise exceptions.ValidationError({"year": [_("Give a year as YYYY, e.g. 2021.")]})
             return datetime.date(int(year), 1, 1), datetime.date(int(year) + 1, 1, 1)
         return month_bounds(_month(request.query_params.get("month")))
@@ -196,7 +198,7 @@ class CloseMonthView(APIView):
             kind="close_month",
             user=signed_in(request),
             task=close_month_job,
-            params={"month": first_day.isoformat(), "note": str(request.data.get("note", ""))[:2000]},
+            params={"month": first_day.isoformat(), "note": str(body_object(request).get("note", ""))[:2000]},
         )
         return Response({"id": job.pk, "status": job.status}, status=202)
 
@@ -208,7 +210,7 @@ class ReopenMonthView(APIView):
     def post(self, request: Request, month: str) -> Response:
         _admin_only(request)
         first_day = _month(month)
-        publishing.reopen_month(first_day, by=signed_in(request), reason=str(request.data.get("reason", "")))
+        publishing.reopen_month(first_day, by=signed_in(request), reason=str(body_object(request).get("reason", "")))
         return Response({"month": first_day.strftime("%Y-%m"), "closed": False})
 
 
@@ -251,7 +253,7 @@ class ExportView(APIView):
         if not access.has_capability(signed_in(request), Capability.RECORDS_EXPORT):
             raise exceptions.PermissionDenied(_("Only admins export records and reports."))
         try:
-            params = validate_export(dict(request.data.items()))
+            params = validate_export(dict(body_object(request)))
         except ExportError as error:
             raise exceptions.ValidationError(error.errors) from error
         params["language"] = translation.get_language() or "en"

@@ -31,7 +31,6 @@ from core.models import (
     GbvService,
     Organisation,
     SessionKind,
-    User,
     ViolationCategory,
     ViolationType,
 )
@@ -97,7 +96,7 @@ class Period:
 class Scope:
     """Whose figures: the user's regions (every organisation), narrowed to a region or an organisation."""
 
-    user: User
+    user: access.RegionScoped
     region: AdminArea | None = None
     organisation: Organisation | None = None
 
@@ -140,7 +139,11 @@ RECORD_MODELS = {
 
 
 def monthly_figures(
-    *, user: User, month: datetime.date, region: AdminArea | None = None, organisation: Organisation | None = None
+    *,
+    user: access.RegionScoped,
+    month: datetime.date,
+    region: AdminArea | None = None,
+    organisation: Organisation | None = None,
 ) -> dict[str, Any]:
     """Every figure of API.md's monthly answer (without `closed`/`suppressed`, which the caller adds)."""
     scope, period = Scope(user, region, organisation), Period(month)
@@ -322,7 +325,7 @@ def trend(scope: Scope, period: Period) -> list[dict[str, Any]]:
         .filter(period.within("incident__reported_on", period.trend_start))
         .annotate(month=TruncMonth("incident__reported_on"))
     )
-    violations = defaultdict(int)
+    violations: defaultdict[datetime.date, int] = defaultdict(int)
     for row in _violation_count(by_month, ["month"]):
         violations[row["month"]] += row["count"]
     months = [add_months(period.trend_start, offset) for offset in range(12)]

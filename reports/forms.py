@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -28,7 +29,7 @@ class ReportFilterForm(forms.Form):
         regions = AdminArea.objects.filter(level=AdminLevel.REGION)
         if user.region_pcodes():
             regions = regions.filter(pcode__in=user.region_pcodes())
-        self.fields["region"].queryset = regions
+        cast("forms.ModelChoiceField[AdminArea]", self.fields["region"]).queryset = regions
 
     def clean_month(self) -> datetime.date:
         return parse_month(self.cleaned_data["month"])
@@ -68,8 +69,8 @@ class ExportForm(forms.Form):
     )
     format = forms.ChoiceField(label=_("Format"), choices=FORMATS)
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
         try:
             cleaned["params"] = validate_export(
                 {key: cleaned.get(key) for key in ("kind", "record_type", "month", "format")}

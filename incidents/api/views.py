@@ -35,7 +35,7 @@ class IncidentViewSet(RecordViewSet):
     def run_step(self, record: Incident, step: str, *, text: str, version: Any) -> Incident:
         if step != "reject":
             return super().run_step(record, step, text=text, version=version)
-        duplicate = self._duplicate_of(self.request.data.get("duplicate_of"))
+        duplicate = self._duplicate_of(body_object(self.request).get("duplicate_of"))
         return services.incident_reject(
             incident=record, by=signed_in(self.request), reason=text, duplicate_of=duplicate, version=version
         )
@@ -104,12 +104,15 @@ class GbvReferralViewSet(RecordViewSet):
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        access.log_record_access(signed_in(request), page, RecordAccess.Channel.API)
+        access.log_record_access(signed_in(request), page or [], RecordAccess.Channel.API)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def _case_step(self, service: Any, **kwargs: Any) -> Response:
         referral = service(
-            referral=self.get_object(), by=signed_in(self.request), version=self.request.data.get("version"), **kwargs
+            referral=self.get_object(),
+            by=signed_in(self.request),
+            version=body_object(self.request).get("version"),
+            **kwargs,
         )
         self._log(referral)
         return Response(self.get_serializer(self.get_queryset().get(pk=referral.pk)).data)
@@ -127,5 +130,7 @@ class GbvReferralViewSet(RecordViewSet):
     @extend_schema(request=inline_serializer("WithdrawConsentBody", {"withdraw_reporting": serializers.BooleanField()}))
     @action(detail=True, methods=["post"], url_path="withdraw-consent", url_name="withdraw-consent")
     def withdraw_consent(self, request: Request, pk: str | None = None) -> Response:
-        withdraw_reporting = serializers.BooleanField().to_internal_value(request.data.get("withdraw_reporting", False))
+        withdraw_reporting = serializers.BooleanField().to_internal_value(
+            body_object(request).get("withdraw_reporting", False)
+        )
         return self._case_step(services.gbv_withdraw_consent, withdraw_reporting=withdraw_reporting)

@@ -9,7 +9,9 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from django.db.models import Model
 from django.test import Client
+from rest_framework.test import APIClient
 
 from activities.models import AssistanceEvent, Session
 from activities.tests.factories import AssistanceFactory, SessionFactory
@@ -17,14 +19,14 @@ from activities.tests.test_views import session_data
 from beneficiaries.models import Household, Movement
 from beneficiaries.tests.factories import HouseholdFactory, MovementFactory
 from core.choices import Status
-from core.models import ClosedMonth, Job, RecordEvent
+from core.models import ClosedMonth, Job, RecordEvent, User
 from incidents.models import GbvReferral, Incident
 from incidents.tests.factories import GbvReferralFactory, IncidentFactory
 
 NUL_MESSAGE = "Null characters are not allowed."
 
 # collection, page list, model, factory, valid body (for the monitor of Gao; GBV for the focal point)
-TYPES: dict[str, tuple[str, str, type, Callable[..., Any], dict[str, Any]]] = {
+TYPES: dict[str, tuple[str, str, type[Model], Callable[..., Any], dict[str, Any]]] = {
     "incidents": (
         "/api/v1/incidents/",
         "/incidents/",
@@ -99,7 +101,7 @@ DATE_FIELD = {
     "sessions": "held_on",
 }
 # Counts capped at 1,000,000: every people count, households, quantity, sessions (API.md).
-CAPPED = {
+CAPPED: dict[str, Callable[[int], dict[str, Any]]] = {
     "incidents": lambda value: {"violations": [{"type": "threat", "population_group": "host", "men": value}]},
     "movements": lambda value: {"men": value},
     "assistance": lambda value: {"households": value},
@@ -157,7 +159,9 @@ SEARCHES = ["²", "①", "#³", "#99999999999999999999999", "٣"]
 
 @pytest.mark.parametrize("q", SEARCHES)
 @pytest.mark.parametrize("kind", list(TYPES))
-def test_a_search_for_any_text_is_an_answer_on_the_api(people, api_as, records, kind, q):
+def test_a_search_for_any_text_is_an_answer_on_the_api(
+    people: SimpleNamespace, api_as: Callable[[User], APIClient], records: dict[str, Any], kind: str, q: str
+) -> None:
     client = api_as(author(people, kind))
     response = client.get(TYPES[kind][0], {"q": q})
     assert response.status_code == 200, response.content
@@ -169,7 +173,9 @@ def test_a_search_for_any_text_is_an_answer_on_the_api(people, api_as, records, 
 
 @pytest.mark.parametrize("q", SEARCHES)
 @pytest.mark.parametrize("kind", list(TYPES))
-def test_a_search_for_any_text_is_an_answer_on_the_list_page(people, records, kind, q):
+def test_a_search_for_any_text_is_an_answer_on_the_list_page(
+    people: SimpleNamespace, records: dict[str, Any], kind: str, q: str
+) -> None:
     response = page_client(author(people, kind)).get(TYPES[kind][1], {"q": q})
     assert response.status_code == 200
 
@@ -178,7 +184,9 @@ def test_a_search_for_any_text_is_an_answer_on_the_list_page(people, records, ki
 
 
 @pytest.mark.parametrize("duplicate_of", ["²", "#1", "1e3", 2**70, [1], {"id": 1}])
-def test_reject_with_a_duplicate_that_is_not_a_record_number_is_400(people, api_as, records, duplicate_of):
+def test_reject_with_a_duplicate_that_is_not_a_record_number_is_400(
+    people: SimpleNamespace, api_as: Callable[[User], APIClient], records: dict[str, Any], duplicate_of: object
+) -> None:
     submitted = records["submitted"]
     before = state(submitted)
     response = api_as(people.supervisor).post(
@@ -191,7 +199,9 @@ def test_reject_with_a_duplicate_that_is_not_a_record_number_is_400(people, api_
     assert state(submitted) == before
 
 
-def test_reject_with_a_duplicate_in_scope_still_works(people, api_as, records):
+def test_reject_with_a_duplicate_in_scope_still_works(
+    people: SimpleNamespace, api_as: Callable[[User], APIClient], records: dict[str, Any]
+) -> None:
     submitted, original = records["submitted"], records["verified"]
     response = api_as(people.supervisor).post(
         f"/api/v1/incidents/{submitted.pk}/reject/",
@@ -209,7 +219,9 @@ OUT_OF_RANGE_MONTHS = ["0000-01", "0001-01", "1899-12", "2101-01", "9999-12"]
 
 
 @pytest.mark.parametrize("month", OUT_OF_RANGE_MONTHS)
-def test_a_month_out_of_range_is_400_on_the_monthly_report_and_tallies(people, api_as, records, month):
+def test_a_month_out_of_range_is_400_on_the_monthly_report_and_tallies(
+    people: SimpleNamespace, api_as: Callable[[User], APIClient], records: dict[str, Any], month: str
+) -> None:
     client = api_as(people.admin)
     for url in ("/api/v1/reports/monthly/", "/api/v1/reports/tallies/"):
         response = client.get(url, {"month": month})
@@ -219,7 +231,9 @@ def test_a_month_out_of_range_is_400_on_the_monthly_report_and_tallies(people, a
 
 @pytest.mark.parametrize("month", OUT_OF_RANGE_MONTHS)
 @pytest.mark.parametrize("kind", list(TYPES))
-def test_a_month_out_of_range_is_400_on_the_lists(people, api_as, records, kind, month):
+def test_a_month_out_of_range_is_400_on_the_lists(
+    people: SimpleNamespace, api_as: Callable[[User], APIClient], records: dict[str, Any], kind: str, month: str
+) -> None:
     response = api_as(author(people, kind)).get(TYPES[kind][0], {"month": month})
     assert response.status_code == 400
     assert "month" in response.json()
@@ -227,19 +241,25 @@ def test_a_month_out_of_range_is_400_on_the_lists(people, api_as, records, kind,
 
 @pytest.mark.parametrize("month", OUT_OF_RANGE_MONTHS)
 @pytest.mark.parametrize("kind", list(TYPES))
-def test_a_month_out_of_range_on_a_list_page_is_answered(people, records, kind, month):
+def test_a_month_out_of_range_on_a_list_page_is_answered(
+    people: SimpleNamespace, records: dict[str, Any], kind: str, month: str
+) -> None:
     response = page_client(author(people, kind)).get(TYPES[kind][1], {"month": month})
     assert response.status_code in {200, 400}
     assert "1900" in response.content.decode()
 
 
 @pytest.mark.parametrize("month", OUT_OF_RANGE_MONTHS)
-def test_a_month_out_of_range_is_400_on_the_report_page(people, records, month):
+def test_a_month_out_of_range_is_400_on_the_report_page(
+    people: SimpleNamespace, records: dict[str, Any], month: str
+) -> None:
     response = page_client(people.admin).get("/reports/monthly/", {"month": month})
     assert response.status_code == 400
 
 
-def test_the_month_limits_themselves_are_months(people, api_as, records):
+def test_the_month_limits_themselves_are_months(
+    people: SimpleNamespace, api_as: Callable[[User], APIClient], records: dict[str, Any]
+) -> None:
     client = api_as(people.admin)
     for month in ("1900-01", "2100-12"):
         assert client.get("/api/v1/reports/monthly/", {"month": month}).status_code == 200, month
@@ -247,7 +267,9 @@ def test_the_month_limits_themselves_are_months(people, api_as, records):
 
 
 @pytest.mark.parametrize("month", OUT_OF_RANGE_MONTHS)
-def test_closing_or_reopening_a_month_out_of_range_is_400_and_starts_nothing(people, api_as, records, month):
+def test_closing_or_reopening_a_month_out_of_range_is_400_and_starts_nothing(
+    people: SimpleNamespace, api_as: Callable[[User], APIClient], records: dict[str, Any], month: str
+) -> None:
     client = api_as(people.admin)
     for step in ("close", "reopen"):
         response = client.post(f"/api/v1/reports/months/{month}/{step}/", {"reason": "x"}, format="json")
@@ -263,16 +285,18 @@ def test_closing_or_reopening_a_month_out_of_range_is_400_and_starts_nothing(peo
 
 @pytest.mark.parametrize("day", ["0001-01-01", "1899-12-31"])
 @pytest.mark.parametrize("kind", list(TYPES))
-def test_a_date_before_1900_is_refused(people, api_as, records, kind, day):
+def test_a_date_before_1900_is_refused(
+    people: SimpleNamespace, api_as: Callable[[User], APIClient], records: dict[str, Any], kind: str, day: str
+) -> None:
     collection, _page, model, _factory, body = TYPES[kind]
     client = api_as(author(people, kind))
-    before = model.objects.count()
+    before = model._default_manager.count()
     field = DATE_FIELD[kind]
     extra = {"occurred_on": None} if kind == "incidents" else {}
     response = client.post(collection, {**body, **extra, field: day}, format="json")
     assert response.status_code == 400, response.content
     assert field in response.json()
-    assert model.objects.count() == before
+    assert model._default_manager.count() == before
     # An edit is refused the same way.
     record = records[kind]
     unchanged = state(record)
@@ -288,7 +312,9 @@ NOT_OBJECTS = ["[]", '"submit"', "[null, null]", "null", "42", '[{"version": 1}]
 
 @pytest.mark.parametrize("text", NOT_OBJECTS)
 @pytest.mark.parametrize("kind", list(TYPES))
-def test_a_workflow_step_or_edit_whose_body_is_not_an_object_is_400(people, api_as, records, kind, text):
+def test_a_workflow_step_or_edit_whose_body_is_not_an_object_is_400(
+    people: SimpleNamespace, api_as: Callable[[User], APIClient], records: dict[str, Any], kind: str, text: str
+) -> None:
     collection = TYPES[kind][0]
     record = records[kind]
     client = api_as(author(people, kind))
@@ -302,7 +328,9 @@ def test_a_workflow_step_or_edit_whose_body_is_not_an_object_is_400(people, api_
 
 
 @pytest.mark.parametrize("text", NOT_OBJECTS)
-def test_a_review_step_whose_body_is_not_an_object_is_400(people, api_as, records, text):
+def test_a_review_step_whose_body_is_not_an_object_is_400(
+    people: SimpleNamespace, api_as: Callable[[User], APIClient], records: dict[str, Any], text: str
+) -> None:
     submitted = records["submitted"]
     before = state(submitted)
     for step in ("verify", "return", "reject", "archive"):
@@ -313,7 +341,9 @@ def test_a_review_step_whose_body_is_not_an_object_is_400(people, api_as, record
 
 
 @pytest.mark.parametrize("text", NOT_OBJECTS)
-def test_a_gbv_case_step_whose_body_is_not_an_object_is_400(people, api_as, records, text):
+def test_a_gbv_case_step_whose_body_is_not_an_object_is_400(
+    people: SimpleNamespace, api_as: Callable[[User], APIClient], records: dict[str, Any], text: str
+) -> None:
     referral = records["gbv-referrals"]
     before = state(referral)
     client = api_as(people.gbv)
@@ -324,7 +354,9 @@ def test_a_gbv_case_step_whose_body_is_not_an_object_is_400(people, api_as, reco
 
 
 @pytest.mark.parametrize("text", NOT_OBJECTS)
-def test_an_export_close_or_reopen_whose_body_is_not_an_object_is_400(people, api_as, records, text):
+def test_an_export_close_or_reopen_whose_body_is_not_an_object_is_400(
+    people: SimpleNamespace, api_as: Callable[[User], APIClient], records: dict[str, Any], text: str
+) -> None:
     client = api_as(people.admin)
     assert raw(client, "post", "/api/v1/exports/", text).status_code == 400
     assert raw(client, "post", "/api/v1/reports/months/2021-12/close/", text).status_code == 400
@@ -343,7 +375,9 @@ BAD_VERSIONS = ['"abc"', "[]", "1e309", "-1e309", "1.5", "true", "{}", str(2**70
 
 @pytest.mark.parametrize("version", BAD_VERSIONS)
 @pytest.mark.parametrize("kind", list(TYPES))
-def test_a_version_that_is_not_a_whole_number_is_400(people, api_as, records, kind, version):
+def test_a_version_that_is_not_a_whole_number_is_400(
+    people: SimpleNamespace, api_as: Callable[[User], APIClient], records: dict[str, Any], kind: str, version: str
+) -> None:
     collection = TYPES[kind][0]
     record = records[kind]
     client = api_as(author(people, kind))
@@ -357,7 +391,9 @@ def test_a_version_that_is_not_a_whole_number_is_400(people, api_as, records, ki
 
 
 @pytest.mark.parametrize("version", ['"abc"', "[]", "1e309"])
-def test_a_review_step_with_a_version_that_is_not_a_whole_number_is_400(people, api_as, records, version):
+def test_a_review_step_with_a_version_that_is_not_a_whole_number_is_400(
+    people: SimpleNamespace, api_as: Callable[[User], APIClient], records: dict[str, Any], version: str
+) -> None:
     submitted = records["submitted"]
     before = state(submitted)
     response = raw(
@@ -369,7 +405,9 @@ def test_a_review_step_with_a_version_that_is_not_a_whole_number_is_400(people, 
 
 
 @pytest.mark.parametrize("version", ['"abc"', "[]", "1e309"])
-def test_a_gbv_case_step_with_a_version_that_is_not_a_whole_number_is_400(people, api_as, records, version):
+def test_a_gbv_case_step_with_a_version_that_is_not_a_whole_number_is_400(
+    people: SimpleNamespace, api_as: Callable[[User], APIClient], records: dict[str, Any], version: str
+) -> None:
     referral = records["gbv-referrals"]
     before = state(referral)
     response = raw(
@@ -388,33 +426,45 @@ def test_a_gbv_case_step_with_a_version_that_is_not_a_whole_number_is_400(people
 
 @pytest.mark.parametrize("value", [2**31, 2**63, 1_000_001])
 @pytest.mark.parametrize("kind", list(CAPPED))
-def test_a_count_above_a_million_is_400(people, api_as, records, kind, value):
+def test_a_count_above_a_million_is_400(
+    people: SimpleNamespace, api_as: Callable[[User], APIClient], records: dict[str, Any], kind: str, value: Any
+) -> None:
     collection, _page, model, _factory, body = TYPES[kind]
-    before = model.objects.count()
+    before = model._default_manager.count()
     response = api_as(people.monitor).post(collection, {**body, **CAPPED[kind](value)}, format="json")
     assert response.status_code == 400, response.content
     assert "1000000" in json.dumps(response.json()).replace(",", "").replace("\u202f", "")
-    assert model.objects.count() == before
+    assert model._default_manager.count() == before
 
 
 @pytest.mark.parametrize(("kind", "overrides"), CAPPED_MORE)
-def test_households_quantities_sessions_and_other_counts_are_capped(people, api_as, records, kind, overrides):
+def test_households_quantities_sessions_and_other_counts_are_capped(
+    people: SimpleNamespace,
+    api_as: Callable[[User], APIClient],
+    records: dict[str, Any],
+    kind: str,
+    overrides: dict[str, Any],
+) -> None:
     collection, _page, model, _factory, body = TYPES[kind]
-    before = model.objects.count()
+    before = model._default_manager.count()
     response = api_as(people.monitor).post(collection, {**body, **overrides}, format="json")
     assert response.status_code == 400, response.content
     assert set(overrides) <= set(response.json())
-    assert model.objects.count() == before
+    assert model._default_manager.count() == before
 
 
 @pytest.mark.parametrize("kind", list(CAPPED))
-def test_a_million_itself_is_accepted(people, api_as, records, kind):
+def test_a_million_itself_is_accepted(
+    people: SimpleNamespace, api_as: Callable[[User], APIClient], records: dict[str, Any], kind: str
+) -> None:
     collection, _page, _model, _factory, body = TYPES[kind]
     response = api_as(people.monitor).post(collection, {**body, **CAPPED[kind](1_000_000)}, format="json")
     assert response.status_code == 201, response.content
 
 
-def test_a_count_above_a_million_in_an_edit_is_400(people, api_as, records):
+def test_a_count_above_a_million_in_an_edit_is_400(
+    people: SimpleNamespace, api_as: Callable[[User], APIClient], records: dict[str, Any]
+) -> None:
     movement = records["movements"]
     before = state(movement)
     response = api_as(people.monitor).patch(
@@ -424,7 +474,9 @@ def test_a_count_above_a_million_in_an_edit_is_400(people, api_as, records):
     assert state(movement) == before
 
 
-def test_amounts_stay_decimals_without_the_cap(people, api_as, records):
+def test_amounts_stay_decimals_without_the_cap(
+    people: SimpleNamespace, api_as: Callable[[User], APIClient], records: dict[str, Any]
+) -> None:
     body = {**TYPES["assistance"][4], "amount": 25_000_000.5, "currency": "XOF"}
     response = api_as(people.monitor).post("/api/v1/assistance/", body, format="json")
     assert response.status_code == 201, response.content
@@ -452,16 +504,23 @@ NUL_CODES = [
 
 
 @pytest.mark.parametrize(("kind", "overrides", "field"), NUL_CODES)
-def test_a_nul_character_in_a_code_or_a_text_is_400(people, api_as, records, kind, overrides, field):
+def test_a_nul_character_in_a_code_or_a_text_is_400(
+    people: SimpleNamespace,
+    api_as: Callable[[User], APIClient],
+    records: dict[str, Any],
+    kind: str,
+    overrides: dict[str, Any],
+    field: str,
+) -> None:
     collection, _page, model, _factory, body = TYPES[kind]
-    before = model.objects.count()
+    before = model._default_manager.count()
     client = api_as(author(people, kind))
     response = client.post(collection, {**body, **overrides}, format="json")
     assert response.status_code == 400, response.content
     assert field in response.json()
     if field != "sex":
         assert NUL_MESSAGE in json.dumps(response.json()[field])
-    assert model.objects.count() == before
+    assert model._default_manager.count() == before
     record = records[kind]
     unchanged = state(record)
     patch = client.patch(f"{collection}{record.pk}/", {**overrides, "version": record.version}, format="json")
@@ -480,7 +539,13 @@ def test_a_nul_character_in_a_code_or_a_text_is_400(people, api_as, records, kin
     ],
 )
 @pytest.mark.parametrize("kind", list(TYPES))
-def test_a_nul_character_in_a_filter_is_400(people, api_as, records, kind, params):
+def test_a_nul_character_in_a_filter_is_400(
+    people: SimpleNamespace,
+    api_as: Callable[[User], APIClient],
+    records: dict[str, Any],
+    kind: str,
+    params: dict[str, str],
+) -> None:
     response = api_as(author(people, kind)).get(TYPES[kind][0], params)
     assert response.status_code == 400, response.content
 
@@ -489,7 +554,9 @@ def test_a_nul_character_in_a_filter_is_400(people, api_as, records, kind, param
 
 
 @pytest.mark.parametrize("text", ["[" * 5000 + "]" * 5000, '{"a": ' * 5000 + "1" + "}" * 5000])
-def test_json_nested_five_thousand_deep_is_400(people, api_as, records, text):
+def test_json_nested_five_thousand_deep_is_400(
+    people: SimpleNamespace, api_as: Callable[[User], APIClient], records: dict[str, Any], text: str
+) -> None:
     incident = records["incidents"]
     client = api_as(people.monitor)
     before, count = state(incident), Incident.objects.count()
@@ -504,7 +571,9 @@ def test_json_nested_five_thousand_deep_is_400(people, api_as, records, text):
 # --- page edits require the version they are based on
 
 
-def test_a_page_edit_posted_without_version_is_refused_and_changes_nothing(people, records):
+def test_a_page_edit_posted_without_version_is_refused_and_changes_nothing(
+    people: SimpleNamespace, records: dict[str, Any]
+) -> None:
     session = records["sessions"]
     client = page_client(people.monitor)
     data = session_data(topic="Overwritten without a version")
@@ -522,7 +591,9 @@ def test_a_page_edit_posted_without_version_is_refused_and_changes_nothing(peopl
 
 
 @pytest.mark.parametrize("version", ["abc", "²", "1e309", ""])
-def test_a_page_edit_with_a_version_that_is_not_a_whole_number_is_refused(people, records, version):
+def test_a_page_edit_with_a_version_that_is_not_a_whole_number_is_refused(
+    people: SimpleNamespace, records: dict[str, Any], version: str
+) -> None:
     incident_session = records["sessions"]
     before = state(incident_session)
     response = page_client(people.monitor).post(
@@ -532,7 +603,9 @@ def test_a_page_edit_with_a_version_that_is_not_a_whole_number_is_refused(people
     assert state(incident_session) == before
 
 
-def test_a_page_step_with_a_version_that_is_not_a_whole_number_is_refused(people, records):
+def test_a_page_step_with_a_version_that_is_not_a_whole_number_is_refused(
+    people: SimpleNamespace, records: dict[str, Any]
+) -> None:
     submitted = records["submitted"]
     before = state(submitted)
     response = page_client(people.supervisor).post(f"/incidents/{submitted.pk}/verify/", {"version": "²"})

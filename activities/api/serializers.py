@@ -12,8 +12,7 @@ from beneficiaries.models import Household
 from beneficiaries.selectors import household_list
 from core.api.fields import CountryCodeField, PeopleCountsSerializer, PlaceField, code_field, count_field
 from core.api.records import RecordSerializerMixin
-from core.http import signed_in
-from core.models import AssistanceKind, Organisation, PopulationGroup, Sector, SessionKind
+from core.models import AssistanceKind, Organisation, PopulationGroup, Sector, SessionKind, User
 from core.records import MAX_COUNT, PEOPLE_FIELDS
 
 
@@ -79,10 +78,10 @@ class AssistanceSerializer(RecordSerializerMixin, PeopleCountsSerializer):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
-        if request is not None:
-            # Only a household the user may read can be linked.
+        # Only a household the user may read can be linked (none for the schema generator's anonymous request).
+        if request is not None and isinstance(request.user, User):
             households = cast(serializers.ManyRelatedField, self.fields["households_assisted"])
-            households.child_relation.queryset = household_list(user=signed_in(request))  # type: ignore[arg-type]  # mypy takes the stub's Manager (a descriptor) for the attribute
+            households.child_relation.queryset = household_list(user=request.user)  # type: ignore[arg-type]  # mypy takes the stub's Manager (a descriptor) for the attribute
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         _blank_for_null(attrs, ("currency", "country"))

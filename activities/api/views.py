@@ -22,6 +22,9 @@ class AssistanceViewSet(RecordViewSet):
     serializer_class = AssistanceSerializer
     filterset_class = AssistanceFilterSet
 
+    # The model, for the schema generator (its request is anonymous); requests go through get_queryset.
+    queryset = AssistanceEvent.objects.none()
+
     def get_queryset(self) -> QuerySet[AssistanceEvent]:
         return selectors.assistance_list(user=signed_in(self.request))
 
@@ -47,6 +50,9 @@ class SessionViewSet(RecordViewSet):
 
     serializer_class = SessionSerializer
     filterset_class = SessionFilterSet
+
+    # The model, for the schema generator (its request is anonymous); requests go through get_queryset.
+    queryset = Session.objects.none()
 
     def get_queryset(self) -> QuerySet[Session]:
         return selectors.session_list(user=signed_in(self.request))

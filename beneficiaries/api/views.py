@@ -29,6 +29,9 @@ class HouseholdViewSet(RecordViewSet):
     serializer_class = HouseholdSerializer
     filterset_class = HouseholdFilterSet
 
+    # The model, for the schema generator (its request is anonymous); requests go through get_queryset.
+    queryset = Household.objects.none()
+
     def get_queryset(self) -> QuerySet[Household]:
         return selectors.household_list(user=signed_in(self.request))
 
@@ -72,6 +75,9 @@ class MovementViewSet(RecordViewSet):
 
     serializer_class = MovementSerializer
     filterset_class = MovementFilterSet
+
+    # The model, for the schema generator (its request is anonymous); requests go through get_queryset.
+    queryset = Movement.objects.none()
 
     def get_queryset(self) -> QuerySet[Movement]:
         return selectors.movement_list(user=signed_in(self.request))

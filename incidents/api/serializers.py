@@ -8,7 +8,6 @@ from rest_framework import serializers
 
 from core.api.fields import PeopleCountsSerializer, PlaceField, code_field, count_field
 from core.api.records import RecordSerializerMixin, django_errors_to_drf
-from core.http import signed_in
 from core.models import (
     CollectionMethod,
     GbvIncidentType,
@@ -18,6 +17,7 @@ from core.models import (
     PerpetratorCategory,
     PopulationGroup,
     SourceType,
+    User,
     ViolationType,
 )
 from incidents import services
@@ -150,10 +150,10 @@ class GbvReferralSerializer(RecordSerializerMixin, serializers.Serializer):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
-        if request is not None:
-            # Only an incident the focal point may read can be linked.
+        # Only an incident the focal point may read can be linked (none for the schema generator's anonymous request).
+        if request is not None and isinstance(request.user, User):
             incident = cast("serializers.PrimaryKeyRelatedField[Incident]", self.fields["incident"])
-            incident.queryset = incident_list(user=signed_in(request))  # type: ignore[arg-type]  # mypy takes the stub's Manager (a descriptor) for the attribute
+            incident.queryset = incident_list(user=request.user)  # type: ignore[arg-type]  # mypy takes the stub's Manager (a descriptor) for the attribute
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         attrs = super().validate(attrs)

@@ -29,6 +29,9 @@ class IncidentViewSet(RecordViewSet):
     serializer_class = IncidentSerializer
     filterset_class = IncidentFilterSet
 
+    # The model, for the schema generator (its request is anonymous); requests go through get_queryset.
+    queryset = Incident.objects.none()
+
     def get_queryset(self) -> QuerySet[Incident]:
         return incident_list(user=signed_in(self.request)).prefetch_related("follow_ups")
 
@@ -75,6 +78,9 @@ class GbvReferralViewSet(RecordViewSet):
     serializer_class = GbvReferralSerializer
     filterset_class = GbvReferralFilterSet
     family = Family.GBV
+
+    # The model, for the schema generator (its request is anonymous); requests go through get_queryset.
+    queryset = GbvReferral.objects.none()
 
     def get_queryset(self) -> QuerySet[GbvReferral]:
         return gbv_referral_list(user=signed_in(self.request))

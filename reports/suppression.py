@@ -12,7 +12,9 @@ When a month is closed, `decide` works out once which quantities viewers never s
 2. then, for every relation with exactly one hidden cell, its next-smallest visible non-zero cell;
 3. then an exact check: a hidden quantity is *determined* by the visible ones when its unit vector lies in the row
    space of the relations restricted to the hidden (and unknown) quantities; for each determined one, the
-   next-smallest visible cell of a relation holding it is hidden too, and 2-3 repeat until none is determined.
+   smallest visible non-zero cell of the relations nearest to it is hidden too (its own relations first, then
+   those of the hidden cells it shares them with …), or, where none is left, the nearest zero an answer writes
+   as a cell (written `x`); 2-3 repeat until none is determined.
 Quantities published with an earlier closed month keep their status (hidden stays hidden, a visible one is
 public knowledge). Every viewer answer (monthly API, report page and PDF, tallies files) reads the stored set
 through `hide_in_figures` and `hide_in_tallies`; nothing is worked out per answer.
@@ -462,6 +464,15 @@ def decide(
             if key in decidable and key not in hidden and system.value(key) > 0
         ]
 
+    def written_zeros(indices: Iterable[int]) -> list[str]:
+        """The fallback: zeros an answer writes as a cell (a missing row is a zero everybody knows)."""
+        return [
+            key
+            for index in indices
+            for key in relations[index]
+            if key in decidable and key not in hidden and key in system.values and system.value(key) == 0
+        ]
+
     def smallest(keys: list[str]) -> str | None:
         return min(keys, key=lambda key: (system.value(key), key)) if keys else None
 
@@ -480,12 +491,16 @@ def decide(
         # 3. the exact check
         secret = hidden | unknowns
         restricted = [{key: value for key, value in relation.items() if key in secret} for relation in relations]
-        leaks = determined([row for row in restricted if row], unknowns)
+        # a zero hidden by the fallback gives nothing away when it is worked out: it only shields others
+        leaks = {leak for leak in determined([row for row in restricted if row], unknowns) if system.value(leak)}
         if not leaks:
             return Decision(hidden, undetermined=True)
         added = False
         for leak in sorted(leaks):
             partner = _nearest_partner(leak, relations, by_quantity, secret, candidates, smallest)
+            if partner is None:
+                partner = _nearest_partner(leak, relations, by_quantity, secret, written_zeros, smallest)
+                logger.info("Suppression: the zero %s is hidden to protect %s", partner, leak)
             if partner is not None:
                 hidden.add(partner)
                 added = True

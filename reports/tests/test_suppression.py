@@ -103,3 +103,24 @@ def test_a_relation_per_answer_is_not_enough():
     assert "2021-12|R1|movements.persons.g.women" in decision.hidden
     shown = hide_in_tallies(rows, decision.hidden, set())
     assert (shown[0]["women"], shown[0]["girls"]) == ("<5", "x")
+
+
+def test_a_worked_out_cell_with_no_visible_non_zero_neighbour_is_still_protected():
+    """Women (2) = total (9, published with a neighbouring month) - men (7, likewise): every other cell of the
+    breakdown is a written zero, so no visible non-zero cell is left to hide with it. A written zero is hidden
+    instead, and the month is protected."""
+    reference = Reference(regions=["R1"], categories={}, collective=set())
+    system = System(reference)
+    row = {"month": "2021-12", "admin1_pcode": "R1", "indicator": "movements.persons", "total": 9}
+    rows = [row | {"women": 2, "girls": 0, "men": 7, "boys": 0, "unknown": 0}]
+    system.add_tallies(rows, "2021-12")
+    public = {"2021-12|R1|movements.persons", "2021-12|R1|movements.persons.g.men"}
+    decision = decide(system, set(system.values) - public)
+    assert decision.undetermined
+    relations = [
+        {key: value for key, value in relation.items() if key in decision.hidden} for relation in system.relations()
+    ]
+    assert "2021-12|R1|movements.persons.g.women" not in determined([row for row in relations if row], set())
+    assert "2021-12|R1|movements.persons.g.boys" in decision.hidden  # the smallest written zero, by name
+    shown = hide_in_tallies(rows, decision.hidden, set())
+    assert (shown[0]["women"], shown[0]["boys"], shown[0]["total"], shown[0]["men"]) == ("<5", "x", 9, 7)

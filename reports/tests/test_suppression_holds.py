@@ -253,7 +253,8 @@ class Attacker:
         bounds = []
         for var in unknown:
             shown = self.shown.get(var, "unknown")
-            bounds.append({"<5": (1, 4), "x": (5, None), None: (1, None)}.get(shown, (0, None)))
+            # `x` (or null) hides a larger value, or a written zero when nothing else could protect a cell
+            bounds.append({"<5": (1, 4)}.get(shown, (0, None)))
         found = {}
         for var in unknown:
             if var not in self.shown:
@@ -263,7 +264,8 @@ class Attacker:
             low = linprog(objective, A_eq=rows, b_eq=rhs, bounds=bounds, method="highs")
             high = linprog([-c for c in objective], A_eq=rows, b_eq=rhs, bounds=bounds, method="highs")
             assert low.status == 0, f"the answers are inconsistent: {low.message}"
-            if high.status == 0 and abs(-high.fun - low.fun) < 0.5:
+            # a cell worked out as zero singles nobody out (a written zero hidden only to shield others)
+            if high.status == 0 and abs(-high.fun - low.fun) < 0.5 and low.fun > 0.5:
                 found[var] = low.fun
         return found
 

@@ -15,9 +15,11 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, Q, QuerySet
 
 from core.choices import Role
+from core.models import RecordAccess
 
 if TYPE_CHECKING:
     from core.models import AdminArea, User
@@ -234,10 +236,6 @@ def may_place_record(user: User, region_pcode: str) -> bool:
 
 def log_record_access(user: User, records: Model | Iterable[Model], channel: str) -> None:
     """Write down that `user` read need-to-know records (every view of a GBV record is logged, lists too)."""
-    from django.contrib.contenttypes.models import ContentType
-
-    from core.models import RecordAccess
-
     records = [records] if isinstance(records, Model) else list(records)
     RecordAccess.objects.bulk_create(
         [

@@ -202,9 +202,13 @@ def decide_publication(month: datetime.date, published: dict[str, Any]) -> Publi
         for scope, figures in _answers(closed.published).items():
             if scope not in readable:
                 continue
-            for container, name, key in suppression.figure_slots(viewer_answer(figures, scope), scope):
+            answer = viewer_answer(figures, scope)
+            listed = suppression.listed_quantities(answer, scope)
+            for container, name, key in suppression.figure_slots(answer, scope):
                 if not _linked(key.split("|", 2)[2]):
                     continue
+                if key in listed:
+                    system.present.add(key)
                 system.values.setdefault(key, container[name])
                 decidable.discard(key)
                 if key in hidden or suppression.is_small(container[name]):

@@ -25,6 +25,7 @@ from __future__ import annotations
 import copy
 import datetime
 import logging
+import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, MutableMapping, MutableSequence, Sequence
 from dataclasses import dataclass, field
@@ -44,6 +45,8 @@ OTHER_MARK = "x"  # a larger count hidden so that another cannot be worked out
 ALL = "all"
 # A large prime: the exact check runs modulo it (the relations' coefficients are small integers).
 PRIME = (1 << 61) - 1
+# A cell worked out through the ranges takes at most this many partners before it is reported as unprotected.
+BOUNDS_ATTEMPTS = 4
 
 Slot = tuple[MutableMapping[str, Any], str, str]  # the dict holding a cell, the cell's field, its quantity
 Relation = dict[str, int]  # quantity → coefficient; the weighted sum is zero
@@ -94,10 +97,23 @@ class _Slots:
     def __init__(self, month: str, scope: str) -> None:
         self.month, self.scope, self.previous = month, scope, shift(month, -1)
         self.found: list[Slot] = []
+        self.listed: set[str] = set()  # rows of a list: lists hold only rows above zero, so each is at least 1
 
-    def add(self, container: Any, name: str, measure: str, *, at: str | None = None, of: str | None = None) -> None:
+    def add(
+        self,
+        container: Any,
+        name: str,
+        measure: str,
+        *,
+        at: str | None = None,
+        of: str | None = None,
+        listed: bool = False,
+    ) -> None:
         if isinstance(container, MutableMapping) and name in container:
-            self.found.append((container, name, quantity(of or self.month, at or self.scope, measure)))
+            key = quantity(of or self.month, at or self.scope, measure)
+            self.found.append((container, name, key))
+            if listed:
+                self.listed.add(key)
 
     def groups(self, container: Any, measure: str) -> None:
         for group in PEOPLE_FIELDS:
@@ -106,17 +122,27 @@ class _Slots:
     def rows(self, rows: Any, measure: str, fields: dict[str, str] | None = None) -> None:
         """List rows by code: `count` is `measure.<code>`, other fields as `fields` names them."""
         for row in rows or []:
-            self.add(row, "count", f"{measure}.{row['code']}")
+            self.add(row, "count", f"{measure}.{row['code']}", listed=True)
             for name, other in (fields or {}).items():
-                self.add(row, name, f"{other}.{row['code']}")
+                # a row's incidents: at least one incident has the violations it counts
+                self.add(row, name, f"{other}.{row['code']}", listed=name == "incidents")
 
     def regions(self, rows: Any, measure: str) -> None:
         for row in rows or []:
-            self.add(row, "count", measure, at=row["pcode"])
+            self.add(row, "count", measure, at=row["pcode"], listed=True)
 
 
 def figure_slots(figures: MutableMapping[str, Any], scope: str) -> list[Slot]:
     """Every count of a monthly answer (API.md), with the quantity it shows."""
+    return _figure_cells(figures, scope).found
+
+
+def listed_quantities(figures: MutableMapping[str, Any], scope: str) -> set[str]:
+    """The quantities an answer shows as rows of a list: a viewer knows each is at least 1."""
+    return _figure_cells(figures, scope).listed
+
+
+def _figure_cells(figures: MutableMapping[str, Any], scope: str) -> _Slots:
     slots = _Slots(str(figures["month"]), scope)
     for kind in figures.get("pending_review") or {}:
         slots.add(figures["pending_review"], kind, f"pending.{kind}")
@@ -164,7 +190,7 @@ def figure_slots(figures: MutableMapping[str, Any], scope: str) -> list[Slot]:
         slots.add(row, "sessions", f"{kind}.sessions")
         slots.add(row, "participants", f"{kind}.participants")
         slots.groups(row.get("by_group"), f"{kind}.participants")
-    return slots.found
+    return slots
 
 
 def tally_measure(indicator: str, categories: set[str]) -> str:
@@ -245,9 +271,12 @@ class System:
     figure_answers: set[tuple[str, str]] = field(default_factory=set)  # (month, scope)
     tally_answers: set[tuple[str, str]] = field(default_factory=set)
     nationalities: set[str] = field(default_factory=set)
+    present: set[str] = field(default_factory=set)  # quantities shown as rows of a list or tallies: at least 1
 
     def add_figures(self, figures: MutableMapping[str, Any], scope: str) -> list[Slot]:
-        slots = figure_slots(figures, scope)
+        cells = _figure_cells(figures, scope)
+        slots = cells.found
+        self.present |= cells.listed
         self.figure_answers.add((str(figures["month"]), scope))
         for container, name, key in slots:
             self._set(key, container[name])
@@ -261,6 +290,8 @@ class System:
             self.tally_answers.add((month, region))
         for container, name, key in slots:
             self._set(key, container[name])
+            if name == "total":
+                self.present.add(key)  # the tallies hold only rows with a total above zero
         return slots
 
     def _set(self, key: str, value: Any) -> None:
@@ -431,10 +462,101 @@ def determined(relations: list[Relation], unknowns: set[str]) -> set[str]:
     return {pivot for pivot, row in pivots.items() if len(row) == 1 and pivot not in unknowns}
 
 
+Interval = tuple[float, float]
+UNBOUNDED: Interval = (0, math.inf)
+
+
+def narrowed(relations: list[Relation], intervals: dict[str, Interval], *, passes: int = 40) -> dict[str, Interval]:
+    """What the relations and the known ranges of each quantity say of each one: interval propagation.
+
+    For each relation Σ c·x = 0, each quantity's range narrows to what the others' ranges leave it (with
+    t = -Σ others: [max(lo, min t / c), min(hi, max t / c)], rounded inward, counts being whole), until nothing
+    changes (at most `passes` sweeps over the relations touched by the last change). Deterministic; quantities
+    missing from `intervals` are taken as unbounded counts."""
+    bounds = dict(intervals)
+    touching: dict[str, list[int]] = defaultdict(list)
+    for index, relation in enumerate(relations):
+        for key in relation:
+            touching[key].append(index)
+            bounds.setdefault(key, UNBOUNDED)
+    pending = set(range(len(relations)))
+    for _pass in range(passes):
+        if not pending:
+            break
+        changed: set[str] = set()
+        for index in sorted(pending):
+            changed |= _narrow(relations[index], bounds)
+        pending = {index for key in changed for index in touching[key]}
+    return bounds
+
+
+def _narrow(relation: Relation, bounds: dict[str, Interval]) -> set[str]:
+    terms: list[tuple[str, int, float, float]] = []
+    for key, coefficient in relation.items():
+        ends = sorted((coefficient * bounds[key][0], coefficient * bounds[key][1]))
+        terms.append((key, coefficient, ends[0], ends[1]))
+    finite_low = sum(low for _k, _c, low, _h in terms if math.isfinite(low))
+    finite_high = sum(high for _k, _c, _l, high in terms if math.isfinite(high))
+    infinite_low = sum(1 for _k, _c, low, _h in terms if not math.isfinite(low))
+    infinite_high = sum(1 for _k, _c, _l, high in terms if not math.isfinite(high))
+    changed = set()
+    for key, coefficient, low, high in terms:
+        finite = math.isfinite(low)
+        rest_low = finite_low - low if finite else finite_low
+        if infinite_low - (not finite) > 0:
+            rest_low = -math.inf
+        finite = math.isfinite(high)
+        rest_high = finite_high - high if finite else finite_high
+        if infinite_high - (not finite) > 0:
+            rest_high = math.inf
+        # coefficient × key = -(the rest)
+        least, most = sorted((-rest_high / coefficient, -rest_low / coefficient))
+        old_low, old_high = bounds[key]
+        new_low = max(old_low, math.ceil(least - 1e-9) if math.isfinite(least) else least)
+        new_high = min(old_high, math.floor(most + 1e-9) if math.isfinite(most) else most)
+        if (new_low, new_high) != (old_low, old_high) and new_low <= new_high:
+            bounds[key] = (new_low, new_high)
+            changed.add(key)
+    return changed
+
+
+def _known_range(system: System, key: str, hidden: set[str], unknowns: set[str]) -> Interval:
+    """What a viewer knows of a quantity before any arithmetic: its value, or what its mark and its place say."""
+    if key in hidden:
+        value = system.values.get(key)
+        if is_small(value):
+            return (1, 4)  # written <5
+        # written x: a row of a list or of the tallies is above zero, so at least 5; elsewhere it may be a zero
+        return (5, math.inf) if key in system.present else UNBOUNDED
+    if key in unknowns:
+        return UNBOUNDED
+    value = system.value(key)
+    return (value, value)
+
+
+def worked_out_by_bounds(system: System, relations: list[Relation], hidden: set[str], unknowns: set[str]) -> set[str]:
+    """Hidden non-zero quantities whose value the ranges fix (`<5` is 1 to 4, a listed row at least 1 …)."""
+    keys = {key for relation in relations for key in relation}
+    intervals = {key: _known_range(system, key, hidden, unknowns) for key in keys}
+    bounds = narrowed(relations, intervals)
+    return {
+        key
+        for key in hidden & keys
+        if bounds[key][0] == bounds[key][1] and system.value(key) and intervals[key][0] != intervals[key][1]
+    }
+
+
+def _worked_out_exactly(system: System, relations: list[Relation], secret: set[str], unknowns: set[str]) -> set[str]:
+    restricted = [{key: value for key, value in relation.items() if key in secret} for relation in relations]
+    # a zero hidden by the fallback gives nothing away when it is worked out: it only shields others
+    return {leak for leak in determined([row for row in restricted if row], unknowns) if system.value(leak)}
+
+
 @dataclass
 class Decision:
     hidden: set[str]
     undetermined: bool  # every hidden quantity is protected
+    unprotected: set[str] = field(default_factory=set)  # hidden quantities that could still be worked out
 
 
 def decide(
@@ -476,8 +598,20 @@ def decide(
     def smallest(keys: list[str]) -> str | None:
         return min(keys, key=lambda key: (system.value(key), key)) if keys else None
 
-    for _round in range(rounds):
-        # 2. a relation with a single hidden cell takes its next-smallest visible cell with it
+    def partner_for(leak: str, secret: set[str]) -> str | None:
+        partner = _nearest_partner(leak, relations, by_quantity, secret, candidates, smallest)
+        if partner is None:
+            partner = _nearest_partner(leak, relations, by_quantity, secret, written_zeros, smallest)
+            if partner is not None:
+                logger.info("Suppression: the zero %s is hidden to protect %s", partner, leak)
+        return partner
+
+    attempts: dict[str, int] = defaultdict(int)  # how often a cell worked out through the ranges took a partner
+    leaks: set[str] = set()
+    bounded: set[str] = set()
+
+    def pair_lone_cells() -> None:
+        """2. a relation with a single hidden cell takes its next-smallest visible cell with it"""
         changed = True
         while changed:
             changed = False
@@ -488,26 +622,37 @@ def decide(
                     if partner is not None:
                         hidden.add(partner)
                         changed = True
+
+    for _round in range(rounds):
+        pair_lone_cells()
         # 3. the exact check
         secret = hidden | unknowns
-        restricted = [{key: value for key, value in relation.items() if key in secret} for relation in relations]
-        # a zero hidden by the fallback gives nothing away when it is worked out: it only shields others
-        leaks = {leak for leak in determined([row for row in restricted if row], unknowns) if system.value(leak)}
-        if not leaks:
+        leaks = _worked_out_exactly(system, relations, secret, unknowns)
+        # 4. what the marks say: `<5` is 1 to 4, a row of a list or of the tallies is above zero
+        bounded = worked_out_by_bounds(system, relations, hidden, unknowns) - leaks
+        hopeless = {leak for leak in bounded if attempts[leak] >= BOUNDS_ATTEMPTS}
+        if not leaks and bounded <= hopeless:
+            if hopeless:
+                logger.warning("Suppression: no cell left to hide protects %s", ", ".join(sorted(hopeless)))
+                return Decision(hidden, undetermined=False, unprotected=hopeless)
             return Decision(hidden, undetermined=True)
         added = False
-        for leak in sorted(leaks):
-            partner = _nearest_partner(leak, relations, by_quantity, secret, candidates, smallest)
-            if partner is None:
-                partner = _nearest_partner(leak, relations, by_quantity, secret, written_zeros, smallest)
-                logger.info("Suppression: the zero %s is hidden to protect %s", partner, leak)
+        for leak in sorted(leaks | (bounded - hopeless)):
+            if leak in bounded:
+                attempts[leak] += 1
+            partner = partner_for(leak, secret)
             if partner is not None:
                 hidden.add(partner)
                 added = True
         if not added:
             break
-    logger.warning("Suppression: %d hidden quantities could still be worked out", len(leaks))
-    return Decision(hidden, undetermined=False)
+    unprotected = leaks | bounded
+    logger.warning(
+        "Suppression: %d hidden quantities could still be worked out: %s",
+        len(unprotected),
+        ", ".join(sorted(unprotected)),
+    )
+    return Decision(hidden, undetermined=False, unprotected=unprotected)
 
 
 def _nearest_partner(  # noqa: PLR0917 -- the search's state, passed from decide

@@ -100,6 +100,8 @@ class Attacker:
     def __init__(self, regions: list[str]) -> None:
         self.regions = regions
         self.shown: dict[Var, Any] = {}  # an int, or None / "<5" / "x" when hidden
+        # rows of a list or of the tallies: both hold only rows above zero, so each is at least 1
+        self.present: set[Var] = set()
         self.monthly: set[tuple[str, str]] = set()
         self.tallied: set[tuple[str, str]] = set()
         types = ViolationType.objects.select_related("category")
@@ -108,7 +110,9 @@ class Attacker:
             self.categories[item.category.code].append(item.code)
         self.collective = {item.code for item in types if item.collective}
 
-    def see(self, var: Var, value: Any) -> None:
+    def see(self, var: Var, value: Any, *, listed: bool = False) -> None:
+        if listed:
+            self.present.add(var)
         previous = self.shown.get(var)
         if isinstance(previous, int) and not isinstance(value, int):
             pytest.fail(f"{var} is shown as {previous} in one answer and hidden ({value}) in another")
@@ -120,15 +124,15 @@ class Attacker:
         self.monthly.add((month, scope))
         previous = f"2021-{int(month[5:]) - 1:02d}"
 
-        def see(what: str, value: Any, at: str = scope, of: str = month) -> None:
-            self.see((of, at, what), value)
+        def see(what: str, value: Any, at: str = scope, of: str = month, *, listed: bool = False) -> None:
+            self.see((of, at, what), value, listed=listed)
 
         incidents, violations = body["incidents"], body["violations"]
         see("incidents", incidents["count"])
         see("incidents", incidents["previous_month"], of=previous)
         see("incidents.ytd", incidents["year_to_date"])
         for row in incidents["by_region"]:
-            see("incidents", row["count"], at=row["pcode"])
+            see("incidents", row["count"], at=row["pcode"], listed=True)
         see("violations", violations["count"])
         see("violations", violations["previous_month"], of=previous)
         see("violations.ytd", violations["year_to_date"])
@@ -136,13 +140,13 @@ class Attacker:
             see(f"violations.{group}", violations["by_group"][group])
             see(f"violations.ytd.{group}", violations["year_to_date_by_group"][group])
         for row in violations["by_category"]:
-            see(f"violations.{row['code']}", row["count"])
+            see(f"violations.{row['code']}", row["count"], listed=True)
         for row in violations["by_type"]:
-            see(f"violations.{row['code']}", row["count"])
+            see(f"violations.{row['code']}", row["count"], listed=True)
         for row in violations["by_region"]:
-            see("violations", row["count"], at=row["pcode"])
+            see("violations", row["count"], at=row["pcode"], listed=True)
         for row in violations["year_to_date_by_region"]:
-            see("violations.ytd", row["count"], at=row["pcode"])
+            see("violations.ytd", row["count"], at=row["pcode"], listed=True)
         for row in body["trend"]:
             see("incidents", row["incidents"], of=row["month"])
             see("violations", row["violations"], of=row["month"])
@@ -152,7 +156,7 @@ class Attacker:
             for group in GROUPS:
                 see(f"gbv.{group}", gbv["by_group"][group])
             for row in gbv["by_incident_type"]:
-                see(f"gbv.{row['code']}", row["count"])
+                see(f"gbv.{row['code']}", row["count"], listed=True)
 
     def read_tallies(self, text: str, month: str) -> None:
         rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
@@ -162,7 +166,7 @@ class Attacker:
         for cells in rows[2:]:
             row = dict(zip(header, cells, strict=True))
             at, what = row["admin1_pcode"], row["indicator"]
-            self.see((row["month"], at, what), _cell(row["total"]))
+            self.see((row["month"], at, what), _cell(row["total"]), listed=True)
             for group in GROUPS:
                 if row[group] != "":
                     self.see((row["month"], at, f"{what}.{group}"), _cell(row[group]))
@@ -250,11 +254,7 @@ class Attacker:
                 rhs.append(-constant)
             else:
                 assert constant == 0, f"the answers disagree: {relation}"
-        bounds = []
-        for var in unknown:
-            shown = self.shown.get(var, "unknown")
-            # `x` (or null) hides a larger value, or a written zero when nothing else could protect a cell
-            bounds.append({"<5": (1, 4)}.get(shown, (0, None)))
+        bounds = [self._bounds(var) for var in unknown]
         found = {}
         for var in unknown:
             if var not in self.shown:
@@ -268,6 +268,17 @@ class Attacker:
             if high.status == 0 and abs(-high.fun - low.fun) < 0.5 and low.fun > 0.5:
                 found[var] = low.fun
         return found
+
+    def _bounds(self, var: Var) -> tuple[int, int | None]:
+        """What the marks say: `<5` is 1 to 4; a row of a list or of the tallies is above zero, so a hidden one is
+        at least 1 and, written `x`, at least 5; `x` (or null) elsewhere hides a larger value, or a written zero
+        that was hidden only because nothing else could protect a cell."""
+        shown = self.shown.get(var, "unknown")
+        if shown == "<5":
+            return (1, 4)
+        if var in self.present:
+            return (5 if shown == "x" else 1, None)
+        return (0, None)
 
     def _value(self, var: Var) -> Any:
         if var in self.shown:

@@ -216,7 +216,7 @@ def decide_publication(month: datetime.date, published: dict[str, Any]) -> Publi
     decision = suppression.decide(system, decidable, fixed_hidden=fixed_hidden)
     publication, _created = Publication.objects.update_or_create(
         month=month,
-        defaults={"tallies": rows, "hidden": sorted(decision.hidden), "protected": decision.undetermined},
+        defaults={"tallies": rows, "hidden": sorted(decision.stored()), "protected": decision.undetermined},
     )
     return publication
 

@@ -520,8 +520,10 @@ def _narrow(relation: Relation, bounds: dict[str, Interval]) -> set[str]:
     return changed
 
 
-def _known_range(system: System, key: str, hidden: set[str], unknowns: set[str]) -> Interval:
+def _known_range(system: System, key: str, hidden: set[str], unknowns: set[str], dropped: set[str]) -> Interval:
     """What a viewer knows of a quantity before any arithmetic: its value, or what its mark and its place say."""
+    if key in dropped:
+        return UNBOUNDED  # a row left out of a withheld breakdown says nothing
     if key in hidden:
         value = system.values.get(key)
         if is_small(value):
@@ -534,10 +536,16 @@ def _known_range(system: System, key: str, hidden: set[str], unknowns: set[str])
     return (value, value)
 
 
-def worked_out_by_bounds(system: System, relations: list[Relation], hidden: set[str], unknowns: set[str]) -> set[str]:
+def worked_out_by_bounds(
+    system: System,
+    relations: list[Relation],
+    hidden: set[str],
+    unknowns: set[str],
+    dropped: set[str] | None = None,
+) -> set[str]:
     """Hidden non-zero quantities whose value the ranges fix (`<5` is 1 to 4, a listed row at least 1 …)."""
     keys = {key for relation in relations for key in relation}
-    intervals = {key: _known_range(system, key, hidden, unknowns) for key in keys}
+    intervals = {key: _known_range(system, key, hidden, unknowns, dropped or set()) for key in keys}
     bounds = narrowed(relations, intervals)
     return {
         key
@@ -552,11 +560,42 @@ def _worked_out_exactly(system: System, relations: list[Relation], secret: set[s
     return {leak for leak in determined([row for row in restricted if row], unknowns) if system.value(leak)}
 
 
+# Rows of lists (and of the tallies) that go together: when the rows' being above zero gives a cell away, the
+# whole breakdown of that month and scope is left out of viewers' answers.
+BREAKDOWNS = {
+    "violations": ("violations.cat.", "violations.type.", "incidents.cat.", "incidents.type.", "affected.type."),
+    "incidents": ("violations.cat.", "violations.type.", "incidents.cat.", "incidents.type.", "affected.type."),
+    "affected": ("violations.cat.", "violations.type.", "incidents.cat.", "incidents.type.", "affected.type."),
+    "gbv": ("gbv.type.", "gbv.service."),
+    "movements": ("movements.nationality.",),
+}
+DROPPED = "dropped:"  # how a row left out of viewers' answers is stored beside the hidden set
+
+
+def withheld_breakdowns(system: System, cells: Iterable[str], decidable: set[str]) -> set[str]:
+    """The rows of the breakdowns, in the same month and scope, whose presence gives `cells` away."""
+    found: set[str] = set()
+    for cell in cells:
+        month, scope, measure = split(cell)
+        prefixes = BREAKDOWNS.get(measure.split(".", 1)[0], ())
+        found |= {
+            key
+            for key in system.values
+            if key in decidable and key.startswith(f"{month}|{scope}|") and split(key)[2].startswith(prefixes)
+        }
+    return found
+
+
 @dataclass
 class Decision:
     hidden: set[str]
     undetermined: bool  # every hidden quantity is protected
     unprotected: set[str] = field(default_factory=set)  # hidden quantities that could still be worked out
+    dropped: set[str] = field(default_factory=set)  # rows left out of viewers' answers (hidden too)
+
+    def stored(self) -> set[str]:
+        """The hidden set as stored and read by `hide_in_figures` and `hide_in_tallies`."""
+        return self.hidden | {DROPPED + key for key in self.dropped}
 
 
 def decide(
@@ -569,90 +608,119 @@ def decide(
     """The hidden set: small counts of `decidable` quantities, then cells hidden until none can be worked out.
 
     Quantities outside `decidable` keep their status: hidden if in `fixed_hidden`, else visible (public)."""
-    fixed_hidden = set(fixed_hidden or ())
-    relations = system.relations()
-    unknowns = {key for relation in relations for key in relation if not system.known(key)}
-    hidden = set(fixed_hidden) | {key for key in decidable if is_small(system.values.get(key))}
-    by_quantity: dict[str, list[int]] = defaultdict(list)
-    for index, relation in enumerate(relations):
-        for key in relation:
-            by_quantity[key].append(index)
+    return _Decider(system, decidable, set(fixed_hidden or ())).run(rounds)
 
-    def candidates(indices: Iterable[int]) -> list[str]:
+
+class _Decider:
+    def __init__(self, system: System, decidable: set[str], fixed_hidden: set[str]) -> None:
+        self.system, self.decidable = system, decidable
+        self.relations = system.relations()
+        self.unknowns = {key for relation in self.relations for key in relation if not system.known(key)}
+        self.hidden = set(fixed_hidden) | {key for key in decidable if is_small(system.values.get(key))}
+        self.by_quantity: dict[str, list[int]] = defaultdict(list)
+        for index, relation in enumerate(self.relations):
+            for key in relation:
+                self.by_quantity[key].append(index)
+        self.attempts: dict[str, int] = defaultdict(int)  # partners taken by a cell the ranges work out
+        self.dropped: set[str] = set()
+
+    def candidates(self, indices: Iterable[int]) -> list[str]:
         return [
             key
             for index in indices
-            for key in relations[index]
-            if key in decidable and key not in hidden and system.value(key) > 0
+            for key in self.relations[index]
+            if key in self.decidable and key not in self.hidden and self.system.value(key) > 0
         ]
 
-    def written_zeros(indices: Iterable[int]) -> list[str]:
+    def written_zeros(self, indices: Iterable[int]) -> list[str]:
         """The fallback: zeros an answer writes as a cell (a missing row is a zero everybody knows)."""
         return [
             key
             for index in indices
-            for key in relations[index]
-            if key in decidable and key not in hidden and key in system.values and system.value(key) == 0
+            for key in self.relations[index]
+            if key in self.decidable
+            and key not in self.hidden
+            and key in self.system.values
+            and self.system.value(key) == 0
         ]
 
-    def smallest(keys: list[str]) -> str | None:
-        return min(keys, key=lambda key: (system.value(key), key)) if keys else None
+    def smallest(self, keys: list[str]) -> str | None:
+        return min(keys, key=lambda key: (self.system.value(key), key)) if keys else None
 
-    def partner_for(leak: str, secret: set[str]) -> str | None:
-        partner = _nearest_partner(leak, relations, by_quantity, secret, candidates, smallest)
+    def partner_for(self, leak: str, secret: set[str]) -> str | None:
+        partner = _nearest_partner(leak, self.relations, self.by_quantity, secret, self.candidates, self.smallest)
         if partner is None:
-            partner = _nearest_partner(leak, relations, by_quantity, secret, written_zeros, smallest)
+            partner = _nearest_partner(
+                leak, self.relations, self.by_quantity, secret, self.written_zeros, self.smallest
+            )
             if partner is not None:
                 logger.info("Suppression: the zero %s is hidden to protect %s", partner, leak)
         return partner
 
-    attempts: dict[str, int] = defaultdict(int)  # how often a cell worked out through the ranges took a partner
-    leaks: set[str] = set()
-    bounded: set[str] = set()
-
-    def pair_lone_cells() -> None:
+    def pair_lone_cells(self) -> None:
         """2. a relation with a single hidden cell takes its next-smallest visible cell with it"""
         changed = True
         while changed:
             changed = False
-            for index, relation in enumerate(relations):
-                secret_here = [key for key in relation if key in hidden or key in unknowns]
-                if len(secret_here) == 1 and secret_here[0] not in unknowns:
-                    partner = smallest(candidates([index]))
+            for index, relation in enumerate(self.relations):
+                secret_here = [key for key in relation if key in self.hidden or key in self.unknowns]
+                if len(secret_here) == 1 and secret_here[0] not in self.unknowns:
+                    partner = self.smallest(self.candidates([index]))
                     if partner is not None:
-                        hidden.add(partner)
+                        self.hidden.add(partner)
                         changed = True
 
-    for _round in range(rounds):
-        pair_lone_cells()
-        # 3. the exact check
-        secret = hidden | unknowns
-        leaks = _worked_out_exactly(system, relations, secret, unknowns)
-        # 4. what the marks say: `<5` is 1 to 4, a row of a list or of the tallies is above zero
-        bounded = worked_out_by_bounds(system, relations, hidden, unknowns) - leaks
-        hopeless = {leak for leak in bounded if attempts[leak] >= BOUNDS_ATTEMPTS}
-        if not leaks and bounded <= hopeless:
-            if hopeless:
-                logger.warning("Suppression: no cell left to hide protects %s", ", ".join(sorted(hopeless)))
-                return Decision(hidden, undetermined=False, unprotected=hopeless)
-            return Decision(hidden, undetermined=True)
+    def run(self, rounds: int) -> Decision:
+        leaks: set[str] = set()
+        bounded: set[str] = set()
+        for _round in range(rounds):
+            self.pair_lone_cells()
+            # 3. the exact check
+            secret = self.hidden | self.unknowns
+            leaks = _worked_out_exactly(self.system, self.relations, secret, self.unknowns)
+            # 4. what the marks say: `<5` is 1 to 4, a row of a list or of the tallies is above zero
+            bounded = (
+                worked_out_by_bounds(self.system, self.relations, self.hidden, self.unknowns, self.dropped) - leaks
+            )
+            hopeless = {leak for leak in bounded if self.attempts[leak] >= BOUNDS_ATTEMPTS}
+            if not leaks and bounded <= hopeless:
+                if self.withhold(hopeless):
+                    continue
+                if hopeless:
+                    logger.warning("Suppression: no cell left to hide protects %s", ", ".join(sorted(hopeless)))
+                return Decision(self.hidden, undetermined=not hopeless, unprotected=hopeless, dropped=self.dropped)
+            if not self.protect(sorted(leaks | (bounded - hopeless)), bounded, secret) and leaks:
+                break
+        unprotected = leaks | bounded
+        logger.warning(
+            "Suppression: %d hidden quantities could still be worked out: %s",
+            len(unprotected),
+            ", ".join(sorted(unprotected)),
+        )
+        return Decision(self.hidden, undetermined=False, unprotected=unprotected, dropped=self.dropped)
+
+    def protect(self, leaks: list[str], bounded: set[str], secret: set[str]) -> bool:
+        """Hides a partner for each worked-out cell; whether any was found."""
         added = False
-        for leak in sorted(leaks | (bounded - hopeless)):
+        for leak in leaks:
             if leak in bounded:
-                attempts[leak] += 1
-            partner = partner_for(leak, secret)
+                self.attempts[leak] += 1
+            partner = self.partner_for(leak, secret)
             if partner is not None:
-                hidden.add(partner)
+                self.hidden.add(partner)
                 added = True
-        if not added:
-            break
-    unprotected = leaks | bounded
-    logger.warning(
-        "Suppression: %d hidden quantities could still be worked out: %s",
-        len(unprotected),
-        ", ".join(sorted(unprotected)),
-    )
-    return Decision(hidden, undetermined=False, unprotected=unprotected)
+            elif leak in bounded:
+                self.attempts[leak] = BOUNDS_ATTEMPTS  # nothing left to hide near it
+        return added
+
+    def withhold(self, hopeless: set[str]) -> bool:
+        """5. no cell left to hide: the rows themselves say too much, so their breakdown is left out."""
+        withheld = withheld_breakdowns(self.system, hopeless, self.decidable) - self.dropped
+        if withheld:
+            logger.info("Suppression: rows left out of viewers' answers: %s", ", ".join(sorted(withheld)))
+            self.dropped |= withheld
+            self.hidden |= withheld
+        return bool(withheld)
 
 
 def _nearest_partner(  # noqa: PLR0917 -- the search's state, passed from decide
@@ -688,11 +756,26 @@ def hide_in_figures(
 ) -> dict[str, Any]:
     """A copy of a monthly answer with the hidden quantities written by `marker` (None for the API)."""
     shown = copy.deepcopy(dict(figures))
+    left_out: set[int] = set()
     for container, name, key in figure_slots(shown, scope):
+        if name == "count" and DROPPED + key in hidden:
+            left_out.add(id(container))
         if key in hidden or is_small(container[name]):
             container[name] = marker(container[name])
+    _leave_out(shown, left_out)
     _blank_percentages(shown)
     return shown
+
+
+def _leave_out(node: Any, rows: set[int]) -> None:
+    """Takes the rows of withheld breakdowns out of every list of an answer."""
+    if isinstance(node, MutableMapping):
+        for value in node.values():
+            _leave_out(value, rows)
+    elif isinstance(node, MutableSequence):
+        node[:] = [item for item in node if id(item) not in rows]
+        for item in node:
+            _leave_out(item, rows)
 
 
 def _is_hidden(value: Any) -> bool:
@@ -742,11 +825,14 @@ def _blank_small(node: Any) -> None:
 def hide_in_tallies(rows: list[dict[str, Any]], hidden: set[str], categories: set[str]) -> list[dict[str, Any]]:
     """Tally rows with hidden cells written "<5" (1 to 4) or "x" (a larger value hidden to protect another)."""
     shown = [dict(row) for row in rows]
+    left_out: set[int] = set()
     for container, name, key in tally_slots(shown, categories):
         value = container[name]
+        if name == "total" and DROPPED + key in hidden:
+            left_out.add(id(container))
         if key in hidden or is_small(value):
             container[name] = mark(value)
-    return shown
+    return [row for row in shown if id(row) not in left_out]
 
 
 # --- the whole-answer rule for answers that are not published (shared exports of open months)
@@ -759,4 +845,4 @@ def suppress_alone(rows: list[dict[str, Any]], categories: set[str], reference: 
     for month in months:
         system.add_tallies([row for row in rows if row["month"] == month], month)
     decision = decide(system, set(system.values))
-    return hide_in_tallies(rows, decision.hidden, categories)
+    return hide_in_tallies(rows, decision.stored(), categories)

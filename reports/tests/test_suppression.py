@@ -191,11 +191,24 @@ def test_what_the_marks_say_is_taken_into_account():
 
 
 def test_a_cell_nothing_can_protect_is_reported(caplog):
+    """4 violations (written <5), one for each of four groups (each written <5, so at least 1): each must be 1,
+    whatever else is hidden, and the five groups are always written. The month is not stored as protected, and
+    the log names the cells."""
+    system = System(Reference(regions=["R1"], categories={}, collective=set()))
+    by_group = {"women": 1, "girls": 1, "men": 1, "boys": 1, "unknown": 0}
+    system.add_figures(_figures(violations={"count": 4, "by_group": by_group}), "R1")
+    decision = decide(system, set(system.values))
+    assert not decision.undetermined
+    assert "2021-12|R1|violations.g.women" in decision.unprotected
+    assert "2021-12|R1|violations.g.women" in caplog.text
+
+
+def test_a_breakdown_whose_rows_give_the_cells_away_is_withheld():
     """Kidal's shape: 4 violations (written <5) over four types, each a row of the list (so at least 1): each
-    must be 1, whatever else is hidden. The month is not stored as protected, and the log names the cells."""
+    must be 1, whatever else is hidden. The rows of that breakdown are left out of the answer, so nothing says
+    they are above zero; the month is protected."""
     types = ["illegal_tax", "theft_extortion", "rape", "torture"]
-    reference = Reference(regions=["R1"], categories={"C": types}, collective=set())
-    system = System(reference)
+    system = System(Reference(regions=["R1"], categories={"C": types}, collective=set()))
     figures = _figures(
         violations={
             "count": 4,
@@ -206,6 +219,9 @@ def test_a_cell_nothing_can_protect_is_reported(caplog):
     )
     system.add_figures(figures, "R1")
     decision = decide(system, set(system.values))
-    assert not decision.undetermined
-    assert "2021-12|R1|violations.type.rape" in decision.unprotected
-    assert "2021-12|R1|violations.type.rape" in caplog.text
+    assert decision.undetermined
+    assert "2021-12|R1|violations.type.rape" in decision.dropped
+    shown = hide_in_figures(figures, "R1", decision.stored(), mark)
+    assert shown["violations"]["by_type"] == []
+    assert shown["violations"]["by_category"] == []
+    assert shown["violations"]["count"] == "<5"

@@ -104,6 +104,8 @@ class Attacker:
         self.present: set[Var] = set()
         self.monthly: set[tuple[str, str]] = set()
         self.tallied: set[tuple[str, str]] = set()
+        # answers whose violations are not zero but list no category: the breakdown is withheld, not zero
+        self.withheld: set[tuple[str, str]] = set()
         types = ViolationType.objects.select_related("category")
         self.categories: dict[str, list[str]] = defaultdict(list)
         for item in types:
@@ -128,6 +130,8 @@ class Attacker:
             self.see((of, at, what), value, listed=listed)
 
         incidents, violations = body["incidents"], body["violations"]
+        if violations["count"] != 0 and not violations["by_category"]:
+            self.withheld.add((month, scope))
         see("incidents", incidents["count"])
         see("incidents", incidents["previous_month"], of=previous)
         see("incidents.ytd", incidents["year_to_date"])
@@ -161,15 +165,20 @@ class Attacker:
     def read_tallies(self, text: str, month: str) -> None:
         rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
         header = rows[0]
+        indicators: dict[tuple[str, str], set[str]] = defaultdict(set)
         for region in self.regions:
             self.tallied.add((month, region))
         for cells in rows[2:]:
             row = dict(zip(header, cells, strict=True))
             at, what = row["admin1_pcode"], row["indicator"]
+            indicators[row["month"], at].add(what)
             self.see((row["month"], at, what), _cell(row["total"]), listed=True)
             for group in GROUPS:
                 if row[group] != "":
                     self.see((row["month"], at, f"{what}.{group}"), _cell(row[group]))
+        for place, names in indicators.items():
+            if "violations" in names and not {f"violations.{code}" for code in self.categories} & names:
+                self.withheld.add(place)
 
     # the relations
 
@@ -226,6 +235,9 @@ class Attacker:
 
     def known_zero(self, var: Var) -> bool:
         month, scope, what = var
+        codes = set(self.categories) | {kind for types in self.categories.values() for kind in types}
+        if (month, scope) in self.withheld and what.split(".")[:2][-1] in codes:
+            return False
         if (month, scope) in self.tallied and ".ytd" not in what and not what.startswith("gbv"):
             return True
         listed = what.count(".") <= 1 or ".ytd" in what  # a figure, a row of a list, or a sex and age cell

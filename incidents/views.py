@@ -178,8 +178,9 @@ def _run_incident_step(request: HttpRequest, incident: Incident, step: str, text
 def lift_narrative_restriction(request: HttpRequest, pk: int) -> HttpResponse:
     """A GBV focal point lifts the restriction on an incident's narrative (403 for anyone else)."""
     incident = INCIDENT_PAGES.get(request, pk)
-    posted = request.POST.get("version", "")
-    version = int(posted) if posted.isascii() and posted.isdigit() else None
+    if record_pages.refused_without_version(request, incident):
+        return INCIDENT_PAGES.render_detail(request, incident, status=400)
+    version = version_number(request.POST.get("version"))
     try:
         services.incident_lift_narrative_restriction(incident=incident, by=signed_in(request), version=version)
     except access.NotInScope as error:

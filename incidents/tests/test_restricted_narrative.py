@@ -362,6 +362,17 @@ class TestLifting:
         assert client.post(url, {"version": restricted.version}).status_code == 302
         assert not Incident.objects.get(pk=restricted.pk).narrative_restricted
 
+    @pytest.mark.parametrize("version", ["abc", "²", "1e309", ""])
+    def test_the_page_refuses_a_lift_without_a_whole_version(
+        self, people: Any, client: Any, restricted: Incident, version: str
+    ) -> None:
+        url = reverse("incidents:lift-narrative-restriction", args=[restricted.pk])
+        client.force_login(people.gbv)
+        answer = client.post(url, {"version": version})
+        assert answer.status_code == 400
+        assert "version" in answer.content.decode()
+        assert Incident.objects.get(pk=restricted.pk).narrative_restricted
+
     @pytest.mark.parametrize(
         "body", ["[]", '"x"', '{"version": "abc"}', '{"version": []}', '{"version": 1e309}', '{"version": "²"}']
     )

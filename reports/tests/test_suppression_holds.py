@@ -14,15 +14,20 @@ import csv
 import datetime
 import io
 from collections import defaultdict
-from typing import Any
+from collections.abc import Callable
+from types import SimpleNamespace
+from typing import Any, cast
 
 import pytest
+from django.test import Client
 from openpyxl import load_workbook
+from pytest_django import DjangoCaptureOnCommitCallbacks
+from rest_framework.test import APIClient
 from scipy.optimize import linprog
 
 from conftest import make_user
 from core.choices import AdminLevel, Status
-from core.models import AdminArea, ViolationType
+from core.models import AdminArea, User, ViolationType
 from incidents.tests.factories import GbvReferralFactory, IncidentFactory
 from reports.pdf import render_report_pdf
 from reports.tests.test_api import MONTHLY, TALLIES
@@ -33,7 +38,7 @@ PLACES = {"ML07": "ML0703", "ML05": "ML0506", "ML06": "ML0605"}
 NOVEMBER, DECEMBER = "2021-11", "2021-12"
 
 
-def _incidents(creator, region: str, month: int, number: int, violations: list[dict[str, Any]]) -> None:
+def _incidents(creator: User, region: str, month: int, number: int, violations: list[dict[str, Any]]) -> None:
     for day in range(1, number + 1):
         IncidentFactory(
             created_by=creator,
@@ -45,7 +50,7 @@ def _incidents(creator, region: str, month: int, number: int, violations: list[d
 
 
 @pytest.fixture
-def leaky(people):
+def leaky(people: SimpleNamespace) -> User:
     """
     November: Gao 6 incidents (threat, men 2), Mopti 5 (theft, women 2 + men 3), Tombouctou 3 (murder, men 1).
     December: Gao 7 (threat, men 2) by the lead organisation and 1 by the partner: a single forced-labour
@@ -71,10 +76,12 @@ def leaky(people):
             reported_on=datetime.date(2021, 12, 4),
             age=30,
         )
-    return make_user("viewer_two", "viewer", ["ML05", "ML07"], people.viewer.organisation)
+    return cast(User, make_user("viewer_two", "viewer", ["ML05", "ML07"], people.viewer.organisation))
 
 
-def _close(api_as, people, capture, month: str) -> None:
+def _close(
+    api_as: Callable[[User], APIClient], people: SimpleNamespace, capture: DjangoCaptureOnCommitCallbacks, month: str
+) -> None:
     with capture(execute=True):
         response = api_as(people.admin).post(f"/api/v1/reports/months/{month}/close/", {}, format="json")
     assert response.status_code == 202
@@ -82,7 +89,12 @@ def _close(api_as, people, capture, month: str) -> None:
 
 
 @pytest.fixture
-def published(leaky, people, api_as, django_capture_on_commit_callbacks):
+def published(
+    leaky: User,
+    people: SimpleNamespace,
+    api_as: Callable[[User], APIClient],
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> User:
     for month in (NOVEMBER, DECEMBER):
         _close(api_as, people, django_capture_on_commit_callbacks, month)
     return leaky
@@ -302,7 +314,7 @@ def _cell(text: str) -> Any:
     return text if text in {"<5", "x"} else int(text)
 
 
-def _everything_a_viewer_reads(api_as, viewers) -> Attacker:
+def _everything_a_viewer_reads(api_as: Callable[[User], APIClient], viewers: list[User]) -> Attacker:
     regions = sorted(AdminArea.objects.filter(level=AdminLevel.REGION).values_list("pcode", flat=True))
     attacker = Attacker(regions)
     for viewer in viewers:
@@ -323,7 +335,9 @@ def _everything_a_viewer_reads(api_as, viewers) -> Attacker:
     return attacker
 
 
-def test_no_hidden_figure_can_be_worked_out_from_all_the_answers(published, people, api_as):
+def test_no_hidden_figure_can_be_worked_out_from_all_the_answers(
+    published: User, people: SimpleNamespace, api_as: Callable[[User], APIClient]
+) -> None:
     attacker = _everything_a_viewer_reads(api_as, [people.viewer, published])
     hidden = [var for var, value in attacker.shown.items() if not isinstance(value, int)]
     # the small counts are among them: Tombouctou's 3 incidents, the lone forced-labour victim
@@ -332,7 +346,9 @@ def test_no_hidden_figure_can_be_worked_out_from_all_the_answers(published, peop
     assert attacker.worked_out() == {}
 
 
-def test_the_naive_leak_is_closed(published, people, api_as):
+def test_the_naive_leak_is_closed(
+    published: User, people: SimpleNamespace, api_as: Callable[[User], APIClient]
+) -> None:
     """The attack of the issue: the whole operation minus the other regions gives Tombouctou's incidents."""
     client = api_as(people.viewer)
     national = client.get(MONTHLY, {"month": DECEMBER}).json()
@@ -346,7 +362,9 @@ def test_the_naive_leak_is_closed(published, people, api_as):
 
 
 @pytest.mark.parametrize("parameter", [{"organisation": "AMSS"}, {"current": "true"}, {"current": "false"}])
-def test_viewers_may_not_narrow_or_ask_for_todays_figures(published, people, api_as, parameter):
+def test_viewers_may_not_narrow_or_ask_for_todays_figures(
+    published: User, people: SimpleNamespace, api_as: Callable[[User], APIClient], parameter: dict[str, str]
+) -> None:
     client = api_as(people.viewer)
     assert client.get(MONTHLY, {"month": DECEMBER, **parameter}).status_code == 403
     assert client.get(TALLIES, {"month": DECEMBER, **parameter}).status_code == 403
@@ -354,7 +372,9 @@ def test_viewers_may_not_narrow_or_ask_for_todays_figures(published, people, api
     assert api_as(people.admin).get(MONTHLY, {"month": DECEMBER, **parameter}).status_code == 200
 
 
-def test_viewers_get_gbv_figures_for_the_whole_operation_only(published, people, api_as):
+def test_viewers_get_gbv_figures_for_the_whole_operation_only(
+    published: User, people: SimpleNamespace, api_as: Callable[[User], APIClient]
+) -> None:
     client = api_as(people.viewer)
     assert client.get(MONTHLY, {"month": DECEMBER}).json()["gbv_referrals"]["count"] == 9
     assert client.get(MONTHLY, {"month": DECEMBER, "region": "ML05"}).json()["gbv_referrals"] is None
@@ -368,7 +388,9 @@ def test_viewers_get_gbv_figures_for_the_whole_operation_only(published, people,
     assert admin["gbv_referrals"]["count"] == 6
 
 
-def test_a_shared_export_reads_the_same_stored_decision(published, people, api_as):
+def test_a_shared_export_reads_the_same_stored_decision(
+    published: User, people: SimpleNamespace, api_as: Callable[[User], APIClient]
+) -> None:
     viewer = api_as(people.viewer).get(TALLIES, {"month": DECEMBER}).json()
     shared = api_as(people.admin).get(TALLIES, {"month": DECEMBER, "suppress_small_counts": "true"}).json()
     assert [row for row in shared if row["indicator"] != "gbv_referrals"] == viewer
@@ -377,7 +399,9 @@ def test_a_shared_export_reads_the_same_stored_decision(published, people, api_a
 # --- how hidden cells are written
 
 
-def test_hidden_cells_are_written_lt5_or_x_in_the_tallies(published, people, api_as):
+def test_hidden_cells_are_written_lt5_or_x_in_the_tallies(
+    published: User, people: SimpleNamespace, api_as: Callable[[User], APIClient]
+) -> None:
     client = api_as(people.viewer)
     rows = client.get(TALLIES, {"month": DECEMBER}).json()
     cells = {(row["admin1_pcode"], row["indicator"]): row for row in rows}
@@ -388,13 +412,15 @@ def test_hidden_cells_are_written_lt5_or_x_in_the_tallies(published, people, api
     text = client.get(TALLIES, {"month": DECEMBER, "format": "csv"}).content.decode()
     assert ",<5" in text
     assert ",x" in text
-    sheet = load_workbook(io.BytesIO(client.get(TALLIES, {"month": DECEMBER, "format": "xlsx"}).content)).active
+    sheet = load_workbook(io.BytesIO(client.get(TALLIES, {"month": DECEMBER, "format": "xlsx"}).content)).worksheets[0]
     values = [cell for row in sheet.iter_rows(min_row=3, values_only=True) for cell in row]
     assert "<5" in values
     assert "x" in values
 
 
-def test_hidden_cells_are_written_lt5_or_x_on_the_page(published, people, client):
+def test_hidden_cells_are_written_lt5_or_x_on_the_page(
+    published: User, people: SimpleNamespace, client: Client
+) -> None:
     client.force_login(people.viewer)
     response = client.get("/reports/monthly/", {"month": DECEMBER})
     figures = response.context["figures"]
@@ -407,7 +433,7 @@ def test_hidden_cells_are_written_lt5_or_x_on_the_page(published, people, client
     assert '<td class="num">x</td>' in html
 
 
-def test_hidden_cells_are_written_lt5_or_x_in_the_pdf(published, people):
+def test_hidden_cells_are_written_lt5_or_x_in_the_pdf(published: User, people: SimpleNamespace) -> None:
     pdfplumber = pytest.importorskip("pdfplumber")
     pytest.importorskip("weasyprint")
     pdf = render_report_pdf(people.viewer, datetime.date(2021, 12, 1))

@@ -27,7 +27,7 @@ import datetime
 import logging
 import math
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, MutableMapping, MutableSequence, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, MutableSequence, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -764,6 +764,7 @@ def hide_in_figures(
             container[name] = marker(container[name])
     _leave_out(shown, left_out)
     _blank_percentages(shown)
+    _hidden_rows_last(shown)
     return shown
 
 
@@ -776,6 +777,25 @@ def _leave_out(node: Any, rows: set[int]) -> None:
         node[:] = [item for item in node if id(item) not in rows]
         for item in node:
             _leave_out(item, rows)
+
+
+def _hidden_rows_last(node: Any) -> None:
+    """Lists sorted by count (API.md) keep their visible rows in order, and take their hidden rows last, by code:
+    left in its place, a hidden row would say it is larger than the visible row below it, or than another."""
+    if isinstance(node, MutableMapping):
+        for value in node.values():
+            _hidden_rows_last(value)
+    elif isinstance(node, MutableSequence):
+        counted = [item for item in node if isinstance(item, MutableMapping) and "count" in item]
+        if counted and len(counted) == len(node):
+            hidden = sorted((row for row in counted if _is_hidden(row["count"])), key=lambda row: str(_row_code(row)))
+            node[:] = [row for row in counted if not _is_hidden(row["count"])] + hidden
+        for item in node:
+            _hidden_rows_last(item)
+
+
+def _row_code(row: Mapping[str, Any]) -> Any:
+    return row.get("code", row.get("pcode", ""))
 
 
 def _is_hidden(value: Any) -> bool:

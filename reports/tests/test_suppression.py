@@ -38,11 +38,31 @@ def test_counts_from_1_to_4_are_hidden_with_their_percentages():
     assert shown["incidents"]["count"] is None
     assert shown["incidents"]["change_pct"] is None
     assert (shown["incidents"]["previous_month"], shown["incidents"]["year_to_date"]) == (9, 30)
+    # Hidden rows come last, by code: their order says nothing of their values.
     assert shown["incidents"]["by_region"] == [
-        {"pcode": "ML07", "name": "Gao", "count": None, "share_pct": None},
         {"pcode": "ML05", "name": "Mopti", "count": None, "share_pct": None},
+        {"pcode": "ML07", "name": "Gao", "count": None, "share_pct": None},
     ]
     assert shown["closed"] is True  # a boolean is not a count
+
+
+def test_the_order_of_a_list_gives_no_hidden_value_away():
+    """Lists are sorted by count, largest first (API.md): a hidden row left in its place would tell the viewer
+    it is larger than the visible row below it, or which of two hidden rows is larger."""
+    figures = _figures(
+        violations={
+            "by_type": [
+                {"code": "theft", "label": "Theft", "count": 40, "incidents": 9},
+                {"code": "murder", "label": "Murder", "count": 12, "incidents": 6},
+                {"code": "threat", "label": "Threat", "count": 3, "incidents": 2},
+                {"code": "arson", "label": "Arson", "count": 2, "incidents": 1},
+            ]
+        }
+    )
+    shown = hide_in_figures(figures, "all", {"2021-12|all|violations.type.theft"}, mark)
+    rows = shown["violations"]["by_type"]
+    assert [row["code"] for row in rows] == ["murder", "arson", "theft", "threat"]
+    assert [row["count"] for row in rows] == [12, "<5", "x", "<5"]
 
 
 def test_a_hidden_total_takes_the_shares_with_it():

@@ -16,7 +16,7 @@ from core.models import Organisation
 from core.reference import load_initial_data
 from core.services import find_regions, user_create
 
-PASSWORD = "Correct-horse-2026"
+PASSWORD = "Correct-horse-2026"  # noqa: S105 -- the test users' password, in a test database only
 
 
 NEEDS_SERVICES = ("worker", "postgres")

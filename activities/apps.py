@@ -7,10 +7,11 @@ class ActivitiesConfig(AppConfig):
     verbose_name = _("Assistance and sessions")
 
     def ready(self) -> None:
-        from activities import demo as activities_demo
-        from activities.models import AssistanceEvent, Session
-        from core import access, demo, navigation
-        from core.records import RecordType, register_record_type
+        # Django imports models once the app registry is ready, here in ready(), not at the top of apps.py.
+        from activities import demo as activities_demo  # noqa: PLC0415
+        from activities.models import AssistanceEvent, Session  # noqa: PLC0415
+        from core import access, demo, navigation  # noqa: PLC0415
+        from core.records import RecordType, register_record_type  # noqa: PLC0415
 
         # The page URLs named here are reversed only when a page shows a link, never at start-up.
         register_record_type(

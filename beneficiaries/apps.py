@@ -7,10 +7,11 @@ class BeneficiariesConfig(AppConfig):
     verbose_name = _("Beneficiaries and mixed movements")
 
     def ready(self) -> None:
-        from beneficiaries import demo as beneficiaries_demo
-        from beneficiaries.models import Household, Movement
-        from core import access, demo, navigation
-        from core.records import RecordType, register_record_type
+        # Django imports models once the app registry is ready, here in ready(), not at the top of apps.py.
+        from beneficiaries import demo as beneficiaries_demo  # noqa: PLC0415
+        from beneficiaries.models import Household, Movement  # noqa: PLC0415
+        from core import access, demo, navigation  # noqa: PLC0415
+        from core.records import RecordType, register_record_type  # noqa: PLC0415
 
         # The page URLs named here are reversed only when a page shows a link, never at start-up.
         register_record_type(

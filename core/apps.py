@@ -14,7 +14,8 @@ class CoreConfig(AppConfig):
     default = True
 
     def ready(self) -> None:
-        from core import navigation
+        # Django imports models once the app registry is ready, here in ready(), not at the top of apps.py.
+        from core import navigation  # noqa: PLC0415
 
         navigation.register_core_items()
 

@@ -7,11 +7,12 @@ class IncidentsConfig(AppConfig):
     verbose_name = _("Protection incidents")
 
     def ready(self) -> None:
-        from core import access, demo, navigation
-        from core.records import RecordType, register_record_type
-        from incidents import demo as incidents_demo
-        from incidents import demo_gbv
-        from incidents.models import GbvReferral, Incident
+        # Django imports models once the app registry is ready, here in ready(), not at the top of apps.py.
+        from core import access, demo, navigation  # noqa: PLC0415
+        from core.records import RecordType, register_record_type  # noqa: PLC0415
+        from incidents import demo as incidents_demo  # noqa: PLC0415
+        from incidents import demo_gbv  # noqa: PLC0415
+        from incidents.models import GbvReferral, Incident  # noqa: PLC0415
 
         register_record_type(
             RecordType(

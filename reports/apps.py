@@ -7,8 +7,9 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports")
 
     def ready(self) -> None:
-        from core import access, demo, navigation
-        from reports import demo as reports_demo
+        # Django imports models once the app registry is ready, here in ready(), not at the top of apps.py.
+        from core import access, demo, navigation  # noqa: PLC0415
+        from reports import demo as reports_demo  # noqa: PLC0415
 
         demo.register("population and funding", reports_demo.load, order=90)
         navigation.register(

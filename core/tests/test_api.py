@@ -12,7 +12,7 @@ from conftest import PASSWORD
 from core.models import User
 from core.reference import REFERENCE_LISTS
 
-TOKEN_URL = "/api/v1/auth/token/"
+TOKEN_URL = "/api/v1/auth/token/"  # noqa: S105 -- a URL, not a password
 
 
 class TestToken:

@@ -9,12 +9,17 @@ breakdown, across sex and age), and the year to date is last month's year to dat
 
 When a month is closed, `decide` works out once which quantities viewers never see (the *hidden set*):
 1. every count from 1 to 4;
-2. then, for every relation with exactly one hidden cell, its next-smallest visible non-zero cell;
+2. then, for every relation with exactly one hidden cell, its cheapest, then smallest, visible non-zero cell;
 3. then an exact check: a hidden quantity is *determined* by the visible ones when its unit vector lies in the row
    space of the relations restricted to the hidden (and unknown) quantities; for each determined one, the
-   smallest visible non-zero cell of the relations nearest to it is hidden too (its own relations first, then
-   those of the hidden cells it shares them with …), or, where none is left, the nearest zero an answer writes
-   as a cell (written `x`); 2-3 repeat until none is determined.
+   cheapest, then smallest, visible non-zero cell of the relations nearest to it is hidden too (its own relations
+   first, then those of the hidden cells it shares them with …), or, where none is left, the nearest zero an
+   answer writes as a cell (written `x`); 2-3 repeat until none is determined.
+   A cell's *cost* (`cost`) is what hiding it takes from readers: the headline figures the monthly update leads
+   with cost most (the operation's, then a region's), rows of breakdowns and sex and age cells least. When the
+   nearest cell is a headline figure, a cheaper one further away is taken if it protects the determined cell;
+   and once decided, the decision is run again with the headline partners visible, and kept if it protects as
+   well and costs less (a headline figure taken for a cell protected otherwise in the end is shown again).
 Quantities published with an earlier closed month keep their status (hidden stays hidden, a visible one is
 public knowledge). Every viewer answer (monthly API, report page and PDF, tallies files) reads the stored set
 through `hide_in_figures` and `hide_in_tallies`; nothing is worked out per answer.
@@ -47,6 +52,11 @@ ALL = "all"
 PRIME = (1 << 61) - 1
 # A cell worked out through the ranges takes at most this many partners before it is reported as unprotected.
 BOUNDS_ATTEMPTS = 4
+# The figures the monthly update leads with: the month's count and year to date of incidents and violations, the
+# persons on the move, the GBV referrals. Hiding one costs readers most (the operation's), then a region's.
+HEADLINES = frozenset({"incidents", "incidents.ytd", "violations", "violations.ytd", "movements.persons", "gbv"})
+# A partner cheaper than the nearest one is looked for among at most this many cells, each checked to protect.
+CHEAPER_TRIES = 24
 
 Slot = tuple[MutableMapping[str, Any], str, str]  # the dict holding a cell, the cell's field, its quantity
 Relation = dict[str, int]  # quantity → coefficient; the weighted sum is zero
@@ -86,6 +96,15 @@ def scope_regions(scope: str, regions: Iterable[str]) -> list[str]:
 
 def is_region(scope: str) -> bool:
     return scope != ALL and "," not in scope
+
+
+def cost(key: str) -> int:
+    """What hiding a cell costs its readers: 2 for a headline figure of the whole operation, 1 for a region's (or a
+    set of regions'), 0 for a row of a breakdown or a sex and age cell. Partners are chosen cheapest first."""
+    _month, scope, measure = split(key)
+    if measure not in HEADLINES:
+        return 0
+    return 2 if scope == ALL else 1
 
 
 # --- where each cell of an answer sits, and which quantity it is
@@ -607,8 +626,30 @@ def decide(
 ) -> Decision:
     """The hidden set: small counts of `decidable` quantities, then cells hidden until none can be worked out.
 
-    Quantities outside `decidable` keep their status: hidden if in `fixed_hidden`, else visible (public)."""
-    return _Decider(system, decidable, set(fixed_hidden or ())).run(rounds)
+    Quantities outside `decidable` keep their status: hidden if in `fixed_hidden`, else visible (public).
+
+    Headline figures hidden as partners (`cost`) are then given a second chance: the decision is run again from
+    what the first one hid of the rest (and the breakdowns it withheld), with the headline figures visible. A
+    headline figure taken for a cell that was protected otherwise in the end (a breakdown withheld, a cheaper
+    partner found later) is no longer needed; the second decision is kept when it protects as well and costs
+    less."""
+    decider = _Decider(system, decidable, set(fixed_hidden or ()))
+    first = decider.run(rounds)
+    costly = {key for key in first.hidden - decider.forced - first.dropped if cost(key)}
+    if not costly:
+        return first
+    decider.restart(first.hidden - costly, first.dropped)
+    second = decider.run(rounds)
+    protects = second.undetermined or (not first.undetermined and second.unprotected <= first.unprotected)
+    if protects and _price(second) < _price(first):
+        logger.info("Suppression: headline figures shown again: %s", ", ".join(sorted(costly - second.hidden)))
+        return second
+    return first
+
+
+def _price(decision: Decision) -> tuple[int, int]:
+    """What a decision costs viewers: its hidden headline figures (`cost`), then how many cells it hides."""
+    return sum(cost(key) for key in decision.hidden), len(decision.hidden)
 
 
 class _Decider:
@@ -616,13 +657,21 @@ class _Decider:
         self.system, self.decidable = system, decidable
         self.relations = system.relations()
         self.unknowns = {key for relation in self.relations for key in relation if not system.known(key)}
-        self.hidden = set(fixed_hidden) | {key for key in decidable if is_small(system.values.get(key))}
+        # hidden whatever else is: published hidden with another month, or a count from 1 to 4
+        self.forced = set(fixed_hidden) | {key for key in decidable if is_small(system.values.get(key))}
+        self.hidden = set(self.forced)
         self.by_quantity: dict[str, list[int]] = defaultdict(list)
         for index, relation in enumerate(self.relations):
             for key in relation:
                 self.by_quantity[key].append(index)
         self.attempts: dict[str, int] = defaultdict(int)  # partners taken by a cell the ranges work out
         self.dropped: set[str] = set()
+
+    def restart(self, hidden: set[str], dropped: set[str]) -> None:
+        """A new decision from `hidden` (the forced cells are always in it) and the breakdowns `dropped`."""
+        self.hidden = self.forced | hidden | dropped
+        self.dropped = set(dropped)
+        self.attempts = defaultdict(int)
 
     def candidates(self, indices: Iterable[int]) -> list[str]:
         return [
@@ -645,17 +694,56 @@ class _Decider:
         ]
 
     def smallest(self, keys: list[str]) -> str | None:
-        return min(keys, key=lambda key: (self.system.value(key), key)) if keys else None
+        """The cheapest cell (`cost`: breakdowns before headline figures), then the smallest, then by name."""
+        return min(keys, key=lambda key: (cost(key), self.system.value(key), key)) if keys else None
 
-    def partner_for(self, leak: str, secret: set[str]) -> str | None:
-        partner = _nearest_partner(leak, self.relations, self.by_quantity, secret, self.candidates, self.smallest)
+    def partner_for(self, leak: str, secret: set[str], *, bounded: bool = False) -> str | None:
+        partner = self.cheapest_partner(leak, secret, self.candidates, bounded=bounded)
         if partner is None:
-            partner = _nearest_partner(
-                leak, self.relations, self.by_quantity, secret, self.written_zeros, self.smallest
-            )
+            partner = self.cheapest_partner(leak, secret, self.written_zeros, bounded=bounded)
             if partner is not None:
                 logger.info("Suppression: the zero %s is hidden to protect %s", partner, leak)
         return partner
+
+    def cheapest_partner(
+        self, leak: str, secret: set[str], candidates: Callable[[Iterable[int]], list[str]], *, bounded: bool
+    ) -> str | None:
+        """The smallest cheapest cell of the relations nearest to a worked-out one (its own relations first, then
+        those of the hidden cells they share it with, and so on). When that is a headline figure, a cheaper cell
+        further away is taken instead if it protects the worked-out one (cheapest, nearest, smallest first)."""
+        nearest: str | None = None
+        cheaper: list[tuple[int, int, float, str]] = []
+        for distance, indices in enumerate(_levels(leak, self.relations, self.by_quantity, secret)):
+            found = candidates(indices)
+            if nearest is None:
+                nearest = self.smallest(found)
+                if nearest is None:
+                    continue
+                if cost(nearest) == 0:
+                    return nearest
+            ceiling = cost(nearest)
+            cheaper.extend((cost(key), distance, self.system.value(key), key) for key in found if cost(key) < ceiling)
+        tried: set[str] = set()
+        for *_order, key in sorted(cheaper):
+            if key in tried:
+                continue
+            if len(tried) >= CHEAPER_TRIES:
+                break
+            tried.add(key)
+            if self.protects(leak, key, bounded=bounded):
+                return key
+        return nearest
+
+    def protects(self, leak: str, partner: str, *, bounded: bool) -> bool:
+        """Whether hiding `partner` too leaves `leak` undetermined (for a cell the ranges fixed: its range open).
+        Only the relations joined to `leak` through hidden cells can fix it, so only those are checked."""
+        hidden = self.hidden | {partner}
+        secret = hidden | self.unknowns
+        relations = [self.relations[index] for index in sorted(_joined(leak, self.relations, self.by_quantity, secret))]
+        if bounded:
+            return leak not in worked_out_by_bounds(self.system, relations, hidden, self.unknowns, self.dropped)
+        restricted = [{key: value for key, value in relation.items() if key in secret} for relation in relations]
+        return leak not in determined([row for row in restricted if row], self.unknowns)
 
     def pair_lone_cells(self) -> None:
         """2. a relation with a single hidden cell takes its next-smallest visible cell with it"""
@@ -705,7 +793,7 @@ class _Decider:
         for leak in leaks:
             if leak in bounded:
                 self.attempts[leak] += 1
-            partner = self.partner_for(leak, secret)
+            partner = self.partner_for(leak, secret, bounded=leak in bounded)
             if partner is not None:
                 self.hidden.add(partner)
                 added = True
@@ -723,29 +811,35 @@ class _Decider:
         return bool(withheld)
 
 
-def _nearest_partner(  # noqa: PLR0917 -- the search's state, passed from decide
-    leak: str,
-    relations: list[Relation],
-    by_quantity: dict[str, list[int]],
-    secret: set[str],
-    candidates: Callable[[Iterable[int]], list[str]],
-    smallest: Callable[[list[str]], str | None],
-    depth: int = 50,
-) -> str | None:
-    """The smallest visible cell in the relations nearest to a worked-out one: its own relations first, then
-    those of the hidden cells they share it with, and so on (a total of several regions is worked out through
-    the whole operation's total, one relation further)."""
+def _levels(
+    leak: str, relations: list[Relation], by_quantity: dict[str, list[int]], secret: set[str], depth: int = 50
+) -> Iterator[set[int]]:
+    """The relations around a worked-out cell, nearest first: its own, then those of the hidden cells they share
+    with it, and so on (a total of several regions is worked out through the whole operation's total, one
+    relation further)."""
     reached, frontier = {leak}, {leak}
     for _step in range(depth):
         indices = {index for key in frontier for index in by_quantity[key]}
-        partner = smallest(candidates(indices))
-        if partner is not None:
-            return partner
+        yield indices
         frontier = {key for index in indices for key in relations[index] if key in secret} - reached
         reached |= frontier
         if not frontier:
-            return None
-    return None
+            return
+
+
+def _joined(leak: str, relations: list[Relation], by_quantity: dict[str, list[int]], secret: set[str]) -> set[int]:
+    """The relations joined to `leak` through `secret` quantities: the only ones that can fix its value."""
+    reached, pending, indices = {leak}, [leak], set()
+    while pending:
+        for index in by_quantity.get(pending.pop(), ()):
+            if index in indices:
+                continue
+            indices.add(index)
+            for key in relations[index]:
+                if key in secret and key not in reached:
+                    reached.add(key)
+                    pending.append(key)
+    return indices
 
 
 # --- reading the stored set into an answer

@@ -245,3 +245,26 @@ def test_a_breakdown_whose_rows_give_the_cells_away_is_withheld():
     assert shown["violations"]["by_type"] == []
     assert shown["violations"]["by_category"] == []
     assert shown["violations"]["count"] == "<5"
+
+
+def test_a_breakdown_cell_is_hidden_rather_than_a_total():
+    """The totals are what readers look for first (the monthly update leads with them): when a sex and age cell
+    protects as well as a total does, the cell is hidden and every total stays visible. Here R2's girls (4) and
+    unknown (2) are both <5 and R1's girls are hidden too; hiding R2's total (6) would protect R2's girls, and so
+    does hiding the operation's girls (8), which is chosen."""
+    groups = {
+        "R1": {"women": 0, "girls": 4, "men": 6, "boys": 9, "unknown": 9},
+        "R2": {"women": 0, "girls": 4, "men": 0, "boys": 0, "unknown": 2},
+    }
+    system = System(Reference(regions=["R1", "R2"], categories={}, collective=set()))
+    national = {group: groups["R1"][group] + groups["R2"][group] for group in groups["R1"]}
+    by_region = [{"pcode": region, "count": sum(cells.values())} for region, cells in groups.items()]
+    system.add_figures(_figures(violations={"count": 34, "by_group": national, "by_region": by_region}), "all")
+    for region, cells in groups.items():
+        system.add_figures(_figures(violations={"count": sum(cells.values()), "by_group": cells}), region)
+    decision = decide(system, set(system.values))
+    assert decision.undetermined
+    totals = {"2021-12|all|violations", "2021-12|R1|violations", "2021-12|R2|violations"}
+    assert not totals & decision.hidden
+    assert "2021-12|all|violations.g.girls" in decision.hidden
+    assert _worked_out(system, decision.hidden, system.present) == {}

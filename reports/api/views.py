@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import re
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -23,8 +22,9 @@ from core import access
 from core.access import Capability
 from core.choices import AdminLevel, Role
 from core.errors import ConflictError
-from core.filtersets import month_bounds, parse_month
+from core.filtersets import FIRST_MONTH, LAST_MONTH, month_bounds, parse_month
 from core.http import body_object, signed_in
+from core.inputs import whole_number
 from core.jobs import start_job, visible_job
 from core.models import AdminArea, Job, Organisation
 from reports import publishing
@@ -33,8 +33,6 @@ from reports.renderers import TalliesCSVRenderer, TalliesXLSXRenderer
 from reports.suppression import Reference, suppress_alone
 from reports.tallies import tallies
 from reports.tasks import close_month_job, export_job
-
-YEARS = range(1901, 2200)  # what `year=` accepts: four digits, and no typo such as 20221 or 1021
 
 
 def _month(value: str | None, name: str = "month") -> datetime.date:
@@ -163,12 +161,13 @@ class TalliesView(APIView):
         return response
 
     def _period(self, request: Request) -> tuple[datetime.date, datetime.date]:
-        year = request.query_params.get("year")
-        if year and not request.query_params.get("month"):
-            # [0-9] only: str.isdigit() is true for "２０２１" and "²", which are not years.
-            if not (re.fullmatch(r"[0-9]{4}", year) and int(year) in YEARS):
+        asked = request.query_params.get("year")
+        if asked and not request.query_params.get("month"):
+            # The months of that year, within the one range every month obeys (API.md: 1900 to 2100).
+            year = whole_number(asked)
+            if year is None or not FIRST_MONTH.year <= year <= LAST_MONTH.year:
                 raise exceptions.ValidationError({"year": [_("Give a year as YYYY, e.g. 2021.")]})
-            return datetime.date(int(year), 1, 1), datetime.date(int(year) + 1, 1, 1)
+            return datetime.date(year, 1, 1), datetime.date(year + 1, 1, 1)
         return month_bounds(_month(request.query_params.get("month")))
 
 

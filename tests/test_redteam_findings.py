@@ -103,7 +103,9 @@ def test_a_tallies_year_in_other_digits_is_a_400(people: SimpleNamespace, year: 
     assert "year" in response.json()
 
 
-@pytest.mark.parametrize(("year", "status"), [("1899", 400), ("1900", 200), ("2100", 200), ("2101", 400), ("2150", 400)])
+@pytest.mark.parametrize(
+    ("year", "status"), [("1899", 400), ("1900", 200), ("2100", 200), ("2101", 400), ("2150", 400)]
+)
 def test_a_tallies_year_follows_the_one_range_of_months(people: SimpleNamespace, year: str, status: int) -> None:
     """API.md: a date or month before 1900 or after 2100 is a 400; `year=` asks for the months of that year."""
     response = token_client(people.admin).get("/api/v1/reports/tallies/", {"year": year})

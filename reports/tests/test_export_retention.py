@@ -23,24 +23,13 @@ from rest_framework.test import APIClient
 from config.celery import app as celery_app
 from core.models import Job, User
 from reports.tasks import delete_old_exports
+from reports.tests.exporting import export
 
-URL = "/api/v1/exports/"
 
 
 @pytest.fixture(autouse=True)
 def media(settings: Settings, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path
-
-
-def export(
-    api_as: Callable[[User], APIClient], user: User, capture: DjangoCaptureOnCommitCallbacks, **params: Any
-) -> Job:
-    with capture(execute=True):
-        response = api_as(user).post(URL, params, format="json")
-    assert response.status_code == 202, response.json()
-    job = Job.objects.get(pk=response.json()["id"])
-    assert job.status == "done", job.errors
-    return job
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ from core.choices import Status
 from core.models import Job
 from incidents.models import Incident
 from incidents.tests.factories import GbvReferralFactory
+from reports.tests.exporting import export
 from tests.pdf import ink_share, pdf_page_images, pdf_text
 
 URL = "/api/v1/exports/"
@@ -23,19 +24,10 @@ def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
 
-def export(api_as, people, capture, **params):
-    with capture(execute=True):
-        response = api_as(people.admin).post(URL, params, format="json")
-    assert response.status_code == 202, response.json()
-    job = Job.objects.get(pk=response.json()["id"])
-    assert job.status == "done", job.errors
-    return job
-
-
 def test_records_as_csv_one_row_per_violation(people, api_as, data, django_capture_on_commit_callbacks):
     job = export(
         api_as,
-        people,
+        people.admin,
         django_capture_on_commit_callbacks,
         kind="records",
         month="2021-12",
@@ -54,7 +46,7 @@ def test_records_as_csv_one_row_per_violation(people, api_as, data, django_captu
 def test_records_as_excel(people, api_as, data, django_capture_on_commit_callbacks):
     job = export(
         api_as,
-        people,
+        people.admin,
         django_capture_on_commit_callbacks,
         kind="records",
         month="2021-12",
@@ -73,7 +65,7 @@ def test_the_owner_downloads_the_file_others_get_404(
     data,
     django_capture_on_commit_callbacks,
 ):
-    job = export(api_as, people, django_capture_on_commit_callbacks, kind="records", format="csv")
+    job = export(api_as, people.admin, django_capture_on_commit_callbacks, kind="records", format="csv")
     client.force_login(people.admin)
     assert client.get(f"/reports/jobs/{job.pk}/download/").status_code == 200
     client.force_login(people.supervisor)
@@ -81,7 +73,9 @@ def test_the_owner_downloads_the_file_others_get_404(
 
 
 def test_report_pdf_has_the_figures_and_the_charts(people, api_as, data, django_capture_on_commit_callbacks):
-    job = export(api_as, people, django_capture_on_commit_callbacks, kind="report_pdf", month="2021-12", format="pdf")
+    job = export(
+        api_as, people.admin, django_capture_on_commit_callbacks, kind="report_pdf", month="2021-12", format="pdf"
+    )
     text = pdf_text(job.result.read())
     assert "Protection incidents" in text
     assert "December 2021" in text
@@ -93,7 +87,9 @@ def test_report_pdf_has_the_figures_and_the_charts(people, api_as, data, django_
 
 
 def test_report_pdf_pages_are_drawn(people, api_as, data, django_capture_on_commit_callbacks):
-    job = export(api_as, people, django_capture_on_commit_callbacks, kind="report_pdf", month="2021-12", format="pdf")
+    job = export(
+        api_as, people.admin, django_capture_on_commit_callbacks, kind="report_pdf", month="2021-12", format="pdf"
+    )
     pages = pdf_page_images(job.result.read())
     assert len(pages) >= 2
     # A4 portrait at 60 dpi; every page carries ink (a layout WeasyPrint cannot place leaves pages blank).
@@ -102,7 +98,7 @@ def test_report_pdf_pages_are_drawn(people, api_as, data, django_capture_on_comm
 
 
 def test_5w(people, api_as, data, django_capture_on_commit_callbacks):
-    job = export(api_as, people, django_capture_on_commit_callbacks, kind="5w", month="2021-12", format="csv")
+    job = export(api_as, people.admin, django_capture_on_commit_callbacks, kind="5w", month="2021-12", format="csv")
     header = next(csv.reader(io.StringIO(job.result.read().decode("utf-8-sig"))))
     assert header[:4] == ["organisation", "sector", "activity", "admin1_pcode"]
 
@@ -168,7 +164,7 @@ def test_gbv_data_reaches_no_export(people, api_as, data, django_capture_on_comm
         notes="Stays with her aunt near QUILLBROOK market.",
         services=[{"service": "health", "notes": "Seen at FENWICKDALE clinic."}],
     )
-    job = export(api_as, people, django_capture_on_commit_callbacks, **params)
+    job = export(api_as, people.admin, django_capture_on_commit_callbacks, **params)
     text = _export_text(job)
     for secret in (referral.survivor_code, "QUILLBROOK", "FENWICKDALE"):
         assert secret not in text

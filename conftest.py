@@ -8,11 +8,10 @@ from types import SimpleNamespace
 import pytest
 from django.apps import apps
 from django.core.cache import cache
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from config.celery import app as celery_app
-from core.models import Organisation
+from core.models import ApiToken, Organisation
 from core.reference import load_initial_data
 from core.services import find_regions, user_create
 
@@ -121,8 +120,8 @@ def api_as(api_client):
     """An API client logged in (by token) as the given user."""
 
     def login(user):
-        token, _created = Token.objects.get_or_create(user=user)
-        api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        _token, key = ApiToken.objects.create(user=user, name="tests")
+        api_client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
         return api_client
 
     return login

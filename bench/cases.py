@@ -11,10 +11,9 @@ from http import HTTPStatus
 from django.db import connection
 from django.http.response import HttpResponseBase
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from core.models import User
+from core.models import ApiToken, User
 from incidents.models import Incident
 
 REPEAT = int(os.environ.get("BENCH_REPEAT", "15"))
@@ -35,8 +34,8 @@ def _measure(call: Callable[[], HttpResponseBase]) -> tuple[float, int]:
 
 def _api_client(username: str) -> APIClient:
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=User.objects.get(username=username))
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    _token, key = ApiToken.objects.create(user=User.objects.get(username=username), name="bench")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client
 
 

@@ -1,6 +1,7 @@
 """Vigie's settings: one file, every knob read from the environment (see the README's table)."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -41,7 +42,10 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -63,6 +67,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Marks the user verified once they passed their second factor in this session (django-otp).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -146,6 +152,16 @@ AXES_LOCKOUT_CALLABLE = "core.auth.lockout_response"
 AXES_VERBOSE = False
 AXES_IPWARE_PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0")) or None
 
+# A second factor (TOTP, django-otp) for these roles: unset means admins and GBV focal points, set empty nobody,
+# otherwise a comma-separated list of roles (API.md). `make run` sets it empty for the demo.
+_OTP_ROLES = os.environ.get("OTP_REQUIRED_ROLES")
+VIGIE_OTP_REQUIRED_ROLES = frozenset(
+    ["admin", "gbv_focal_point"] if _OTP_ROLES is None else env_list("OTP_REQUIRED_ROLES")
+)
+OTP_TOTP_ISSUER = os.environ.get("OTP_ISSUER", "Vigie")
+# A password-reset link (e-mailed, or shown to an admin to hand over) works once, for this many hours.
+PASSWORD_RESET_TIMEOUT = int(float(os.environ.get("PASSWORD_RESET_HOURS", "4")) * 60 * 60)
+
 # Sessions end after a period of inactivity: every request pushes the expiry back.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_MINUTES", "30")) * 60
 SESSION_SAVE_EVERY_REQUEST = True
@@ -222,8 +238,8 @@ EMAIL_BACKEND = (
 REST_FRAMEWORK = {
     # Token first: a request without credentials then gets 401 (with a WWW-Authenticate header), not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "core.api.authentication.ExpiringTokenAuthentication",
+        "core.api.authentication.VerifiedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -249,6 +265,18 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+}
+
+# API tokens (django-rest-knox: stored hashed, expiring). `POST /api/v1/auth/token/` gives one for API_TOKEN_HOURS;
+# a named token made on the Tokens page lives as many days as its owner chooses, up to API_TOKEN_MAX_DAYS.
+KNOX_TOKEN_MODEL = "core.ApiToken"  # noqa: S105 -- a model name, not a secret
+VIGIE_API_TOKEN_HOURS = int(os.environ.get("API_TOKEN_HOURS", "10"))
+VIGIE_API_TOKEN_MAX_DAYS = int(os.environ.get("API_TOKEN_MAX_DAYS", "90"))
+REST_KNOX = {
+    "TOKEN_MODEL": KNOX_TOKEN_MODEL,
+    "TOKEN_TTL": timedelta(hours=VIGIE_API_TOKEN_HOURS),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
 }
 
 # --- Vigie itself

@@ -30,3 +30,7 @@ WHITENOISE_AUTOREFRESH = True
 
 # Hashing a password on purpose takes time; tests create dozens of users.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# No second factor unless a test asks for one (override_settings(VIGIE_OTP_REQUIRED_ROLES=...)): most tests sign
+# in with force_login and are about something else. The second-factor tests set the production default.
+VIGIE_OTP_REQUIRED_ROLES = frozenset()

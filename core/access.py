@@ -16,10 +16,13 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from core.choices import Role
+from core.models import AdminArea as AdminAreaModel
 from core.models import RecordAccess
+from core.models import User as UserModel
 
 if TYPE_CHECKING:
     from core.models import AdminArea, User
@@ -245,3 +248,66 @@ def log_record_access(user: User, records: Model | Iterable[Model], channel: str
             for record in records
         ]
     )
+
+
+# --- Managing users (SPEC.md, "Access and data protection"): within the admin's own scope, never more than the
+# admin has, never the admin's own role, organisation or regions; the GBV focal point role by a superuser only.
+
+
+def manageable_users(admin: User) -> QuerySet[User]:
+    """The users this admin may see and manage: a superuser, everyone; an admin, the users of their organisation
+    (every organisation for the lead's admins) whose regions all lie within the admin's regions (a user of every
+    region only for an admin of every region). Superusers are managed by superusers only. The admin's own account
+    is in the list (to read) but `may_change_scope` refuses changes to it."""
+    users = UserModel.objects.all()
+    if admin.is_superuser:
+        return users
+    if not is_admin(admin):
+        return users.none()
+    users = users.filter(is_superuser=False)
+    if not sees_every_organisation(admin):
+        users = users.filter(organisation=admin.organisation)
+    regions = region_pcodes(admin)
+    if regions:
+        outside = AdminAreaModel.objects.filter(scoped_users=OuterRef("pk")).exclude(pcode__in=sorted(regions))
+        inside = AdminAreaModel.objects.filter(scoped_users=OuterRef("pk"))
+        users = users.filter(Exists(inside)).exclude(Exists(outside))
+    return users
+
+
+def may_manage_user(admin: User, user: User) -> bool:
+    """Whether `user` exists for this admin on the users page (else 404)."""
+    return manageable_users(admin).filter(pk=user.pk).exists()
+
+
+class GrantRefused(Exception):
+    """What an admin asked to give is more than they have (a 403 on the API, a form error on the page)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def check_grant(
+    admin: User,
+    *,
+    role: str,
+    organisation_id: int | None,
+    region_codes: Iterable[str],
+    user: User | None = None,
+) -> None:
+    """Raise GrantRefused unless this admin may give a user (new, or `user`) this role, organisation and regions."""
+    if user is not None and user.pk == admin.pk:
+        raise GrantRefused(_("You cannot change your own role, organisation or regions; ask another admin."))
+    if admin.is_superuser:
+        return
+    if not is_admin(admin):
+        raise GrantRefused(_("Only admins manage users."))
+    if role == Role.GBV_FOCAL_POINT or (user is not None and user.role == Role.GBV_FOCAL_POINT):
+        raise GrantRefused(_("Only a superuser grants or changes the GBV focal point role."))
+    if not sees_every_organisation(admin) and organisation_id != admin.organisation_id:
+        raise GrantRefused(_("You can only give users your own organisation."))
+    regions = region_pcodes(admin)
+    wanted = set(region_codes)
+    if regions and (not wanted or not wanted <= regions):
+        raise GrantRefused(_("You can only give users regions among your own: choose at least one of them."))

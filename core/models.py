@@ -12,6 +12,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from knox.models import AbstractAuthToken
 
 from core.choices import AdminLevel, Role, Status
 from core.storage import private_storage
@@ -225,7 +226,7 @@ class VigieUserManager(UserManager["User"]):
         return super().create_superuser(username, email, password, **extra)
 
 
-class User(AbstractUser):
+class User(AbstractUser):  # type: ignore[django-manager-missing]  # auth_token_set: knox's untyped token base
     """A person who uses Vigie: a role, an organisation and the regions they work in (none set: all)."""
 
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.VIEWER)
@@ -427,3 +428,91 @@ class Job(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk} ({self.status})"
+
+
+class ApiToken(AbstractAuthToken):  # type: ignore[misc]  # knox ships no type hints
+    """An API token (django-rest-knox: only its hash is stored), with the name its owner gave it. A token from
+    `POST /api/v1/auth/token/` is named after that route; one made on the Tokens page, after the script it is for.
+    Every token of a user is deleted when their password changes or they are deactivated."""
+
+    name = models.CharField(_("name"), max_length=80, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return self.name or self.token_key
+
+
+class AuditEntry(models.Model):
+    """One line of the audit log (SPEC.md, "Access and data protection"): who did what, when, from where, to whom.
+
+    It never holds a record's content or a survivor's data: a GBV record view names the record by type and number.
+    Nobody edits it: there is no page, admin or API that changes or deletes an entry.
+    """
+
+    class Action(models.TextChoices):
+        LOGIN = "login", _("signed in")
+        LOGIN_FAILED = "login_failed", _("failed sign-in")
+        LOCKED_OUT = "locked_out", _("locked out")
+        LOGOUT = "logout", _("signed out")
+        OTP_ENROLLED = "otp_enrolled", _("second factor enrolled")
+        OTP_FAILED = "otp_failed", _("second factor refused")
+        OTP_RESET = "otp_reset", _("second factor reset")
+        BACKUP_CODES = "backup_codes", _("backup codes made")
+        TOKEN_CREATED = "token_created", _("API token created")
+        TOKEN_REVOKED = "token_revoked", _("API token revoked")
+        USER_CREATED = "user_created", _("user created")
+        USER_CHANGED = "user_changed", _("user changed")
+        USER_DEACTIVATED = "user_deactivated", _("user deactivated")
+        USER_REACTIVATED = "user_reactivated", _("user reactivated")
+        PASSWORD_CHANGED = "password_changed", _("password changed")
+        RESET_LINK = "reset_link", _("password reset link made")
+        EXPORT_STARTED = "export_started", _("export started")
+        EXPORT_DOWNLOADED = "export_downloaded", _("export downloaded")
+        MONTH_CLOSED = "month_closed", _("month closed")
+        MONTH_REOPENED = "month_reopened", _("month reopened")
+        GBV_RECORD_VIEWED = "gbv_viewed", _("GBV record viewed")
+
+    at = models.DateTimeField(_("when"), default=timezone.now, editable=False, db_index=True)
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    # Who acted; empty for a failed sign-in under a user name that does not exist (then `username` says what was
+    # typed) and for what the system did by itself.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    username = models.CharField(_("user name"), max_length=150, blank=True)
+    # The user acted upon (a user change, a second-factor reset), when it is not the actor.
+    target_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user concerned"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # What was acted on, when it is a record or a job: its type and number, never its content.
+    object_type = models.CharField(_("object type"), max_length=60, blank=True)
+    object_id = models.CharField(_("object number"), max_length=40, blank=True)
+    ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    # What changed (field names, old and new roles, regions…) or the channel (page, API, export): no content.
+    details = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("audit log entry")
+        verbose_name_plural = _("audit log")
+        indexes = [
+            models.Index(fields=["actor", "at"], name="core_audit_actor_at"),
+            models.Index(fields=["action", "at"], name="core_audit_action_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.username}"

@@ -7,10 +7,9 @@ from types import SimpleNamespace
 
 import pytest
 from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from core.models import Job, User
+from core.models import ApiToken, Job, User
 
 
 @pytest.fixture(autouse=True)
@@ -20,8 +19,8 @@ def media(settings: Settings, tmp_path: Path) -> None:
 
 def token_client(user: User) -> APIClient:
     client = APIClient()
-    token, _created = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    _token, key = ApiToken.objects.create(user=user, name="tests")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client
 
 

@@ -10,7 +10,6 @@ from django_countries import countries
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.authentication import BaseAuthentication
-from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -24,7 +23,7 @@ from core.api.serializers import (
     TokenSerializer,
 )
 from core.auth import LOCKED_OUT_STATUS, lockout_message
-from core.models import AdminArea
+from core.models import AdminArea, ApiToken
 from core.reference import REFERENCE_LISTS_BY_SLUG
 
 
@@ -47,8 +46,8 @@ class ObtainTokenView(APIView):
             return Response({"detail": lockout_message()}, status=LOCKED_OUT_STATUS)
         if user is None:
             return Response({"non_field_errors": [str(INVALID_CREDENTIALS)]}, status=status.HTTP_400_BAD_REQUEST)
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        _token, key = ApiToken.objects.create(user=user, name="api/v1/auth/token")
+        return Response({"token": key})
 
 
 class ReferenceListView(APIView):

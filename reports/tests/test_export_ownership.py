@@ -12,11 +12,10 @@ from typing import cast
 import pytest
 from django.test import Client
 from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from conftest import make_user
-from core.models import Job, Organisation, User
+from core.models import ApiToken, Job, Organisation, User
 
 URL = "/api/v1/exports/"
 
@@ -43,8 +42,8 @@ def admins(people: SimpleNamespace, lead: Organisation, partner: Organisation) -
 
 def token_client(user: User) -> APIClient:
     client = APIClient()
-    token, _created = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    _token, key = ApiToken.objects.create(user=user, name="tests")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client
 
 

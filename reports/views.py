@@ -19,12 +19,12 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 
-from core import access
+from core import access, audit
 from core.access import Capability
+from core.api.authentication import ExpiringTokenAuthentication
 from core.choices import Role, Status
 from core.errors import ConflictError
 from core.filtersets import parse_month
@@ -34,6 +34,7 @@ from core.models import AdminArea, ClosedMonth, Job, User
 from incidents.models import Incident
 from reports import publishing
 from reports.charts import report_charts
+from reports.exports import export_details
 from reports.forms import CloseMonthForm, ExportForm, ReopenMonthForm, ReportFilterForm
 from reports.headline import headline_tables
 from reports.suppression import mark
@@ -154,7 +155,9 @@ def reopen_month(request: HttpRequest, month: str) -> HttpResponse:
         messages.error(request, _("Say why the month is reopened."))
     else:
         try:
-            publishing.reopen_month(first_day, by=signed_in(request), reason=form.cleaned_data["reason"])
+            publishing.reopen_month(
+                first_day, by=signed_in(request), reason=form.cleaned_data["reason"], request=request
+            )
             messages.success(request, _("%(month)s is open again.") % {"month": f"{first_day:%Y-%m}"})
         except ConflictError as error:
             messages.error(request, str(error))
@@ -178,7 +181,7 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _token_user(request: HttpRequest) -> User | None:
     """The user of an `Authorization: Token …` header (API.md: result_url downloads by token too), else None."""
     try:
-        found = TokenAuthentication().authenticate(Request(request))
+        found = ExpiringTokenAuthentication().authenticate(Request(request))
     except AuthenticationFailed:
         return None
     return found[0] if found else None
@@ -205,6 +208,13 @@ def job_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     if not job.result:
         raise Http404
     logger.info("Export downloaded: job %s by %s", job.pk, user.username)
+    audit.record(
+        audit.Action.EXPORT_DOWNLOADED,
+        request=request,
+        actor=user,
+        obj=job,
+        details={"kind": job.kind, "channel": audit.Channel.PAGE if request.user == user else audit.Channel.API},
+    )
     return FileResponse(job.result.open("rb"), as_attachment=True, filename=Path(job.result.name or "export").name)
 
 
@@ -217,6 +227,7 @@ def exports(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         params = {**form.cleaned_data["params"], "language": translation.get_language() or "en"}
         job = start_job(kind=f"export_{params['kind']}", user=signed_in(request), task=export_job, params=params)
+        audit.record(audit.Action.EXPORT_STARTED, request=request, obj=job, details=export_details(params, "page"))
         return redirect("reports:job", pk=job.pk)
     recent = own_jobs(signed_in(request)).filter(kind__startswith="export_")[:20]
     return render(

@@ -69,6 +69,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Marks the user verified once they passed their second factor in this session (django-otp).
     "django_otp.middleware.OTPMiddleware",
+    # Sends a session that lacks the second factor its role needs to verification (or enrolment); the API is
+    # refused by core.api.authentication instead.
+    "core.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -150,14 +153,33 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "core.auth.lockout_response"
 AXES_VERBOSE = False
+# A wrong second-factor code counts as a failed login (core.second_factor_views): the codes typed are not kept.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code", "otp"]
 AXES_IPWARE_PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0")) or None
 
 # A second factor (TOTP, django-otp) for these roles: unset means admins and GBV focal points, set empty nobody,
 # otherwise a comma-separated list of roles (API.md). `make run` sets it empty for the demo.
-_OTP_ROLES = os.environ.get("OTP_REQUIRED_ROLES")
-VIGIE_OTP_REQUIRED_ROLES = frozenset(
-    ["admin", "gbv_focal_point"] if _OTP_ROLES is None else env_list("OTP_REQUIRED_ROLES")
-)
+# The role codes of core.models.Role (settings cannot import models; a test checks the two agree).
+ROLE_CODES = frozenset({"monitor", "supervisor", "gbv_focal_point", "admin", "viewer"})
+
+
+def otp_required_roles(value: str | None) -> frozenset[str]:
+    """OTP_REQUIRED_ROLES read: None (unset) means admins and GBV focal points, "" nobody, else a list of roles.
+
+    An unknown role stops the start: a typo ("admins") would otherwise switch the second factor off silently."""
+    if value is None:
+        return frozenset({"admin", "gbv_focal_point"})
+    roles = frozenset(item.strip() for item in value.split(",") if item.strip())
+    unknown = roles - ROLE_CODES
+    if unknown:
+        raise ImproperlyConfigured(
+            f"OTP_REQUIRED_ROLES names unknown roles: {', '.join(sorted(unknown))} "
+            f"(roles: {', '.join(sorted(ROLE_CODES))})."
+        )
+    return roles
+
+
+VIGIE_OTP_REQUIRED_ROLES = otp_required_roles(os.environ.get("OTP_REQUIRED_ROLES"))
 OTP_TOTP_ISSUER = os.environ.get("OTP_ISSUER", "Vigie")
 # A password-reset link (e-mailed, or shown to an admin to hand over) works once, for this many hours.
 PASSWORD_RESET_TIMEOUT = int(float(os.environ.get("PASSWORD_RESET_HOURS", "4")) * 60 * 60)

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponseBase
+from django.http import HttpRequest, HttpResponseBase, HttpResponseRedirect
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
+
+from core.models import User
+from core.second_factor import has_device, lacks_second_factor
 
 
 class NoStoreMiddleware:
@@ -27,3 +33,52 @@ class NoStoreMiddleware:
         ):
             add_never_cache_headers(response)
         return response
+
+
+# The pages a session without its second factor may still open: signing in and out, the second factor's own pages,
+# the language switch, the health check and the password-reset pages (whose link the user may be holding).
+OPEN_WITHOUT_SECOND_FACTOR = frozenset(
+    {
+        "login",
+        "logout",
+        "second-factor",
+        "second-factor-verify",
+        "set_language",
+        "healthz",
+        "password_reset",
+        "password_reset_done",
+        "password_reset_confirm",
+        "password_reset_complete",
+    }
+)
+
+
+class SecondFactorMiddleware:
+    """A signed-in session that has not passed the second factor its role needs (OTP_REQUIRED_ROLES) is sent to
+    verification, or to enrolment when the user has no authenticator yet, from every page, Django's admin included.
+
+    The API is left to core.api.authentication, which answers 403 (a redirect means nothing to a script). Runs
+    after django-otp's middleware, which tells whether this session passed its second factor."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: Callable[..., Any], view_args: Any, view_kwargs: Any
+    ) -> HttpResponseBase | None:
+        user = getattr(request, "user", None)
+        if not isinstance(user, User) or not lacks_second_factor(user):
+            return None
+        if request.path_info.startswith("/api/"):
+            return None
+        match = request.resolver_match
+        if match is not None and match.view_name in OPEN_WITHOUT_SECOND_FACTOR:
+            return None
+        where = reverse("second-factor-verify" if has_device(user) else "second-factor")
+        # Back to the page asked for once verified; a form posted without the second factor is not replayed.
+        if request.method == "GET":
+            where = f"{where}?{urlencode({'next': request.get_full_path()})}"
+        return HttpResponseRedirect(where)

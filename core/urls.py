@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from core import queue, views
+from core import queue, second_factor_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -21,4 +21,16 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("account/second-factor/", second_factor_views.enrol, name="second-factor"),
+    path("account/second-factor/verify/", second_factor_views.verify, name="second-factor-verify"),
+    path(
+        "account/second-factor/backup-codes/",
+        second_factor_views.backup_codes,
+        name="second-factor-backup-codes",
+    ),
+    path(
+        "users/<int:pk>/second-factor/reset/",
+        second_factor_views.reset,
+        name="user-second-factor-reset",
+    ),
 ]

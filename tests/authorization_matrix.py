@@ -83,6 +83,8 @@ TARGETS: dict[str, tuple[str, ...]] = {
     "partner_admin": ("partner", "gao"),
     "viewer": ("gao", "mopti"),
 }
+# URLs that name a user (target "user") are checked on these users of the world (its user names).
+USER_TARGETS = ("gbv",)
 # Incident URLs are also checked on the restricted incident by the roles that read Gao's incidents.
 RESTRICTED_TARGET_ROLES = ("monitor", "supervisor", "gbv", "admin")
 
@@ -145,7 +147,7 @@ Values = Mapping[str, object] | Callable[[Target], Mapping[str, object]]
 @dataclass(frozen=True)
 class Row:
     """`expected` is the answer on a record in the role's scope (or on a URL that names none); a record out of
-    scope is a 404 for every signed-in role. `target` names what the URL's `pk` is: a record type or "job"."""
+    scope is a 404 for every signed-in role. `target` names what the URL's `pk` is: a record type, "job" or "user"."""
 
     expected: dict[str, int]
     method: str = "get"
@@ -237,6 +239,15 @@ MATRIX: dict[str, Row | tuple[Row, ...]] = {
     "password_reset_confirm": Row(everyone(200), kwargs={"uidb64": "MQ", "token": "not-a-token"}),
     "password_reset_complete": Row(everyone(200)),
     "set_language": Row(everyone(302), method="post", data={"language": "fr", "next": "/"}),
+    # The second factor (nobody needs one in these tests; nobody has a device): anyone may enrol; verifying and
+    # making backup codes send a user without an authenticator to enrolment; only superusers reset a user's.
+    "second-factor": Row(page()),
+    "second-factor-verify": Row(page(302)),
+    "second-factor-backup-codes": Row(page(302), method="post"),
+    "user-second-factor-reset": (
+        Row(page(403), kwargs=pk, target="user"),
+        Row(page(403), method="post", kwargs=pk, target="user"),
+    ),
     # Django's admin: only Vigie's admins get in; everyone else is sent to its login page.
     "admin:*": Row(page(302, admin=200)),
     "api-schema": Row(api()),

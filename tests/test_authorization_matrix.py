@@ -44,6 +44,7 @@ from tests.authorization_matrix import (
     RESTRICTED_TARGET_ROLES,
     ROLES,
     TARGETS,
+    USER_TARGETS,
     Row,
     Target,
     job_targets,
@@ -226,6 +227,8 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Worl
         built = World(users=_people())
         _records(built)
         _jobs(built)
+        for name in USER_TARGETS:
+            built.targets["user", name] = Target(pk=built.users[name].pk)
         yield built
         transaction.set_rollback(True)
 
@@ -278,6 +281,8 @@ def _targets(row: Row, role: str) -> tuple[str | None, ...]:
         return (None,)
     if row.target == "job":
         return job_targets(role)
+    if row.target == "user":
+        return USER_TARGETS
     places = TARGETS[role]
     if row.target == "incident" and role in RESTRICTED_TARGET_ROLES:
         places = (*places, "restricted")
@@ -289,6 +294,8 @@ def in_scope(role: str, target_type: str | None, place: str | None) -> bool:
         return True
     if target_type == "job":
         return place.split("/")[0] == role
+    if target_type == "user":
+        return True  # a user is no record with a scope: who manages whom is core/tests/test_users.py's
     return reads(role, target_type, place)
 
 

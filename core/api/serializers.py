@@ -7,6 +7,16 @@ from rest_framework import serializers
 class TokenRequestSerializer(serializers.Serializer[Any]):
     username = serializers.CharField()
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+    # Required of the roles in OTP_REQUIRED_ROLES (core.second_factor_views.api_refusal says why it is missing).
+    otp = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=16,
+        help_text=_(
+            "The 6-digit code of your authenticator app, if your role needs a second factor (OTP_REQUIRED_ROLES)."
+        ),
+    )
+
 
 
 class TokenSerializer(serializers.Serializer[Any]):

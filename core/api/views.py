@@ -25,6 +25,7 @@ from core.api.serializers import (
 from core.auth import LOCKED_OUT_STATUS, lockout_message
 from core.models import AdminArea, ApiToken
 from core.reference import REFERENCE_LISTS_BY_SLUG
+from core.second_factor_views import api_refusal
 
 
 class ObtainTokenView(APIView):
@@ -37,15 +38,20 @@ class ObtainTokenView(APIView):
     def post(self, request: Request) -> Response:
         serializer = TokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        credentials = dict(serializer.validated_data)
+        otp = credentials.pop("otp", "")
         try:
             # The Django request, so django-axes sees the client's address and records the failure.
-            user = authenticate(request._request, **serializer.validated_data)
+            user = authenticate(request._request, **credentials)
         except AxesBackendPermissionDenied:
             return Response({"detail": lockout_message()}, status=LOCKED_OUT_STATUS)
         if getattr(request._request, "axes_locked_out", False):
             return Response({"detail": lockout_message()}, status=LOCKED_OUT_STATUS)
         if user is None:
             return Response({"non_field_errors": [str(INVALID_CREDENTIALS)]}, status=status.HTTP_400_BAD_REQUEST)
+        refused = api_refusal(request._request, user, otp)
+        if refused is not None:
+            return refused
         _token, key = ApiToken.objects.create(user=user, name="api/v1/auth/token")
         return Response({"token": key})
 

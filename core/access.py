@@ -15,13 +15,13 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from django.contrib.auth.models import AnonymousUser
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from core import audit
 from core.choices import Role
 from core.models import AdminArea as AdminAreaModel
-from core.models import RecordAccess
 from core.models import User as UserModel
 
 if TYPE_CHECKING:
@@ -237,16 +237,14 @@ def may_place_record(user: User, region_pcode: str) -> bool:
     return covers_region(user, region_pcode)
 
 
-def log_record_access(user: User, records: Model | Iterable[Model], channel: str) -> None:
-    """Write down that `user` read need-to-know records (every view of a GBV record is logged, lists too)."""
+def log_record_access(
+    user: User, records: Model | Iterable[Model], channel: str, *, request: HttpRequest | None = None
+) -> None:
+    """Write down in the audit log that `user` read need-to-know records (every view of a GBV record is logged,
+    lists too): one entry per record, naming it by type and number, never its content."""
     records = [records] if isinstance(records, Model) else list(records)
-    RecordAccess.objects.bulk_create(
-        [
-            RecordAccess(
-                content_type=ContentType.objects.get_for_model(record), object_id=record.pk, user=user, channel=channel
-            )
-            for record in records
-        ]
+    audit.record_many(
+        audit.Action.GBV_RECORD_VIEWED, records, request=request, actor=user, details={"channel": str(channel)}
     )
 
 

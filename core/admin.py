@@ -122,21 +122,22 @@ class VigieUserAdmin(ManagedByAdmins, UserAdmin[models.User]):
     readonly_fields = ["last_login", "date_joined"]
 
 
-@admin.register(models.RecordAccess)
-class RecordAccessAdmin(admin.ModelAdmin[models.RecordAccess]):
-    """Who read which need-to-know record, and when — without the record's content."""
+@admin.register(models.AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin[models.AuditEntry]):
+    """The audit log, read-only and for superusers only: admins read it, within their scope, on /audit/.
+    Nobody adds, changes or deletes an entry, here or anywhere."""
 
-    list_display = ["at", "user", "content_type", "object_id", "channel"]
-    list_filter = ["channel", "content_type", ("at", admin.DateFieldListFilter), "user"]
-    search_fields = ["user__username", "object_id"]
-    list_select_related = ["user", "content_type"]
+    list_display = ["at", "action", "username", "actor", "target_user", "object_type", "object_id", "ip_address"]
+    list_filter = ["action", ("at", admin.DateFieldListFilter)]
+    search_fields = ["username", "object_id"]
+    list_select_related = ["actor", "target_user"]
     date_hierarchy = "at"
 
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return has_capability(request.user, Capability.MANAGE)
+        return bool(request.user.is_active and request.user.is_superuser)
 
     def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return has_capability(request.user, Capability.MANAGE)
+        return bool(request.user.is_active and request.user.is_superuser)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

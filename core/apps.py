@@ -15,7 +15,7 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         # Django imports models once the app registry is ready, here in ready(), not at the top of apps.py.
-        from core import navigation  # noqa: PLC0415
+        from core import navigation, signals  # noqa: PLC0415, F401  signals: the audit log's receivers connect
 
         navigation.register_core_items()
 

@@ -7,6 +7,7 @@ and reopenings, and every view of a GBV record. An entry names records by type a
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterable
 from typing import Any
 
@@ -16,6 +17,15 @@ from django.http import HttpRequest
 from core.models import AuditEntry, User
 
 Action = AuditEntry.Action
+
+
+class Channel(enum.StrEnum):
+    """Through what a user acted or read (an entry's `details["channel"]`)."""
+
+    PAGE = "page"
+    API = "api"
+    EXPORT = "export"
+    RESET_LINK = "reset_link"
 
 
 def client_address(request: HttpRequest | None) -> str | None:

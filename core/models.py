@@ -325,34 +325,6 @@ class Notification(models.Model):
         return self.message
 
 
-class RecordAccess(models.Model):
-    """One reading of a need-to-know record (a GBV referral): who read which record, when and through what.
-    Admins read this log; it holds no content of the record."""
-
-    class Channel(models.TextChoices):
-        PAGE = "page", _("page")
-        API = "api", _("API")
-        EXPORT = "export", _("export")
-
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
-    object_id = models.PositiveBigIntegerField(_("record number"))
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="+"
-    )
-    at = models.DateTimeField(_("when"), auto_now_add=True)
-    channel = models.CharField(_("through"), max_length=8, choices=Channel.choices)
-
-    class Meta:
-        ordering = ["-at", "-id"]
-        verbose_name = _("record access")
-        verbose_name_plural = _("record access log")
-        # The admins' log filtered by user and date.
-        indexes = [models.Index(fields=["user", "at"], name="core_recordaccess_user_at")]
-
-    def __str__(self) -> str:
-        return f"{self.user_id} {self.content_type_id}#{self.object_id} {self.at:%Y-%m-%d %H:%M}"
-
-
 class ClosedMonth(models.Model):
     """A month whose figures were published: its figures as published, per scope, and who closed it. From then
     on a change to a record of the month needs an admin and is flagged "changed after closing"."""

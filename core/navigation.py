@@ -47,6 +47,11 @@ def _may_manage(user: User) -> bool:
     return has_capability(user, Capability.MANAGE)
 
 
+def _may_read_audit_log(user: User) -> bool:
+    # As core.audit_views.may_read_audit_log (not imported: the menu loads before the pages).
+    return user.is_active and (user.is_superuser or _may_manage(user))
+
+
 def _may_review(user: User) -> bool:
     return any(may(user, Action.REVIEW, family) for family in Family)
 
@@ -60,4 +65,5 @@ def register_core_items() -> None:
     register(NavItem(_("Review queue"), "review-queue", _may_review, order=50))
     register(NavItem(_("My records"), "my-records", _may_create, order=60))
     register(NavItem(_("API"), "api-docs", lambda user: True, order=900))
+    register(NavItem(_("Audit log"), "audit-log", _may_read_audit_log, order=995))
     register(NavItem(_("Administration"), "admin:index", _may_manage, order=1000))

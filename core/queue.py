@@ -28,11 +28,12 @@ from django.utils.translation import gettext_lazy
 
 from core import access, workflow
 from core.access import Action, Family
+from core.audit import Channel
 from core.choices import Status
 from core.errors import ConflictError
 from core.http import signed_in
 from core.inputs import whole_number
-from core.models import AdminArea, Organisation, RecordAccess, User
+from core.models import AdminArea, Organisation, User
 from core.records import RecordType, ReviewedRecord, record_types
 
 PAGE_SIZE = 25
@@ -144,7 +145,7 @@ def _queue_keys(user: User, filters: dict[str, Any]) -> list[QueueKey]:
     return keys
 
 
-def _entries(keys: list[QueueKey], user: User) -> list[QueueEntry]:
+def _entries(keys: list[QueueKey], user: User, request: HttpRequest) -> list[QueueEntry]:
     """The page's records, read with what the rows show (one query per type), and their possible duplicates."""
     now = timezone.now()
     wanted: dict[str, list[int]] = {}
@@ -161,7 +162,7 @@ def _entries(keys: list[QueueKey], user: User) -> list[QueueEntry]:
         )
         if record_type.model.family == Family.GBV:
             # Every view of a GBV record is logged, the queue's too.
-            access.log_record_access(user, records, RecordAccess.Channel.PAGE)
+            access.log_record_access(user, records, Channel.PAGE, request=request)
         duplicates = _duplicates(record_type, records, user)
         for record in records:
             age = (now - record.submitted_at).days if record.submitted_at else 0
@@ -195,7 +196,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "page": page,
-        "entries": _entries(list(page.object_list), signed_in(request)),
+        "entries": _entries(list(page.object_list), signed_in(request), request),
         "query": query.urlencode(),
         "filtered": any(request.GET.get(name) for name in form.fields),
         "next": request.get_full_path(),

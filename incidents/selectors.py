@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
 from django.db.models import Prefetch, Q, QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest
 
 from core import access
 from core.access import Family
@@ -142,12 +142,12 @@ def gbv_referral_list(*, user: User) -> QuerySet[GbvReferral]:
     return _gbv_with_related(access.records_in_scope(GbvReferral.objects.all(), user, Family.GBV))
 
 
-def gbv_referral_get(*, user: User, pk: int, channel: str) -> GbvReferral:
-    """One referral, written to the access log; 404 for anyone who may not read it (never say it exists)."""
+def gbv_referral_get(*, user: User, pk: int, channel: str, request: HttpRequest | None = None) -> GbvReferral:
+    """One referral, written to the audit log; 404 for anyone who may not read it (never say it exists)."""
     referral = gbv_referral_list(user=user).filter(pk=pk).first()
     if referral is None:
         raise Http404
-    access.log_record_access(user, referral, channel)
+    access.log_record_access(user, referral, channel, request=request)
     return referral
 
 

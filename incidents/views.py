@@ -30,10 +30,10 @@ from django_stubs_ext import StrOrPromise
 
 from core import access, record_pages, workflow
 from core.access import Action, Family
+from core.audit import Channel
 from core.errors import ConflictError
 from core.http import signed_in
 from core.inputs import version_number, whole_number
-from core.models import RecordAccess
 from core.record_forms import place_picker_data, places_for
 from core.record_pages import PAGE_SIZE, RecordForms, RecordPages, field_differences
 from core.records import PEOPLE_FIELDS
@@ -366,7 +366,7 @@ def _require_gbv(user: Any, action: Action = Action.READ) -> None:
 
 def _gbv_get(request: HttpRequest, pk: int) -> GbvReferral:
     """The referral, if this user may read it (404 otherwise); the read is logged."""
-    return selectors.gbv_referral_get(user=signed_in(request), pk=pk, channel=RecordAccess.Channel.PAGE)
+    return selectors.gbv_referral_get(user=signed_in(request), pk=pk, channel=Channel.PAGE, request=request)
 
 
 @login_required
@@ -378,7 +378,7 @@ def gbv_referral_list(request: HttpRequest) -> HttpResponse:
     _tune_filter_form(filterset.form)
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     referrals = list(page.object_list)
-    access.log_record_access(signed_in(request), referrals, RecordAccess.Channel.PAGE)
+    access.log_record_access(signed_in(request), referrals, Channel.PAGE, request=request)
     for referral in referrals:
         # From the prefetched services: no query per row.
         referral.service_list = list(referral.services.all())
@@ -408,7 +408,7 @@ def gbv_follow_up_board(request: HttpRequest) -> HttpResponse:
     )
     overdue = list(page.object_list)
     shown = {item.referral_id: item.referral for item in overdue}
-    access.log_record_access(signed_in(request), list(shown.values()), RecordAccess.Channel.PAGE)
+    access.log_record_access(signed_in(request), list(shown.values()), Channel.PAGE, request=request)
     for item in overdue:
         follow_up_on = cast(datetime.date, item.follow_up_on)  # overdue: a follow-up date before today
         item.days_overdue = (today - follow_up_on).days
@@ -668,7 +668,7 @@ def _gbv_write(request: HttpRequest, forms_: _GbvForms, referral: GbvReferral | 
     if referral is None:
         created = services.gbv_referral_create(by=signed_in(request), fields=fields, services=rows)
         # Its author has it in hand: in the access log like every referral a page gives (edits read it first).
-        access.log_record_access(signed_in(request), created, RecordAccess.Channel.PAGE)
+        access.log_record_access(signed_in(request), created, Channel.PAGE, request=request)
         return created
     return services.gbv_referral_update(
         referral=referral,

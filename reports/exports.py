@@ -73,6 +73,12 @@ def validate_export(params: dict[str, Any]) -> dict[str, Any]:
     return {"kind": kind, "month": month_value, "format": fmt, "record_type": record_type}
 
 
+def export_details(params: dict[str, Any], channel: str) -> dict[str, Any]:
+    """What the audit log keeps of an export's parameters (all of them are choices, none is free text)."""
+    kept = {key: params.get(key) for key in ("kind", "record_type", "month", "format") if params.get(key)}
+    return {**kept, "channel": channel}
+
+
 def _period_filter(model: Any, month: str | None) -> dict[str, Any]:
     if not month:
         return {}

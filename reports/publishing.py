@@ -16,9 +16,11 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core import audit
 from core.access import aggregate_scope
 from core.choices import AdminLevel, Role
 from core.errors import ConflictError
@@ -134,11 +136,13 @@ def close_month(month: datetime.date, *, by: User, published: dict[str, Any], no
     closed.save()
     decide_publication(month, published)
     MonthLog.objects.create(month=month, action=MonthLog.Action.CLOSED, by=by, reason=note)
+    # The note stays in the month's own log: the audit log names the month, not what was written about it.
+    audit.record(audit.Action.MONTH_CLOSED, actor=by, obj=closed, details={"month": f"{month:%Y-%m}"})
     return closed
 
 
 @transaction.atomic
-def reopen_month(month: datetime.date, *, by: User, reason: str) -> ClosedMonth:
+def reopen_month(month: datetime.date, *, by: User, reason: str, request: HttpRequest | None = None) -> ClosedMonth:
 
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the month is reopened.")})
@@ -148,6 +152,9 @@ def reopen_month(month: datetime.date, *, by: User, reason: str) -> ClosedMonth:
     closed.is_closed = False
     closed.save(update_fields=["is_closed"])
     MonthLog.objects.create(month=month, action=MonthLog.Action.REOPENED, by=by, reason=reason.strip())
+    audit.record(
+        audit.Action.MONTH_REOPENED, request=request, actor=by, obj=closed, details={"month": f"{month:%Y-%m}"}
+    )
     return closed
 
 

@@ -327,6 +327,8 @@ MATRIX: dict[str, Row | tuple[Row, ...]] = {
     ),
     "my-records": Row(page()),
     "notifications": Row(page()),
+    # The audit log: admins (each within their scope, core/tests/test_audit.py) and superusers.
+    "audit-log": Row(page(403, admin=200)),
     "review-queue": Row(page(200, monitor=403, viewer=403)),  # a GBV focal point reviews GBV referrals there
     # Reports (reports/tests/test_api.py covers closed months, suppression and the data itself).
     "api-reports-monthly": Row(api(viewer=403), data={"month": "2021-12"}),

@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core import audit
 from core.api.serializers import (
     INVALID_CREDENTIALS,
     AdminAreaSerializer,
@@ -52,6 +53,8 @@ class ObtainTokenView(APIView):
         refused = api_refusal(request._request, user, otp)
         if refused is not None:
             return refused
+        # A token request signs in without `login()` (which fires `user_logged_in`): it logs its own sign-in.
+        audit.record(audit.Action.LOGIN, request=request._request, actor=user, details={"channel": audit.Channel.API})
         _token, key = ApiToken.objects.create(user=user, name="api/v1/auth/token")
         return Response({"token": key})
 

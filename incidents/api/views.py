@@ -13,9 +13,9 @@ from rest_framework.response import Response
 from core import access
 from core.access import Family
 from core.api.records import RecordViewSet
+from core.audit import Channel
 from core.http import body_object, signed_in
 from core.inputs import whole_number
-from core.models import RecordAccess
 from incidents import services
 from incidents.api.serializers import GbvReferralSerializer, IncidentSerializer
 from incidents.filtersets import GbvReferralFilterSet, IncidentFilterSet
@@ -86,7 +86,7 @@ class GbvReferralViewSet(RecordViewSet):
         return gbv_referral_list(user=signed_in(self.request))
 
     def _log(self, referral: Any) -> None:
-        access.log_record_access(signed_in(self.request), referral, RecordAccess.Channel.API)
+        access.log_record_access(signed_in(self.request), referral, Channel.API, request=self.request._request)
 
     # Every answer that holds a referral is in the access log: reads, and the writes that answer the record
     # (create, PATCH, workflow steps, case actions). A refused write answers no record and logs nothing.
@@ -105,12 +105,12 @@ class GbvReferralViewSet(RecordViewSet):
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         referral = self.get_object()
-        access.log_record_access(signed_in(request), referral, RecordAccess.Channel.API)
+        access.log_record_access(signed_in(request), referral, Channel.API, request=request._request)
         return Response(self.get_serializer(referral).data)
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        access.log_record_access(signed_in(request), page or [], RecordAccess.Channel.API)
+        access.log_record_access(signed_in(request), page or [], Channel.API, request=request._request)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def _case_step(self, service: Any, **kwargs: Any) -> Response:

@@ -8,7 +8,7 @@ import pytest
 
 from conftest import make_user
 from core.choices import Status
-from core.models import Notification, RecordAccess, RecordEvent
+from core.models import AuditEntry, Notification, RecordEvent
 from incidents.models import GbvReferral
 from incidents.selectors import overdue_services
 from incidents.services import gbv_notify_overdue_follow_ups
@@ -105,8 +105,11 @@ class TestNeedToKnow:
         client = api_as(people.gbv)
         client.get(f"{URL}{referral.pk}/")
         client.get(URL)
-        logged = RecordAccess.objects.filter(user=people.gbv, object_id=referral.pk)
-        assert list(logged.values_list("channel", flat=True).order_by("id")) == ["api", "api"]
+        logged = AuditEntry.objects.filter(
+            action=AuditEntry.Action.GBV_RECORD_VIEWED, actor=people.gbv, object_id=str(referral.pk)
+        )
+        assert [entry.details for entry in logged.order_by("id")] == [{"channel": "api"}, {"channel": "api"}]
+        assert {entry.object_type for entry in logged} == {"incidents.gbvreferral"}
 
     def test_django_admin_has_no_gbv_pages_even_for_a_superuser(self, people, client):
         people.admin.is_superuser = True

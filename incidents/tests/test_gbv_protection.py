@@ -13,6 +13,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMessage
 from django.db import connection
+from django.db.models import QuerySet
 from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +23,7 @@ from rest_framework.test import APIClient
 from conftest import make_user
 from core import workflow
 from core.choices import Status
-from core.models import Notification, RecordAccess, RecordEvent, User
+from core.models import AuditEntry, Notification, RecordEvent, User
 from incidents import services
 from incidents.choices import CaseStatus
 from incidents.models import GbvReferral
@@ -34,6 +35,13 @@ from incidents.tests.test_gbv_views import form_data
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/gbv-referrals/"
+
+
+def viewed(**conditions: object) -> QuerySet[AuditEntry]:
+    """The audit log's GBV record views matching `conditions`."""
+    return AuditEntry.objects.filter(action=AuditEntry.Action.GBV_RECORD_VIEWED, **conditions)
+
+
 RETURN_COMMENT = "Survivor M. T., lives behind the mosque, phone 7612"
 # Pieces of the comment that would identify her on their own.
 IDENTIFYING = ("mosque", "7612", "M. T.")
@@ -183,10 +191,10 @@ class TestEmailsCarryNoText:
 
 
 class TestEveryAnswerWithAReferralIsLogged:
-    """The access log holds every answer that carries a referral: reads, and writes that answer the record."""
+    """The audit log holds every answer that carries a referral: reads, and writes that answer the record."""
 
     def _logged(self, referral: GbvReferral, user: User, channel: str) -> int:
-        return RecordAccess.objects.filter(object_id=referral.pk, user=user, channel=channel).count()
+        return viewed(object_id=str(referral.pk), actor=user, details__channel=channel).count()
 
     def test_api_create_patch_and_each_step(
         self,
@@ -197,7 +205,7 @@ class TestEveryAnswerWithAReferralIsLogged:
     ) -> None:
         created = api_as(people.gbv).post(URL, body(), format="json")
         assert created.status_code == 201
-        assert RecordAccess.objects.filter(object_id=created.json()["id"], user=people.gbv, channel="api").count() == 1
+        assert viewed(object_id=str(created.json()["id"]), actor=people.gbv, details__channel="api").count() == 1
 
         calls = [
             (people.gbv, "patch", f"{URL}{referral.pk}/", {"version": 1, "age": 17}),

@@ -18,7 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core import access
+from core import access, audit
 from core.access import Capability
 from core.choices import AdminLevel, Role
 from core.errors import ConflictError
@@ -28,7 +28,7 @@ from core.inputs import whole_number
 from core.jobs import start_job, visible_job
 from core.models import AdminArea, Job, Organisation
 from reports import publishing
-from reports.exports import ExportError, validate_export
+from reports.exports import ExportError, export_details, validate_export
 from reports.renderers import TalliesCSVRenderer, TalliesXLSXRenderer
 from reports.suppression import Reference, suppress_alone
 from reports.tallies import tallies
@@ -209,7 +209,12 @@ class ReopenMonthView(APIView):
     def post(self, request: Request, month: str) -> Response:
         _admin_only(request)
         first_day = _month(month)
-        publishing.reopen_month(first_day, by=signed_in(request), reason=str(body_object(request).get("reason", "")))
+        publishing.reopen_month(
+            first_day,
+            by=signed_in(request),
+            reason=str(body_object(request).get("reason", "")),
+            request=request._request,
+        )
         return Response({"month": first_day.strftime("%Y-%m"), "closed": False})
 
 
@@ -257,4 +262,7 @@ class ExportView(APIView):
             raise exceptions.ValidationError(error.errors) from error
         params["language"] = translation.get_language() or "en"
         job = start_job(kind=f"export_{params['kind']}", user=signed_in(request), task=export_job, params=params)
+        audit.record(
+            audit.Action.EXPORT_STARTED, request=request._request, obj=job, details=export_details(params, "api")
+        )
         return Response({"id": job.pk, "status": job.status}, status=202)

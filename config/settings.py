@@ -128,6 +128,7 @@ CELERY_BEAT_SCHEDULE = {
     "gbv-overdue-follow-ups": {"task": "incidents.notify_overdue_follow_ups", "schedule": 60 * 60 * 6},
     "gbv-closed-case-text": {"task": "incidents.clear_closed_case_text", "schedule": 60 * 60 * 24},
     "delete-old-exports": {"task": "reports.delete_old_exports", "schedule": 60 * 60},
+    "delete-expired-tokens": {"task": "core.delete_expired_tokens", "schedule": 60 * 60},
 }
 
 # --- Accounts and security

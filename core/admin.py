@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from core import models
+from core import models, tokens
 from core.access import Capability, has_capability
 from core.forms import UserChangeForm, UserCreationForm
 from core.http import signed_in
@@ -91,7 +91,10 @@ class OrganisationAdmin(ManagedByAdmins, admin.ModelAdmin[models.Organisation]):
 def deactivate_users(
     modeladmin: admin.ModelAdmin[models.User], request: HttpRequest, queryset: QuerySet[models.User]
 ) -> None:
-    count = queryset.exclude(pk=signed_in(request).pk).update(is_active=False)
+    others = list(queryset.exclude(pk=signed_in(request).pk))
+    count = models.User.objects.filter(pk__in=[user.pk for user in others]).update(is_active=False)
+    # update() skips save(), whose signal kills a deactivated user's API tokens: they die here.
+    tokens.revoke_all_tokens(users=others, reason=tokens.REVOKED_ON_DEACTIVATION)
     modeladmin.message_user(
         request,
         ngettext("%(count)d user deactivated.", "%(count)d users deactivated.", count) % {"count": count},

@@ -18,6 +18,9 @@ class CoreConfig(AppConfig):
         from core import navigation, signals  # noqa: PLC0415, F401  signals: the audit log's receivers connect
 
         navigation.register_core_items()
+        from core import tokens  # noqa: PLC0415
+
+        tokens.connect_signals()  # every API token dies with a password change or a deactivation
 
 
 class VigieAdminConfig(admin_apps.AdminConfig):

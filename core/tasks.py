@@ -1,6 +1,7 @@
 from celery import shared_task
 from django.core.mail import send_mail
 
+from core import tokens
 from core.models import Notification
 
 
@@ -22,3 +23,9 @@ def send_notification_email(notification_id: int) -> None:
 
     subject, body = email_text(notification)
     send_mail(subject, body, None, [notification.recipient.email])
+
+
+@shared_task(name="core.delete_expired_tokens")
+def delete_expired_tokens() -> int:
+    """Hourly (CELERY_BEAT_SCHEDULE): remove API tokens past their expiry that nobody has sent since."""
+    return tokens.delete_expired_tokens()

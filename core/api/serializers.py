@@ -18,9 +18,9 @@ class TokenRequestSerializer(serializers.Serializer[Any]):
     )
 
 
-
 class TokenSerializer(serializers.Serializer[Any]):
     token = serializers.CharField(read_only=True)
+    expiry = serializers.DateTimeField(read_only=True, help_text="When the token stops working.")
 
 
 class ReferenceEntrySerializer(serializers.Serializer[Any]):

@@ -24,9 +24,10 @@ from core.api.serializers import (
     TokenSerializer,
 )
 from core.auth import LOCKED_OUT_STATUS, lockout_message
-from core.models import AdminArea, ApiToken
+from core.models import AdminArea
 from core.reference import REFERENCE_LISTS_BY_SLUG
 from core.second_factor_views import api_refusal
+from core.tokens import issue_login_token
 
 
 class ObtainTokenView(APIView):
@@ -55,8 +56,8 @@ class ObtainTokenView(APIView):
             return refused
         # A token request signs in without `login()` (which fires `user_logged_in`): it logs its own sign-in.
         audit.record(audit.Action.LOGIN, request=request._request, actor=user, details={"channel": audit.Channel.API})
-        _token, key = ApiToken.objects.create(user=user, name="api/v1/auth/token")
-        return Response({"token": key})
+        token, key = issue_login_token(user=user, request=request._request)
+        return Response(TokenSerializer({"token": key, "expiry": token.expiry}).data)
 
 
 class ReferenceListView(APIView):

@@ -106,6 +106,18 @@ def job_targets(role: str) -> tuple[str, ...]:
     return (*own, f"{other}/sessions")
 
 
+# --- API tokens: each signed-in user has one (target "token", named by its owner's user name); another user's token
+# does not exist for them (404).
+def token_targets(role: str) -> tuple[str, ...]:
+    """The role's own token first (a signed-in role), then another user's."""
+    other = "supervisor" if role == "monitor" else "monitor"
+    return (other,) if role == "anonymous" else (role, other)
+
+
+def token_key(target: Target) -> dict[str, object]:
+    return {"key": target.key}
+
+
 # --- the rows
 
 
@@ -139,6 +151,7 @@ class Target:
     version: int = 1
     service_pk: int | None = None  # a GBV referral's first service
     twin_pk: int | None = None  # a household's likely duplicate, registered before it, in the same scope
+    key: str = ""  # an API token's first characters (target "token"; its pk is unused)
 
 
 Values = Mapping[str, object] | Callable[[Target], Mapping[str, object]]
@@ -253,6 +266,16 @@ MATRIX: dict[str, Row | tuple[Row, ...]] = {
     "api-schema": Row(api()),
     "api-docs": Row(page()),
     "api-token": Row(everyone(400), method="post", data={}),
+    # API tokens: each user lists and revokes their own (core/tests/test_tokens.py); a session has no token to
+    # revoke with api-token-revoke (400).
+    "api-tokens": Row(api()),
+    "api-token-detail": Row(api(204), method="delete", kwargs=token_key, target="token"),
+    "api-token-revoke": Row(api(400), method="post"),
+    "tokens": (Row(page()), Row(page(), method="post", data={"name": "matrix script", "days": "7"})),
+    "token-revoke": (
+        Row(page(), kwargs=token_key, target="token"),  # the confirmation page
+        Row(page(302), method="post", kwargs=token_key, target="token"),
+    ),
     "api-reference": Row(api(), kwargs={"slug": "violation-types"}),
     # Incidents: pages and API.
     **_record_rows("incidents", "", "incident", "incident"),

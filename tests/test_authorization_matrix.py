@@ -28,7 +28,7 @@ from beneficiaries.models import Household
 from beneficiaries.tests.factories import HouseholdFactory, MovementFactory
 from core import workflow
 from core.choices import Status
-from core.models import AdminArea, Job, Organisation, PopulationGroup, User, ViolationType
+from core.models import AdminArea, ApiToken, Job, Organisation, PopulationGroup, User, ViolationType
 from core.reference import load_initial_data
 from core.services import find_regions, user_create
 from incidents import services as incident_services
@@ -51,6 +51,7 @@ from tests.authorization_matrix import (
     reads,
     resolve,
     rows,
+    token_targets,
 )
 
 MARK = "OUTOFSCOPE-7f3a"
@@ -227,6 +228,9 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Worl
         built = World(users=_people())
         _records(built)
         _jobs(built)
+        for username, user in built.users.items():
+            token, _plain = ApiToken.objects.create(user=user, name="matrix")
+            built.targets["token", username] = Target(pk=0, key=token.token_key)
         for name in USER_TARGETS:
             built.targets["user", name] = Target(pk=built.users[name].pk)
         yield built
@@ -271,7 +275,10 @@ def test_every_row_names_a_url_that_exists():
 def test_every_url_naming_a_record_is_checked_on_real_records():
     """No case probes a record that does not exist: a row whose URL takes a `pk` names the record (or job) it is
     checked on."""
-    takes_pk = {row_key(name): "pk" in arguments for name, arguments in iter_url_patterns(get_resolver().url_patterns)}
+    takes_pk = {
+        row_key(name): bool({"pk", "key"} & arguments)  # a record's pk, or an API token's key
+        for name, arguments in iter_url_patterns(get_resolver().url_patterns)
+    }
     wrong = sorted(key for key in MATRIX for row in rows(key) if takes_pk.get(key) != (row.target is not None))
     assert wrong == []
 
@@ -279,6 +286,8 @@ def test_every_url_naming_a_record_is_checked_on_real_records():
 def _targets(row: Row, role: str) -> tuple[str | None, ...]:
     if row.target is None:
         return (None,)
+    if row.target == "token":
+        return token_targets(role)
     if row.target == "job":
         return job_targets(role)
     if row.target == "user":
@@ -292,6 +301,8 @@ def _targets(row: Row, role: str) -> tuple[str | None, ...]:
 def in_scope(role: str, target_type: str | None, place: str | None) -> bool:
     if target_type is None or place is None:
         return True
+    if target_type == "token":
+        return place == role
     if target_type == "job":
         return place.split("/")[0] == role
     if target_type == "user":
@@ -327,6 +338,12 @@ def forbidden(world: World, role: str, url: str) -> list[str]:
         reverse("reports:job", args=[target.pk])
         for (kind, name), target in world.targets.items()
         if kind == "job" and name.split("/")[0] != role and not url.startswith(reverse("reports:job", args=[target.pk]))
+    ]
+    # Other users' API tokens (but the one requested, which the URL names).
+    strings += [
+        target.key
+        for (kind, name), target in world.targets.items()
+        if kind == "token" and name != role and target.key not in url
     ]
     return strings
 

@@ -20,16 +20,27 @@ $(STAMP): requirements/base.txt requirements/dev.txt
 $(MO): locale/fr/LC_MESSAGES/django.po $(STAMP)
 	$(VENV)/bin/pybabel --quiet compile --statistics -d locale -D django -l fr
 
+# The demo asks nobody for a second factor: OTP_REQUIRED_ROLES is empty unless given on the command line or in the
+# environment, e.g. `make run OTP_REQUIRED_ROLES=admin,gbv_focal_point` (production's default when unset).
+OTP_REQUIRED_ROLES ?=
+DEMO_ENV = DEBUG=1 DATABASE_URL= REDIS_URL= OTP_REQUIRED_ROLES="$(OTP_REQUIRED_ROLES)"
+
 # SQLite and in-process tasks, whatever the shell's environment says; demo data and logins printed.
 run: install
-	DEBUG=1 DATABASE_URL= REDIS_URL= $(PY) manage.py migrate --no-input
-	DEBUG=1 DATABASE_URL= REDIS_URL= $(PY) manage.py load_demo
+	$(DEMO_ENV) $(PY) manage.py migrate --no-input
+	$(DEMO_ENV) $(PY) manage.py load_demo
+	@if [ -n "$(OTP_REQUIRED_ROLES)" ]; then \
+	  echo "Second factor: required of $(OTP_REQUIRED_ROLES) (OTP_REQUIRED_ROLES); they set up an authenticator app at their first sign-in."; \
+	else \
+	  echo "Second factor: off for this demo (OTP_REQUIRED_ROLES is empty). To ask it of admins and GBV focal points:"; \
+	  echo "               make run OTP_REQUIRED_ROLES=admin,gbv_focal_point"; \
+	fi
 	@echo "Vigie is starting on http://$(HOST)/ (Ctrl-C to stop)"
-	DEBUG=1 DATABASE_URL= REDIS_URL= $(PY) manage.py runserver $(HOST)
+	$(DEMO_ENV) $(PY) manage.py runserver $(HOST)
 
 # A management command on the demo's database, as `make run` sets it up: make manage ARGS="adduser alice --role admin"
 manage: install
-	DEBUG=1 DATABASE_URL= REDIS_URL= $(PY) manage.py $(ARGS)
+	$(DEMO_ENV) $(PY) manage.py $(ARGS)
 
 # With CI=true the suite runs on the PostgreSQL and Redis that .ci/run prepared, and refuses to fall back.
 # Elsewhere, tests that need PostgreSQL or a real Celery worker are deselected by marker (CI runs them).

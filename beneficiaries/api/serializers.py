@@ -42,7 +42,7 @@ class HouseholdSerializer(RecordSerializerMixin, serializers.Serializer):
     members = MemberSerializer(many=True, required=False)
     people = serializers.SerializerMethodField()
     size = serializers.SerializerMethodField()
-    merged_into = serializers.IntegerField(source="merged_into_id", read_only=True)
+    merged_into = serializers.IntegerField(source="merged_into_id", read_only=True, allow_null=True)
 
     record_model = Household
     clean_fields = ("registered_on",)

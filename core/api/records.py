@@ -28,8 +28,9 @@ class RecordSerializerMixin(serializers.Serializer[Any]):
     created_by = serializers.CharField(source="created_by.username", read_only=True)
     created_at = serializers.DateTimeField(read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
-    submitted_at = serializers.DateTimeField(read_only=True)
-    reviewed_by = serializers.CharField(source="reviewed_by.username", read_only=True, default=None)
+    # Null until the record is submitted and reviewed: declared nullable, so the schema says what is answered.
+    submitted_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    reviewed_by = serializers.CharField(source="reviewed_by.username", read_only=True, default=None, allow_null=True)
     review_note = serializers.CharField(read_only=True)
     changed_after_closing = serializers.BooleanField(read_only=True)
 
@@ -79,6 +80,7 @@ class RecordViewSet(
     selector (scope applied there), and `reject` if rejecting does more than the shared step."""
 
     family: Family = Family.GENERAL
+    may_conflict = True  # the schema declares 409: workflow steps, a stale `version`, a closed month
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:

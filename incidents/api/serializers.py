@@ -56,16 +56,20 @@ class IncidentSerializer(RecordSerializerMixin, serializers.Serializer):
     locality = serializers.CharField(max_length=200, required=False, allow_blank=True)
     location_type = code_field(LocationType.objects.all(), required=False, allow_null=True)
     displaced_persons = count_field(required=False, allow_null=True)
-    narrative = serializers.CharField(required=False, allow_blank=True)
+    # Answered as null when restricted (visible_narrative); null sent means no narrative.
+    narrative = serializers.CharField(required=False, allow_blank=True, allow_null=True)
     # Set when a sexual-violence type is first saved; only a GBV focal point lifts it (lift-narrative-restriction).
     narrative_restricted = serializers.BooleanField(read_only=True)
     urgent = serializers.BooleanField(required=False)
     violations = ViolationSerializer(many=True, required=True)
     follow_ups = FollowUpSerializer(many=True, required=False)
-    duplicate_of = serializers.IntegerField(source="duplicate_of_id", read_only=True)
+    duplicate_of = serializers.IntegerField(source="duplicate_of_id", read_only=True, allow_null=True)
 
     record_model = Incident
     clean_fields = ("reported_on", "occurred_on")
+
+    def validate_narrative(self, narrative: str | None) -> str:
+        return narrative or ""
 
     def validate_violations(self, violations: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if not violations:
@@ -141,8 +145,10 @@ class GbvReferralSerializer(RecordSerializerMixin, serializers.Serializer):
     urgent = serializers.BooleanField(required=False)
     services = ServiceReferralSerializer(many=True, required=False)
     case_status = serializers.CharField(read_only=True)
-    closure_requested_by = serializers.CharField(source="closure_requested_by.username", read_only=True, default=None)
-    anonymised_at = serializers.DateTimeField(read_only=True)
+    closure_requested_by = serializers.CharField(
+        source="closure_requested_by.username", read_only=True, default=None, allow_null=True
+    )
+    anonymised_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
     record_model = GbvReferral
     clean_fields = ("reported_on", "incident_date")

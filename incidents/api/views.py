@@ -23,6 +23,12 @@ from incidents.models import GbvReferral, Incident
 from incidents.selectors import gbv_referral_list, incident_list
 
 
+class WithdrawConsentBody(serializers.Serializer[Any]):
+    """What `withdraw-consent` reads: whether reporting consent goes too (consent to referral always does)."""
+
+    withdraw_reporting = serializers.BooleanField(required=False, default=False)
+
+
 class IncidentViewSet(RecordViewSet):
     """Protection incidents (API.md): newest first, filters of IncidentFilterSet, workflow steps as actions."""
 
@@ -133,10 +139,10 @@ class GbvReferralViewSet(RecordViewSet):
     def approve_closure(self, request: Request, pk: str | None = None) -> Response:
         return self._case_step(services.gbv_approve_closure)
 
-    @extend_schema(request=inline_serializer("WithdrawConsentBody", {"withdraw_reporting": serializers.BooleanField()}))
+    @extend_schema(request=WithdrawConsentBody)
     @action(detail=True, methods=["post"], url_path="withdraw-consent", url_name="withdraw-consent")
     def withdraw_consent(self, request: Request, pk: str | None = None) -> Response:
-        withdraw_reporting = serializers.BooleanField().to_internal_value(
-            body_object(request).get("withdraw_reporting", False)
-        )
+        body = WithdrawConsentBody(data=body_object(request))
+        body.is_valid(raise_exception=True)  # a flag that is not a boolean: 400 on `withdraw_reporting`
+        withdraw_reporting = body.validated_data["withdraw_reporting"]
         return self._case_step(services.gbv_withdraw_consent, withdraw_reporting=withdraw_reporting)

@@ -187,6 +187,8 @@ def _admin_only(request: Request) -> None:
 class CloseMonthView(APIView):
     """`POST /api/v1/reports/months/YYYY-MM/close/`: a job stores the published figures, then closes the month."""
 
+    may_conflict = True  # the month is already closed (409, declared in the schema)
+
     @extend_schema(request=None, responses={202: OpenApiTypes.OBJECT})
     def post(self, request: Request, month: str) -> Response:
         _admin_only(request)
@@ -204,6 +206,8 @@ class CloseMonthView(APIView):
 
 class ReopenMonthView(APIView):
     """`POST /api/v1/reports/months/YYYY-MM/reopen/` with a reason (required, logged)."""
+
+    may_conflict = True  # the month is not closed (409, declared in the schema)
 
     @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT})
     def post(self, request: Request, month: str) -> Response:

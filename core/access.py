@@ -252,6 +252,13 @@ def log_record_access(
 # admin has, never the admin's own role, organisation or regions; the GBV focal point role by a superuser only.
 
 
+def may_manage_users(user: User | AnonymousUser) -> bool:
+    """Whether the user has the users page at all: admins and superusers (what they see there is manageable_users)."""
+    if isinstance(user, AnonymousUser) or not user.is_active:
+        return False
+    return user.is_superuser or is_admin(user)
+
+
 def manageable_users(admin: User) -> QuerySet[User]:
     """The users this admin may see and manage: a superuser, everyone; an admin, the users of their organisation
     (every organisation for the lead's admins) whose regions all lie within the admin's regions (a user of every
@@ -309,3 +316,29 @@ def check_grant(
     wanted = set(region_codes)
     if regions and (not wanted or not wanted <= regions):
         raise GrantRefused(_("You can only give users regions among your own: choose at least one of them."))
+
+
+class AccountAction(enum.Enum):
+    """What an admin does to an account in their scope, beside changing its role, organisation or regions."""
+
+    EDIT = "edit"  # names and e-mail (an e-mail address is where a reset link goes)
+    DEACTIVATE = "deactivate"
+    REACTIVATE = "reactivate"
+    RESET_LINK = "reset_link"
+
+
+def check_account_action(admin: User, user: User, action: AccountAction) -> None:
+    """Raise GrantRefused unless this admin may take `action` on `user`, an account already in their scope.
+
+    Anything that would let an admin act as a GBV focal point (a reset link, a changed e-mail address, reactivating a
+    focal point's account) is for superusers: it would give the admin the GBV records the role reads. Deactivating
+    one only takes access away, so any admin in scope may do it (someone left, a phone was lost).
+    """
+    if user.pk == admin.pk:
+        raise GrantRefused(_("You cannot do this to your own account; ask another admin."))
+    if admin.is_superuser:
+        return
+    if not is_admin(admin):
+        raise GrantRefused(_("Only admins manage users."))
+    if user.role == Role.GBV_FOCAL_POINT and action != AccountAction.DEACTIVATE:
+        raise GrantRefused(_("Only a superuser manages a GBV focal point's account."))

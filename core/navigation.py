@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from core.access import Action, Capability, Family, has_capability, may
+from core.access import Action, Capability, Family, has_capability, may, may_manage_users
 from core.models import User
 
 
@@ -65,5 +65,6 @@ def register_core_items() -> None:
     register(NavItem(_("Review queue"), "review-queue", _may_review, order=50))
     register(NavItem(_("My records"), "my-records", _may_create, order=60))
     register(NavItem(_("API"), "api-docs", lambda user: True, order=900))
+    register(NavItem(_("Users"), "user-list", may_manage_users, order=990))
     register(NavItem(_("Audit log"), "audit-log", _may_read_audit_log, order=995))
     register(NavItem(_("Administration"), "admin:index", _may_manage, order=1000))

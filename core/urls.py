@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from core import audit_views, password_views, queue, second_factor_views, token_pages, views
+from core import audit_views, password_views, queue, second_factor_views, token_pages, user_pages, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -10,6 +10,12 @@ urlpatterns = [
     path("review/", queue.review_queue, name="review-queue"),
     path("notifications/", views.notifications_page, name="notifications"),
     path("audit/", audit_views.audit_log, name="audit-log"),
+    path("users/", user_pages.user_list, name="user-list"),
+    path("users/new/", user_pages.user_create, name="user-create"),
+    path("users/<int:pk>/", user_pages.user_edit, name="user-edit"),
+    path("users/<int:pk>/deactivate/", user_pages.user_deactivate, name="user-deactivate"),
+    path("users/<int:pk>/reactivate/", user_pages.user_reactivate, name="user-reactivate"),
+    path("users/<int:pk>/reset-link/", user_pages.user_reset_link, name="user-reset-link"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/change/", password_views.PasswordChangeView.as_view(), name="password_change"),

@@ -85,6 +85,16 @@ TARGETS: dict[str, tuple[str, ...]] = {
 }
 # URLs that name a user (target "user") are checked on these users of the world (its user names).
 USER_TARGETS = ("gbv",)
+# The users page's URLs (target "account") are checked on the account of each place's monitor: an admin manages the
+# accounts of their organisation and regions (the places whose general records they read); the page exists for no
+# other role (403 whatever the account).
+ACCOUNT_OWNERS = {"gao": "monitor", "partner": "partner_monitor", "mopti": "mopti_monitor"}
+
+
+def manages_account(role: str, place: str) -> bool:
+    return KIND.get(role) != "admin" or place in READS[role][0]
+
+
 # Incident URLs are also checked on the restricted incident by the roles that read Gao's incidents.
 RESTRICTED_TARGET_ROLES = ("monitor", "supervisor", "gbv", "admin")
 
@@ -263,6 +273,19 @@ MATRIX: dict[str, Row | tuple[Row, ...]] = {
     ),
     # Django's admin: only Vigie's admins get in; everyone else is sent to its login page.
     "admin:*": Row(page(302, admin=200)),
+    # ... but its user and group pages are for superusers only: admins manage users on the users page, in scope.
+    "admin:core_user_changelist": Row(page(302, admin=403)),
+    "admin:auth_group_changelist": Row(page(302, admin=403)),
+    # The users page: admins, each for the accounts of their scope (another's is a 404); nobody else (403).
+    "user-list": Row(page(403, admin=200)),
+    "user-create": Row(page(403, admin=200)),
+    "user-edit": Row(page(403, admin=200), kwargs=pk, target="account"),
+    "user-deactivate": (
+        Row(page(403, admin=200), kwargs=pk, target="account"),  # the confirmation page
+        Row(page(403, admin=302), method="post", kwargs=pk, data={"confirm": "1"}, target="account"),
+    ),
+    "user-reactivate": Row(page(403, admin=302), method="post", kwargs=pk, target="account"),
+    "user-reset-link": Row(page(403, admin=200), method="post", kwargs=pk, target="account"),
     "api-schema": Row(api()),
     "api-docs": Row(page()),
     "api-token": Row(everyone(400), method="post", data={}),
@@ -393,7 +416,11 @@ MATRIX: dict[str, Row | tuple[Row, ...]] = {
 
 # The representative URLs a group row is checked on.
 GROUP_SAMPLES: dict[str, list[tuple[str, dict[str, object]]]] = {
-    "admin:*": [("admin:index", {}), ("admin:core_user_changelist", {}), ("admin:core_violationtype_changelist", {})],
+    "admin:*": [
+        ("admin:index", {}),
+        ("admin:core_organisation_changelist", {}),
+        ("admin:core_violationtype_changelist", {}),
+    ],
 }
 
 

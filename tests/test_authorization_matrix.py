@@ -35,6 +35,7 @@ from incidents import services as incident_services
 from incidents.tests.factories import GbvReferralFactory, IncidentFactory
 from reports.tasks import export_job
 from tests.authorization_matrix import (
+    ACCOUNT_OWNERS,
     EXPORTED,
     GROUP_SAMPLES,
     JOB_OWNERS,
@@ -48,6 +49,7 @@ from tests.authorization_matrix import (
     Row,
     Target,
     job_targets,
+    manages_account,
     reads,
     resolve,
     rows,
@@ -228,6 +230,8 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Worl
         built = World(users=_people())
         _records(built)
         _jobs(built)
+        for place, username in ACCOUNT_OWNERS.items():
+            built.targets["account", place] = Target(pk=built.users[username].pk)
         for username, user in built.users.items():
             token, _plain = ApiToken.objects.create(user=user, name="matrix")
             built.targets["token", username] = Target(pk=0, key=token.token_key)
@@ -305,6 +309,8 @@ def in_scope(role: str, target_type: str | None, place: str | None) -> bool:
         return place == role
     if target_type == "job":
         return place.split("/")[0] == role
+    if target_type == "account":
+        return manages_account(role, place)
     if target_type == "user":
         return True  # a user is no record with a scope: who manages whom is core/tests/test_users.py's
     return reads(role, target_type, place)

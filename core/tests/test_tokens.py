@@ -61,6 +61,10 @@ def test_the_endpoint_token_lives_the_configured_hours(people: SimpleNamespace, 
     token = ApiToken.objects.get(user=people.monitor)
     assert before + datetime.timedelta(hours=3) <= token.expiry <= timezone.now() + datetime.timedelta(hours=3)
     assert datetime.datetime.fromisoformat(response.json()["expiry"]) == token.expiry
+    entry = AuditEntry.objects.get(action=AuditEntry.Action.TOKEN_CREATED)
+    assert entry.actor == people.monitor
+    assert entry.details["expiry"] == token.expiry.isoformat()
+    assert response.json()["token"] not in str(entry.details)
 
 
 def test_an_expired_token_is_refused_and_deleted(people: SimpleNamespace) -> None:
@@ -301,6 +305,19 @@ def test_tokens_die_with_a_reset_link(people: SimpleNamespace, client: Client) -
     response = client.post(form_url, {"new_password1": new, "new_password2": new})
     assert response.status_code == 302
     assert _status_with(plain) == 401
+
+
+def test_tokens_die_when_a_superuser_sets_the_password_in_the_django_admin(people: SimpleNamespace) -> None:
+    _script, plain = _token(people.monitor)
+    root = User.objects.create_superuser("root", "root@example.org", PASSWORD)
+    new = "Another-horse-2027"
+    response = _signed_in(root).post(
+        reverse("admin:auth_user_password_change", args=[people.monitor.pk]),
+        {"password1": new, "password2": new, "usable_password": "true"},
+    )
+    assert response.status_code == 302, response.content.decode()[:500]
+    assert _status_with(plain) == 401
+    assert _bulk_revocations(people.monitor) == [{"revoked": REVOKED_ON_PASSWORD_CHANGE, "count": 1}]
 
 
 def test_tokens_survive_a_save_that_changes_neither_password_nor_activity(people: SimpleNamespace) -> None:

@@ -25,7 +25,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -261,6 +261,14 @@ def verify(request: HttpRequest) -> HttpResponse:
     return render(request, "core/second_factor/verify.html", context, status=400 if form.errors else 200)
 
 
+def _user_page(pk: int) -> str:
+    """Where a reset returns to: the user's page on the users pages (home if that page is not there)."""
+    try:
+        return reverse("user-edit", args=[pk])
+    except NoReverseMatch:
+        return reverse("home")
+
+
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -280,12 +288,12 @@ def reset(request: HttpRequest, pk: int) -> HttpResponse:
             _("The second factor of %(user)s is reset: they set up an authenticator app at their next sign-in.")
             % {"user": target.get_username()},
         )
-        return HttpResponseRedirect(safe_next(request, default=reverse("user-second-factor-reset", args=[pk])))
+        return HttpResponseRedirect(safe_next(request, default=_user_page(pk)))
     context = {
         "target": target,
         "has_device": TOTPDevice.objects.filter(user=target).exists(),
         "backup_codes_left": backup_codes_left(target),
-        "next": safe_next(request, default=request.path),
+        "next": safe_next(request, default=_user_page(pk)),
     }
     return render(request, "core/second_factor/reset.html", context)
 

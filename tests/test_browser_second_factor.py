@@ -95,3 +95,20 @@ def test_a_gbv_focal_point_without_an_authenticator_is_sent_to_enrolment(people,
     page.goto("/incidents/gbv/")
     page.wait_for_url("**/account/second-factor/?next=%2Fincidents%2Fgbv%2F")
     assert page.console_errors == []
+
+
+def test_a_superuser_resets_a_lost_authenticator_after_confirming(people, page, settings):
+    settings.VIGIE_OTP_REQUIRED_ROLES = frozenset()  # the superuser's own second factor is the tests above
+    people.admin.is_superuser = True
+    people.admin.save()
+    TOTPDevice.objects.create(user=people.gbv, name="authenticator", confirmed=True)
+    password(page, "admin")
+    page.wait_for_url("**/")
+    page.goto(f"/users/{people.gbv.pk}/second-factor/reset/")
+    assert page.get_by_role("heading", name="Reset the second factor of gbv?").is_visible()
+    shot(page, "second-factor-reset")
+    page.get_by_role("button", name="Reset the second factor").click()
+    assert page.get_by_text("The second factor of gbv is reset").is_visible()
+    assert not TOTPDevice.objects.filter(user=people.gbv).exists()
+    assert AuditEntry.objects.filter(action=AuditEntry.Action.OTP_RESET, target_user=people.gbv).count() == 1
+    assert page.console_errors == []

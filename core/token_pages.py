@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods
 from core.http import signed_in
 from core.inputs import whole_number
 from core.models import ApiToken, User
-from core.tokens import create_named_token, revoke_token, tokens_of
+from core.tokens import LOGIN_TOKEN_NAME, create_named_token, revoke_token, tokens_of
 
 TOKENS_PAGE_SIZE = 50
 DEFAULT_DAYS = 30
@@ -86,6 +86,7 @@ def _context(
         "new_token": new_token,
         "max_days": settings.VIGIE_API_TOKEN_MAX_DAYS,
         "login_hours": settings.VIGIE_API_TOKEN_HOURS,
+        "login_token_name": LOGIN_TOKEN_NAME,
         "query": "",
     }
 

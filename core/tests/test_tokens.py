@@ -25,7 +25,7 @@ from conftest import PASSWORD
 from core.admin import deactivate_users
 from core.models import ApiToken, AuditEntry, User
 from core.tasks import delete_expired_tokens
-from core.tokens import REVOKED_ON_DEACTIVATION, REVOKED_ON_PASSWORD_CHANGE
+from core.tokens import LOGIN_TOKEN_NAME, REVOKED_ON_DEACTIVATION, REVOKED_ON_PASSWORD_CHANGE
 
 TOKEN_URL = "/api/v1/auth/token/"  # noqa: S105 -- a URL, not a password
 TOKENS_API = "/api/v1/auth/tokens/"
@@ -157,7 +157,9 @@ def test_the_page_lists_only_the_users_own_tokens_and_marks_expired_ones(people:
     _token(people.monitor, name="mine, alive", expiry=datetime.timedelta(days=1))
     _token(people.monitor, name="mine, expired", expiry=datetime.timedelta(minutes=-5))
     _token(people.supervisor, name="the supervisor's")
+    _token(people.monitor, name=LOGIN_TOKEN_NAME)
     html = _signed_in(people.monitor).get(reverse("tokens")).content.decode()
+    assert "API sign-in" in html
     assert "mine, alive" in html
     assert "mine, expired" in html
     assert "Expired" in html

@@ -146,6 +146,18 @@ class TestEnforcement:
         assert client.post(reverse("logout")).status_code == 302
         assert client.get("/").status_code == 302  # to the login page now
 
+    def test_before_the_second_factor_the_menu_offers_only_signing_out(
+        self, people: SimpleNamespace, client: Client
+    ) -> None:
+        device = enrolled(people.admin)
+        password_login(client, "admin")
+        page = client.get(VERIFY).content.decode()
+        assert 'href="/incidents/"' not in page
+        assert f'href="{reverse("tokens")}"' not in page
+        assert "Log out" in page
+        client.post(VERIFY, {"code": code(device)})
+        assert 'href="/incidents/"' in client.get("/").content.decode()
+
     def test_a_monitor_signs_in_with_the_password_alone(self, people: SimpleNamespace, client: Client) -> None:
         password_login(client, "monitor")
         assert client.get("/").status_code == 200

@@ -532,3 +532,32 @@ class TestNobodyEditsTheLog:
         assert admin_client.get("/admin/core/auditentry/add/").status_code == 403
         entry.refresh_from_db()
         assert (entry.action, entry.username) == (Action.LOGIN, "monitor")
+
+
+# --- the record access log, moved into the audit log
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_copies_record_access_rows_into_the_audit_log(people: SimpleNamespace) -> None:
+    from django.db import connection  # noqa: PLC0415 -- this test alone walks the migrations
+    from django.db.migrations.executor import MigrationExecutor  # noqa: PLC0415
+
+    before, after = [("core", "0010_identity_tokens_audit")], [("core", "0011_record_access_into_audit_log")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    content_type = old.get_model("contenttypes", "ContentType").objects.get(app_label="incidents", model="gbvreferral")
+    access = old.get_model("core", "RecordAccess").objects.create(
+        content_type=content_type, object_id=41, user_id=people.gbv.pk, channel="api"
+    )
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(after)
+    entry = AuditEntry.objects.get(action=Action.GBV_RECORD_VIEWED)
+    assert (entry.actor_id, entry.username, entry.object_type, entry.object_id) == (
+        people.gbv.pk,
+        "gbv",
+        "incidents.gbvreferral",
+        "41",
+    )
+    assert (entry.details, entry.at) == ({"channel": "api"}, access.at)

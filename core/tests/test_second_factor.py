@@ -241,6 +241,18 @@ class TestVerification:
         assert client.post(VERIFY, {"code": code(device)}).status_code == 302  # to the login page
         assert client.get(SESSION_API).status_code in {401, 403}
 
+    def test_signing_in_again_does_not_lift_the_wait_after_a_wrong_code(self, people: SimpleNamespace) -> None:
+        # A successful password resets django-axes's count (AXES_RESET_ON_SUCCESS); django-otp's wait, kept on the
+        # device, still slows down whoever guesses codes with a known password.
+        device = enrolled(people.admin)
+        first, second = Client(), Client()
+        password_login(first, "admin")
+        first.post(VERIFY, {"code": "000000"})
+        password_login(second, "admin")
+        response = second.post(VERIFY, {"code": code(device)})
+        assert response.status_code == 400
+        assert "wait a few seconds" in response.content.decode()
+
     def test_next_may_not_leave_the_site(self, people: SimpleNamespace, client: Client) -> None:
         device = enrolled(people.admin)
         password_login(client, "admin")
@@ -359,6 +371,16 @@ class TestTokenEndpoint:
         assert api_client.post(TOKEN_URL, body, format="json").status_code == 429
         assert AuditEntry.objects.filter(actor=people.admin, action=AuditEntry.Action.OTP_FAILED).count() == 3
 
+    @pytest.mark.parametrize("otp", ["1" * 17, "12\x0056", "１２３４５６", ["123456"]])
+    def test_an_odd_otp_is_a_400_on_otp_never_a_500(
+        self, people: SimpleNamespace, api_client: APIClient, otp: object
+    ) -> None:
+        enrolled(people.admin)
+        body = {"username": "admin", "password": PASSWORD, "otp": otp}
+        response = api_client.post(TOKEN_URL, body, format="json")
+        assert response.status_code == 400
+        assert "otp" in response.json()
+
     def test_a_monitor_needs_no_otp(self, people: SimpleNamespace, api_client: APIClient) -> None:
         response = api_client.post(TOKEN_URL, {"username": "monitor", "password": PASSWORD}, format="json")
         assert response.status_code == 200
@@ -397,6 +419,7 @@ class TestReset:
         entry = AuditEntry.objects.get(action=AuditEntry.Action.OTP_RESET)
         assert (entry.actor, entry.target_user) == (root, people.gbv)
         assert client.get(reverse("user-second-factor-reset", args=[987654])).status_code == 404
+        assert client.get(f"/users/{10**30}/second-factor/reset/").status_code == 404
 
     def test_an_admin_may_not_reset(self, people: SimpleNamespace, client: Client) -> None:
         enrolled(people.gbv)

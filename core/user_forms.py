@@ -131,6 +131,15 @@ class UserForm(forms.Form):
     def __init__(self, *args: Any, admin: User, user: User | None = None, **kwargs: Any) -> None:
         if user is not None:
             kwargs.setdefault("initial", self.initial_for(user))
+        else:
+            # A new user is most often one of the admin's own people: their organisation, and their region if one.
+            own_regions = list(_regions_for(admin).values_list("pk", flat=True)) if access.region_pcodes(admin) else []
+            kwargs.setdefault(
+                "initial",
+                {"role": Role.MONITOR, "organisation": admin.organisation_id, "regions": own_regions[:1]}
+                if len(own_regions) == 1
+                else {"role": Role.MONITOR, "organisation": admin.organisation_id},
+            )
         super().__init__(*args, **kwargs)
         self.admin, self.user = admin, user
         if user is not None:

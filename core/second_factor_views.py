@@ -24,7 +24,7 @@ from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -79,7 +79,7 @@ def safe_next(request: HttpRequest, default: str = "") -> str:
         wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return wanted
-    return default or reverse(settings.LOGIN_REDIRECT_URL)
+    return default or resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
 def _with_next(url_name: str, next_url: str) -> str:

@@ -117,6 +117,9 @@ class TestEnforcement:
         response = client.get("/admin/core/user/")
         assert response.status_code == 302
         assert response["Location"].startswith(VERIFY)
+        response = client.get(reverse("api-docs"))
+        assert response.status_code == 302
+        assert response["Location"].startswith(VERIFY)
 
     def test_after_the_password_a_gbv_focal_point_without_a_device_is_sent_to_enrolment(
         self, people: SimpleNamespace, client: Client

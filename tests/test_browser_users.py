@@ -44,6 +44,8 @@ def test_an_admin_creates_a_monitor_and_hands_over_a_link_that_works_once(people
     assert page.get_by_text("Account mariam created.").is_visible()
     link = page.get_by_label("One-time link").input_value()
     assert "/accounts/reset/" in link
+    page.get_by_role("button", name="Copy the link").click()  # copy.js: no inline script
+    page.get_by_role("button", name="Copied").wait_for()  # the clipboard answers when it likes
     assert page.get_by_text("Once: as soon as a password is chosen with it").is_visible()
     _shot(page, "users-link-en")
     mariam = User.objects.get(username="mariam")

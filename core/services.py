@@ -185,6 +185,8 @@ def user_change(
     # Locked: two admins saving the same user at once would each log a change from the same "before".
     user = User.objects.select_for_update().get(pk=user.pk)
     _check_in_scope(by, user)
+    if role not in Role.values:
+        raise ValidationError({"role": _("Unknown role “%(role)s”.") % {"role": role}})
     regions = list(regions)
     access.check_grant(
         by, role=role, organisation_id=organisation.pk, region_codes=[region.pcode for region in regions], user=user

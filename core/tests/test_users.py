@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.test import Client, override_settings
 from django.urls import reverse
@@ -656,3 +657,38 @@ def test_the_django_admins_bulk_deactivation_is_logged(cast: SimpleNamespace, cl
     entries = AuditEntry.objects.filter(action="user_deactivated")
     assert [(entry.actor, entry.target_user) for entry in entries] == [(cast.superuser, cast.monitor)]
     assert User.objects.get(pk=cast.superuser.pk).is_active
+
+
+class TestServices:
+    """The services ask core.access whatever their caller checked: a page, a command or a script calls them."""
+
+    def _change(self, user: User, by: User, **changes: Any) -> User:
+        values: dict[str, Any] = {
+            "role": user.role,
+            "organisation": user.organisation,
+            "regions": list(user.regions.all()),
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "email": user.email,
+            **changes,
+        }
+        return services.user_change(user=user, by=by, **values)
+
+    def test_a_user_outside_scope_is_not_in_scope(self, cast: SimpleNamespace) -> None:
+        with pytest.raises(access.NotInScope):
+            self._change(cast.outsider, cast.gao_admin, first_name="Changed")
+        with pytest.raises(access.NotInScope):
+            services.reset_link(user=cast.monitor, by=cast.partner_admin)
+        with pytest.raises(access.NotInScope):
+            services.user_deactivate(user=cast.superuser, by=cast.admin)
+        assert User.objects.get(pk=cast.outsider.pk).first_name == ""
+
+    def test_an_unknown_role_is_refused(self, cast: SimpleNamespace) -> None:
+        with pytest.raises(ValidationError):
+            self._change(cast.monitor, cast.superuser, role="superuser")
+        assert scope(cast.monitor)[0] == "monitor"
+
+    def test_no_reset_link_for_a_deactivated_account(self, cast: SimpleNamespace) -> None:
+        services.user_deactivate(user=cast.monitor, by=cast.admin)
+        with pytest.raises(access.GrantRefused):
+            services.reset_link(user=User.objects.get(pk=cast.monitor.pk), by=cast.admin)

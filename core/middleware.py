@@ -36,11 +36,14 @@ class NoStoreMiddleware:
 
 
 # The pages a session without its second factor may still open: signing in and out, the second factor's own pages,
-# the language switch, the health check and the password-reset pages (whose link the user may be holding).
+# the language switch, the health check, the password-reset pages (whose link the user may be holding), and the
+# idle-session warning's keep-alive and end (they read no data; the verification page shows that warning too).
 OPEN_WITHOUT_SECOND_FACTOR = frozenset(
     {
         "login",
         "logout",
+        "session-keepalive",
+        "session-ended",
         "second-factor",
         "second-factor-verify",
         "set_language",

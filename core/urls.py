@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from core import audit_views, password_views, queue, second_factor_views, token_pages, user_pages, views
+from core import audit_views, password_views, queue, second_factor_views, session_views, token_pages, user_pages, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -18,6 +18,8 @@ urlpatterns = [
     path("users/<int:pk>/reset-link/", user_pages.user_reset_link, name="user-reset-link"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/session/keepalive/", session_views.keepalive, name="session-keepalive"),
+    path("accounts/session/ended/", session_views.session_ended, name="session-ended"),
     path("accounts/password/change/", password_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("account/tokens/", token_pages.tokens_page, name="tokens"),

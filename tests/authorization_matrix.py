@@ -255,6 +255,10 @@ MATRIX: dict[str, Row | tuple[Row, ...]] = {
     "healthz": Row(everyone(200)),
     "login": Row({"anonymous": 200, **dict.fromkeys(SIGNED_IN, 302)}),
     "logout": Row(everyone(302), method="post"),
+    # The idle-session warning's "Stay signed in" (a fetch: 401, not the login page, once the session has ended);
+    # where a page whose session ran out goes (the login page with a message, or back to the page if still signed in).
+    "session-keepalive": (Row(api(200), method="post"), Row(everyone(405))),
+    "session-ended": Row(everyone(302), data={"next": "/my-records/"}),
     "password_change": Row(page()),
     "password_change_done": Row(page()),
     "password_reset": Row(everyone(200)),

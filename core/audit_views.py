@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from core import access
+from core import access, audit
 from core.access import Capability
 from core.filtersets import FIRST_MONTH, LAST_MONTH
 from core.http import signed_in
@@ -213,6 +213,13 @@ def audit_log(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
         response = StreamingHttpResponse(_csv_rows(entries), content_type="text/csv; charset=utf-8")
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         response["Content-Disposition"] = f'attachment; filename="vigie-audit-log-{stamp}.csv"'
+        # The log holds user names and addresses: taking it away is itself logged, with the filters used.
+        used = {name: value for name, value in (form.cleaned_data if form.is_bound else {}).items() if value}
+        audit.record(
+            audit.Action.EXPORT_DOWNLOADED,
+            request=request,
+            details={"kind": "audit_log", "channel": audit.Channel.PAGE, **{k: str(v) for k, v in used.items()}},
+        )
         return response
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     shown = list(page.object_list)

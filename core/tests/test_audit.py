@@ -419,6 +419,11 @@ class TestPage:
         lines = text.strip().splitlines()
         assert len(lines) == 2  # the header and the failed sign-in: the filter holds
         assert "'=HYPERLINK" in lines[1]
+        taken = only(Action.EXPORT_DOWNLOADED)  # taking the log away is logged too
+        assert (taken.actor, taken.details) == (
+            people.admin,
+            {"kind": "audit_log", "channel": "page", "action": "login_failed"},
+        )
 
     def test_a_bad_filter_downloads_nothing(self, people: SimpleNamespace) -> None:
         response = signed_in_client(people.admin).get(AUDIT, {"date_from": "nope", "format": "csv"})

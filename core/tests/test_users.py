@@ -692,3 +692,15 @@ class TestServices:
         services.user_deactivate(user=cast.monitor, by=cast.admin)
         with pytest.raises(access.GrantRefused):
             services.reset_link(user=User.objects.get(pk=cast.monitor.pk), by=cast.admin)
+
+
+def test_a_user_moved_out_of_scope_while_the_page_was_open_is_a_404(
+    cast: SimpleNamespace, client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The page found the user in scope; by the time the service locks the row, another admin moved them away.
+    monkeypatch.setattr(access, "may_manage_user", lambda admin, user: False)
+    response = as_user(client, cast.admin).post(
+        reverse("user-edit", args=[cast.monitor.pk]), user_form(cast.monitor, first_name="Changed")
+    )
+    assert response.status_code == 404
+    assert User.objects.get(pk=cast.monitor.pk).first_name == ""

@@ -158,6 +158,8 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "may_reset": _refusal(admin, user, AccountAction.RESET_LINK) is None and user.is_active,
         "may_deactivate": _refusal(admin, user, AccountAction.DEACTIVATE) is None and user.is_active,
         "may_reactivate": _refusal(admin, user, AccountAction.REACTIVATE) is None and not user.is_active,
+        # A lost phone: superusers reset a user's authenticator (core.second_factor_views.reset, logged there).
+        "may_reset_second_factor": admin.is_superuser and user.pk != admin.pk,
     }
     return render(request, "core/user_form.html", context, status=status)
 

@@ -704,3 +704,9 @@ def test_a_user_moved_out_of_scope_while_the_page_was_open_is_a_404(
     )
     assert response.status_code == 404
     assert User.objects.get(pk=cast.monitor.pk).first_name == ""
+
+
+def test_a_superuser_finds_the_second_factor_reset_on_the_users_page(cast: SimpleNamespace, client: Client) -> None:
+    reset = reverse("user-second-factor-reset", args=[cast.monitor.pk])
+    assert reset in as_user(client, cast.superuser).get(reverse("user-edit", args=[cast.monitor.pk])).content.decode()
+    assert reset not in as_user(client, cast.admin).get(reverse("user-edit", args=[cast.monitor.pk])).content.decode()

@@ -3,7 +3,7 @@
 A token is stored as its hash only; its first characters (`token_key`) name it on pages and in the API. Every token
 expires: one from `POST /api/v1/auth/token/` after `VIGIE_API_TOKEN_HOURS`, a named one (a script's, made on the
 Tokens page) after the days its owner chose, at most `VIGIE_API_TOKEN_MAX_DAYS`. Every token of a user dies when
-their password changes or they are deactivated: `connect_signals` below, on every save of a
+their password changes, they are deactivated or their role changes: `connect_signals` below, on every save of a
 user (the password change page, a reset link, the admin, `set_password` in a shell).
 """
 
@@ -28,6 +28,7 @@ LOGIN_TOKEN_NAME = "api/v1/auth/token"  # noqa: S105 -- a name shown on the Toke
 # Why a bulk revocation happened (the audit entry's details).
 REVOKED_ON_PASSWORD_CHANGE = "all, password changed"  # noqa: S105 -- a reason, not a password
 REVOKED_ON_DEACTIVATION = "all, deactivated"
+REVOKED_ON_ROLE_CHANGE = "all, role changed"
 
 
 def tokens_of(user: User) -> QuerySet[ApiToken]:
@@ -92,19 +93,23 @@ def _note_what_changes(sender: type[User], instance: User, update_fields: Any = 
     if instance.pk is None or kwargs.get("raw"):
         return  # a new user has no token; fixtures load rows as they are
     fields = set(update_fields) if update_fields is not None else None
-    if fields is not None and not fields & {"password", "is_active"}:
+    if fields is not None and not fields & {"password", "is_active", "role"}:
         return  # last_login after each sign-in, and the like: no query
     # Django's check_password saves an upgraded hash of the same password (update_fields=["password"], no raw
     # password kept): that is not a password change.
     if fields == {"password"} and getattr(instance, "_password", None) is None:
         return
-    stored = User.objects.filter(pk=instance.pk).values("password", "is_active").first()
+    stored = User.objects.filter(pk=instance.pk).values("password", "is_active", "role").first()
     if stored is None:
         return
     if stored["is_active"] and not instance.is_active:
         instance._tokens_die_because = REVOKED_ON_DEACTIVATION  # type: ignore[attr-defined]
     elif stored["password"] != instance.password:
         instance._tokens_die_because = REVOKED_ON_PASSWORD_CHANGE  # type: ignore[attr-defined]
+    elif stored["role"] != instance.role:
+        # A token was issued under the old role's checks: a monitor's, asked no second factor, must not become an
+        # admin's (OTP_REQUIRED_ROLES) that never passed one. Its owner makes a new one under the new role.
+        instance._tokens_die_because = REVOKED_ON_ROLE_CHANGE  # type: ignore[attr-defined]
 
 
 def _kill_tokens(sender: type[User], instance: User, created: bool = False, **kwargs: Any) -> None:

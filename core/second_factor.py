@@ -13,6 +13,8 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from core.choices import Role
+
 if TYPE_CHECKING:
     from django_otp.models import Device
 
@@ -24,10 +26,12 @@ LONGEST_CODE = 16
 
 
 def needs_second_factor(user: User | AnonymousUser) -> bool:
-    """Whether this user's role must pass a second factor before using Vigie."""
+    """Whether this user's role (or, for a superuser, the admin role) must pass a second factor before using Vigie."""
     if isinstance(user, AnonymousUser) or not user.is_authenticated:
         return False
-    return user.role in settings.VIGIE_OTP_REQUIRED_ROLES
+    required = settings.VIGIE_OTP_REQUIRED_ROLES
+    # A superuser manages every user whatever their role says (a viewer's, say): as strong as an admin's sign-in.
+    return user.role in required or (user.is_superuser and Role.ADMIN in required)
 
 
 def has_device(user: User) -> bool:

@@ -718,3 +718,31 @@ class TestAuditLog:
         """The e-mailed reset of a GBV focal point goes to their address only, and nothing is logged with it."""
         Client().post(reverse("password_reset"), {"email": "gbv@example.org"})
         assert [message.to for message in mail.outbox] == [["gbv@example.org"]]
+
+
+@pytest.mark.usefixtures("otp_required")
+class TestSecondFactorForSuperusers:
+    def test_a_superuser_of_any_role_passes_the_second_factor(self, cast: SimpleNamespace) -> None:
+        """A superuser whose role was left at (or set to) viewer still manages every user on the users page (and
+        grants the GBV focal point role): admins need a second factor, so does whoever can make anyone an admin."""
+        User.objects.filter(pk=cast.superuser.pk).update(role="viewer")
+        enrolled(cast.superuser)
+        client = Client()
+        password_login(client, "root")
+        response = client.get("/users/")
+        assert response.status_code == 302
+        assert response["Location"].startswith(VERIFY)
+        api = APIClient().post(TOKEN_URL, {"username": "root", "password": PASSWORD}, format="json")
+        assert api.status_code == 400
+        assert not ApiToken.objects.filter(user=cast.superuser).exists()
+
+    def test_a_reset_device_unverifies_the_open_session(self, cast: SimpleNamespace) -> None:
+        device = enrolled(cast.admin)
+        client = Client()
+        password_login(client, "admin")
+        assert client.post(VERIFY, {"code": code(device)}).status_code == 302
+        assert client.get("/users/").status_code == 200
+        TOTPDevice.objects.filter(user=cast.admin).delete()
+        response = client.get("/users/")
+        assert response.status_code == 302
+        assert response["Location"].startswith(ENROL)

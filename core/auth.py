@@ -1,12 +1,16 @@
-"""Authentication glue: the answer a locked-out client gets (django-axes calls this)."""
+"""Authentication glue: the answer a locked-out client gets (django-axes calls this); forgetting failures."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from axes.handlers.proxy import AxesProxyHandler
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from core.models import User
 
 LOCKED_OUT_STATUS = 429
 
@@ -21,3 +25,12 @@ def lockout_response(
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": lockout_message()}, status=LOCKED_OUT_STATUS)
     return render(request, "registration/locked_out.html", {"message": lockout_message()}, status=LOCKED_OUT_STATUS)
+
+
+def forget_failed_logins(request: HttpRequest, user: User) -> None:
+    """Clear django-axes' count of this user's failures from this client once their sign-in is complete: the
+    password for a role without a second factor, the code for the others. (AXES_RESET_ON_SUCCESS is off: a right
+    password must not wipe the wrong codes typed after it, or whoever holds the password would sign in again after
+    every few guesses and never be locked out.)"""
+    AxesProxyHandler.update_request(request)
+    AxesProxyHandler.reset_attempts(ip_address=request.axes_ip_address, username=user.get_username())  # type: ignore[attr-defined]

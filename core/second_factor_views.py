@@ -38,7 +38,7 @@ from rest_framework import status
 from rest_framework.response import Response
 
 from core import audit
-from core.auth import LOCKED_OUT_STATUS, lockout_message, lockout_response
+from core.auth import LOCKED_OUT_STATUS, forget_failed_logins, lockout_message, lockout_response
 from core.http import signed_in
 from core.models import User
 from core.second_factor import LONGEST_CODE, has_device, is_verified, matching_device, needs_second_factor
@@ -201,6 +201,7 @@ def _confirm(request: HttpRequest, user: User, device: TOTPDevice, next_url: str
         audit.record(audit.Action.OTP_ENROLLED, request=request, actor=user)
     django_otp.login(request, device)
     request.session.cycle_key()
+    forget_failed_logins(request, user)
     codes = new_backup_codes(request, user)
     messages.success(request, _("Your authenticator app is set up."))
     return render(request, "core/second_factor/backup_codes.html", {"codes": codes, "next": next_url})
@@ -242,6 +243,7 @@ def verify(request: HttpRequest) -> HttpResponse:
         if device is not None:
             django_otp.login(request, device)
             request.session.cycle_key()  # a new session key for the verified session
+            forget_failed_logins(request, user)
             if isinstance(device, StaticDevice):
                 messages.warning(
                     request,

@@ -16,7 +16,9 @@ from django.dispatch import receiver
 from django.http import HttpRequest
 
 from core import audit
+from core.auth import forget_failed_logins
 from core.models import User
+from core.second_factor import needs_second_factor
 
 Action = audit.Action
 
@@ -35,6 +37,9 @@ def _channel(request: HttpRequest | None) -> str:
 @receiver(user_logged_in, dispatch_uid="vigie-audit-login")
 def _logged_in(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
     audit.record(Action.LOGIN, request=request, actor=user, details={"channel": _channel(request)})
+    # Signed in for good unless a code is still to come: the verification page forgets the failures then.
+    if request is not None and not needs_second_factor(user):
+        forget_failed_logins(request, user)
 
 
 @receiver(user_login_failed, dispatch_uid="vigie-audit-login-failed")

@@ -746,3 +746,40 @@ class TestSecondFactorForSuperusers:
         response = client.get("/users/")
         assert response.status_code == 302
         assert response["Location"].startswith(ENROL)
+
+
+@pytest.mark.usefixtures("otp_required")
+def test_signing_in_again_does_not_reset_the_count_of_wrong_codes(cast: SimpleNamespace, settings: Settings) -> None:
+    """Whoever holds the password signs in again after each few wrong codes: a successful password must not wipe
+    the count of wrong codes (django-axes resets failures on success), or codes are guessed without a lockout."""
+    enrolled(cast.admin)
+    limit = settings.AXES_FAILURE_LIMIT
+    statuses: list[int] = []
+    for _round in range(3):
+        client = Client()
+        login = client.post(reverse("login"), {"username": "admin", "password": PASSWORD})
+        statuses.append(login.status_code)
+        statuses += [client.post(VERIFY, {"code": f"{n:06d}"}).status_code for n in range(limit - 1)]
+    assert 429 in statuses, statuses
+
+
+def test_a_complete_sign_in_still_forgets_earlier_failures(cast: SimpleNamespace, settings: Settings) -> None:
+    """The other side of the lockout above: a monitor (no second factor) who mistyped, then signed in, starts afresh."""
+    limit = settings.AXES_FAILURE_LIMIT
+    for _round in range(2):
+        for _n in range(limit - 1):
+            Client().post(reverse("login"), {"username": "monitor", "password": "wrong-" + PASSWORD})
+        password_login(Client(), "monitor")
+
+
+@pytest.mark.usefixtures("otp_required")
+def test_a_right_code_forgets_earlier_failures(cast: SimpleNamespace, settings: Settings) -> None:
+    device = enrolled(cast.admin)
+    for _n in range(settings.AXES_FAILURE_LIMIT - 1):
+        Client().post(reverse("login"), {"username": "admin", "password": "wrong-" + PASSWORD})
+    client = Client()
+    password_login(client, "admin")
+    assert client.post(VERIFY, {"code": code(device)}).status_code == 302
+    for _n in range(settings.AXES_FAILURE_LIMIT - 1):
+        Client().post(reverse("login"), {"username": "admin", "password": "wrong-" + PASSWORD})
+    password_login(Client(), "admin")

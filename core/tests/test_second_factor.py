@@ -245,8 +245,8 @@ class TestVerification:
         assert client.get(SESSION_API).status_code in {401, 403}
 
     def test_signing_in_again_does_not_lift_the_wait_after_a_wrong_code(self, people: SimpleNamespace) -> None:
-        # A successful password resets django-axes's count (AXES_RESET_ON_SUCCESS); django-otp's wait, kept on the
-        # device, still slows down whoever guesses codes with a known password.
+        # django-otp's wait, kept on the device, slows down whoever guesses codes with a known password; django-axes's
+        # count is not wiped by the password either (core.auth.forget_failed_logins, once the code has passed).
         device = enrolled(people.admin)
         first, second = Client(), Client()
         password_login(first, "admin")

@@ -11,7 +11,27 @@ from django.utils.translation import gettext_lazy as _
 
 from core import access
 from core.choices import AdminLevel, Role
+from core.inputs import whole_number
 from core.models import AdminArea, Organisation, User
+
+
+# Record numbers as core.inputs reads them: Django would look up "٣" as 3, and 10**40 raised OverflowError (a 500).
+class NumberChoiceField(forms.ModelChoiceField[Organisation]):
+    def to_python(self, value: Any) -> Organisation | None:
+        if value not in self.empty_values and whole_number(value) is None:
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class NumbersChoiceField(forms.ModelMultipleChoiceField[AdminArea]):
+    def _check_values(self, value: Any) -> QuerySet[AdminArea]:
+        for pk in value:
+            if whole_number(pk) is None:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                )
+        checked: QuerySet[AdminArea] = super()._check_values(value)  # type: ignore[misc]  # not in the stubs
+        return checked
 
 
 def _regions_for(admin: User) -> QuerySet[AdminArea]:
@@ -120,8 +140,8 @@ class UserForm(forms.Form):
         help_text=_("Optional: without one, password resets go through a link you hand over."),
     )
     role = forms.ChoiceField(label=_("Role"))
-    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.none())
-    regions = forms.ModelMultipleChoiceField(
+    organisation = NumberChoiceField(label=_("Organisation"), queryset=Organisation.objects.none())
+    regions = NumbersChoiceField(
         label=_("Regions"),
         queryset=AdminArea.objects.none(),
         required=False,

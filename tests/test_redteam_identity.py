@@ -783,3 +783,45 @@ def test_a_right_code_forgets_earlier_failures(cast: SimpleNamespace, settings: 
     for _n in range(settings.AXES_FAILURE_LIMIT - 1):
         Client().post(reverse("login"), {"username": "admin", "password": "wrong-" + PASSWORD})
     password_login(Client(), "admin")
+
+
+ODD_VALUES = ["", "\x00", "٣٣٣٣٣٣", "1" * 5000, "١٢٣٤٥٦", "12 34 56", "<b>", "NaN", "-1", "9" * 40]
+
+
+@pytest.mark.usefixtures("otp_required")
+@pytest.mark.parametrize("value", ODD_VALUES)
+def test_second_factor_pages_never_answer_500(cast: SimpleNamespace, value: str) -> None:
+    enrolled(cast.admin)
+    client = Client()
+    password_login(client, "admin")
+    assert client.post(VERIFY, {"code": value, "next": value}).status_code in (302, 400)
+    assert client.get(VERIFY, {"next": value}).status_code == 200
+    fresh = Client()
+    password_login(fresh, "monitor")  # no device, no need: may enrol
+    assert fresh.post(ENROL, {"code": value, "next": value}).status_code in (200, 400)
+    api = APIClient().post(TOKEN_URL, {"username": "admin", "password": PASSWORD, "otp": value}, format="json")
+    assert api.status_code in (400, 429)
+
+
+@pytest.mark.parametrize("value", ODD_VALUES)
+def test_users_and_tokens_pages_never_answer_500(cast: SimpleNamespace, value: str) -> None:
+    client = as_user(Client(), cast.region_admin)
+    for field in ("username", "first_name", "email", "role", "organisation", "regions"):
+        response = client.post(reverse("user-create"), new_user_form(**{field: value}))
+        assert response.status_code in (200, 400), field
+        response = client.post(
+            reverse("user-edit", args=[cast.mopti_monitor.pk]), form_of(cast.mopti_monitor, **{field: value})
+        )
+        assert response.status_code in (302, 400), field
+    assert client.post(reverse("user-create"), {}).status_code == 400
+    assert client.post(reverse("user-edit", args=[cast.mopti_monitor.pk]), {}).status_code == 400
+    assert client.post(reverse("user-deactivate", args=[cast.mopti_monitor.pk]), {"confirm": value}).status_code in (
+        200,
+        302,
+    )
+    tokens = as_user(Client(), cast.monitor)
+    for field in ("name", "days"):
+        data = {"name": "script", "days": "3", field: value}
+        assert tokens.post(reverse("tokens"), data).status_code in (200, 400), field
+    assert tokens.get(reverse("tokens"), {"page": value}).status_code == 200
+    assert client.get(reverse("user-list"), {"page": value}).status_code in (200, 400)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from axes.handlers.proxy import AxesProxyHandler
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -34,3 +35,15 @@ def forget_failed_logins(request: HttpRequest, user: User) -> None:
     every few guesses and never be locked out.)"""
     AxesProxyHandler.update_request(request)
     AxesProxyHandler.reset_attempts(ip_address=request.axes_ip_address, username=user.get_username())  # type: ignore[attr-defined]
+
+
+class ResetLinkTokens(PasswordResetTokenGenerator):
+    """Django's password-reset tokens (they die with the password, a sign-in, the e-mail address, or after
+    PASSWORD_RESET_TIMEOUT), tied to the role too: a link an admin made for a monitor no longer opens the account
+    once a superuser has made it a GBV focal point's (an admin never takes one over)."""
+
+    def _make_hash_value(self, user: User, timestamp: int) -> str:
+        return f"{super()._make_hash_value(user, timestamp)}{user.role}"
+
+
+reset_tokens = ResetLinkTokens()

@@ -9,6 +9,11 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpResponse
 
 from core import audit
+from core.auth import reset_tokens
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    token_generator = reset_tokens  # the e-mailed link is checked as the handed-over one is (core.auth)
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -24,6 +29,8 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    token_generator = reset_tokens
+
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
         # The visitor is not signed in: the account whose link it is acted, as far as anyone can tell.

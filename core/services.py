@@ -9,7 +9,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
-from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -22,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from core import access, audit
 from core.access import AccountAction, GrantRefused, NotInScope
+from core.auth import reset_tokens
 from core.choices import AdminLevel, Role
 from core.models import AdminArea, ApiToken, AuditEntry, Organisation, User
 from core.notifications import notify
@@ -311,7 +311,7 @@ def reset_link(*, user: User, by: User, request: HttpRequest | None = None) -> R
         "password_reset_confirm",
         kwargs={
             "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-            "token": default_token_generator.make_token(user),
+            "token": reset_tokens.make_token(user),
         },
     )
     audit.record(AuditEntry.Action.RESET_LINK, request=request, actor=by, target_user=user)

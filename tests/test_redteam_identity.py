@@ -825,3 +825,45 @@ def test_users_and_tokens_pages_never_answer_500(cast: SimpleNamespace, value: s
         assert tokens.post(reverse("tokens"), data).status_code in (200, 400), field
     assert tokens.get(reverse("tokens"), {"page": value}).status_code == 200
     assert client.get(reverse("user-list"), {"page": value}).status_code in (200, 400)
+
+
+def use_reset_link(path: str, password: str = NEW_PASSWORD) -> bool:
+    """Follow a reset link as its holder would; whether the new password was taken."""
+    client = Client()
+    response = client.get(path, follow=True)
+    if not response.redirect_chain:
+        return False
+    done = client.post(response.redirect_chain[-1][0], {"new_password1": password, "new_password2": password})
+    return done.status_code == 302
+
+
+def test_a_reset_link_dies_when_the_account_becomes_a_gbv_focal_points(cast: SimpleNamespace) -> None:
+    """An admin makes the one-time link of a monitor of theirs (and keeps it); a superuser then makes that account a
+    GBV focal point. The link must not open the focal point's account: an admin never takes one over."""
+    link = services.reset_link(user=cast.mopti_monitor, by=cast.region_admin)
+    services.user_change(
+        user=cast.mopti_monitor,
+        by=cast.superuser,
+        role="gbv_focal_point",
+        organisation=cast.lead,
+        regions=[region("ML05")],
+        first_name="",
+        last_name="",
+        email="mopti_monitor@example.org",
+    )
+    assert not use_reset_link(link.path)
+    assert not User.objects.get(pk=cast.mopti_monitor.pk).check_password(NEW_PASSWORD)
+
+
+def test_a_reset_link_still_works_once_for_its_owner(cast: SimpleNamespace) -> None:
+    link = services.reset_link(user=cast.mopti_monitor, by=cast.region_admin)
+    assert use_reset_link(link.path)
+    assert User.objects.get(pk=cast.mopti_monitor.pk).check_password(NEW_PASSWORD)
+    assert not use_reset_link(link.path, password=NEW_PASSWORD + "-again")
+
+
+def test_an_emailed_reset_link_works(cast: SimpleNamespace) -> None:
+    Client().post(reverse("password_reset"), {"email": "mopti_monitor@example.org"})
+    path = re.search(r"/accounts/reset/[^/\s]+/[^/\s]+/", str(mail.outbox[-1].body))
+    assert path is not None
+    assert use_reset_link(path.group(0))

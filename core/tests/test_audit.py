@@ -10,7 +10,6 @@ from types import SimpleNamespace
 from typing import Any, cast
 
 import pytest
-from django.contrib.auth.tokens import default_token_generator
 from django.test import Client, override_settings
 from django.urls import get_resolver, reverse
 from django.utils import timezone
@@ -20,6 +19,7 @@ from pytest_django import DjangoCaptureOnCommitCallbacks
 from rest_framework.test import APIClient
 
 from conftest import PASSWORD, make_user
+from core.auth import reset_tokens
 from core.models import AuditEntry, ClosedMonth, Job, User
 from incidents.models import GbvReferral
 from incidents.tests.factories import GbvReferralFactory
@@ -155,7 +155,7 @@ class TestPasswordChanged:
             "password_reset_confirm",
             kwargs={
                 "uidb64": urlsafe_base64_encode(force_bytes(people.monitor.pk)),
-                "token": default_token_generator.make_token(people.monitor),
+                "token": reset_tokens.make_token(people.monitor),
             },
         )
         form_url = client.get(link)["Location"]  # Django moves the token into the session, then asks

@@ -10,7 +10,6 @@ from types import SimpleNamespace
 
 import pytest
 from django.contrib.admin.sites import site as admin_site
-from django.contrib.auth.tokens import default_token_generator
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client, RequestFactory, override_settings
@@ -23,6 +22,7 @@ from rest_framework.test import APIClient
 
 from conftest import PASSWORD
 from core.admin import deactivate_users
+from core.auth import reset_tokens
 from core.models import ApiToken, AuditEntry, User
 from core.tasks import delete_expired_tokens
 from core.tokens import LOGIN_TOKEN_NAME, REVOKED_ON_DEACTIVATION, REVOKED_ON_PASSWORD_CHANGE
@@ -301,7 +301,7 @@ def test_tokens_die_with_set_password(people: SimpleNamespace) -> None:
 def test_tokens_die_with_a_reset_link(people: SimpleNamespace, client: Client) -> None:
     _script, plain = _token(people.monitor)
     uid = urlsafe_base64_encode(force_bytes(people.monitor.pk))
-    link = reverse("password_reset_confirm", args=[uid, default_token_generator.make_token(people.monitor)])
+    link = reverse("password_reset_confirm", args=[uid, reset_tokens.make_token(people.monitor)])
     form_url = client.get(link)["Location"]
     new = "Another-horse-2027"
     response = client.post(form_url, {"new_password1": new, "new_password2": new})

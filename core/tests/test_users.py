@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.test import Client, override_settings
@@ -24,6 +23,7 @@ from pytest_django import DjangoAssertNumQueries
 
 from conftest import PASSWORD, make_user
 from core import access, services
+from core.auth import reset_tokens
 from core.models import AdminArea, ApiToken, AuditEntry, Job, Notification, Organisation, User
 
 NEW_PASSWORD = "Another-horse-2026"  # noqa: S105 -- a test password
@@ -612,7 +612,7 @@ class TestResetLink:
         assert "not valid any more" in again.content.decode()
 
     def test_expires_after_password_reset_timeout(self, cast: SimpleNamespace, client: Client) -> None:
-        generator = default_token_generator
+        generator = reset_tokens
         now = generator._num_seconds(generator._now())
         uid = urlsafe_base64_encode(force_bytes(cast.monitor.pk))
 

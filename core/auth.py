@@ -39,11 +39,13 @@ def forget_failed_logins(request: HttpRequest, user: User) -> None:
 
 class ResetLinkTokens(PasswordResetTokenGenerator):
     """Django's password-reset tokens (they die with the password, a sign-in, the e-mail address, or after
-    PASSWORD_RESET_TIMEOUT), tied to the role too: a link an admin made for a monitor no longer opens the account
-    once a superuser has made it a GBV focal point's (an admin never takes one over)."""
+    PASSWORD_RESET_TIMEOUT), tied to the role, organisation and regions too: a link an admin made for a monitor of
+    theirs no longer opens the account once a superuser made it a GBV focal point's, or another admin moved it out of
+    their scope (an admin never takes over an account they may not manage)."""
 
     def _make_hash_value(self, user: User, timestamp: int) -> str:
-        return f"{super()._make_hash_value(user, timestamp)}{user.role}"
+        scope = f"{user.role}|{user.organisation_id}|{','.join(sorted(user.region_pcodes()))}"
+        return f"{super()._make_hash_value(user, timestamp)}|{scope}"
 
 
 reset_tokens = ResetLinkTokens()

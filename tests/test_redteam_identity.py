@@ -867,3 +867,19 @@ def test_an_emailed_reset_link_works(cast: SimpleNamespace) -> None:
     path = re.search(r"/accounts/reset/[^/\s]+/[^/\s]+/", str(mail.outbox[-1].body))
     assert path is not None
     assert use_reset_link(path.group(0))
+
+
+def test_a_reset_link_dies_when_the_account_leaves_the_admins_scope(cast: SimpleNamespace) -> None:
+    """The Mopti admin's link for a Mopti monitor must not open the account once another admin moved it to Gao."""
+    link = services.reset_link(user=cast.mopti_monitor, by=cast.region_admin)
+    services.user_change(
+        user=cast.mopti_monitor,
+        by=cast.admin,
+        role="monitor",
+        organisation=cast.lead,
+        regions=[region("ML07")],
+        first_name="",
+        last_name="",
+        email="mopti_monitor@example.org",
+    )
+    assert not use_reset_link(link.path)

@@ -57,3 +57,17 @@ def test_typed_text_is_never_lost_silently_when_the_session_ends(people, page, s
     expect(ended).to_contain_text("has not been saved")
     expect(page).to_have_url(re.compile(r"/accounts/password/change/$"))  # the page stays, with what was typed
     expect(page.get_by_label("Old password")).to_have_value("what I typed")
+
+
+def test_a_page_opened_in_another_tab_renews_the_warning_of_the_first(people, page, settings) -> None:
+    settings.SESSION_COOKIE_AGE = 12  # warning 6 s before the end
+    log_in(page, "monitor", PASSWORD)
+    first = page.get_by_role("alertdialog", name="Your session is about to end")
+    page.wait_for_timeout(4_000)
+    other = page.context.new_page()
+    other.goto("/my-records/")  # renews the session: the first tab hears of it (nothing stored in the browser)
+    page.wait_for_timeout(4_000)  # 8 s after the first page: its own warning would be showing by now
+    expect(first).to_be_hidden()
+    expect(first).to_be_visible(timeout=10_000)  # 6 s before the end the other tab's page set
+    assert page.evaluate("window.localStorage.length") == 0
+    other.close()

@@ -3,15 +3,15 @@
 // dialogs, their translated words and URLs. "Stay signed in" renews the session (POST with CSRF); when the time
 // is up the page goes to the login page with a message -- unless a form on it holds typed text, which is never
 // thrown away silently: the page stays, and says so.
-// Tabs share the session, so they share its end through localStorage: a tab kept alive renews the others.
+// Tabs share the session, so they tell each other its new end (BroadcastChannel, nothing stored in the browser):
+// a tab kept alive renews the others.
 (function () {
   "use strict";
 
-  var KEY = "vigie-session-ends";
   var GRACE_MS = 2000; // go to the login page a little after the end, once the server has surely let it go
 
-  function storage() {
-    try { return window.localStorage; } catch (error) { return null; } // private browsing may refuse storage
+  function channel() {
+    try { return new BroadcastChannel("vigie-session"); } catch (error) { return null; } // an older browser
   }
 
   function setUp() {
@@ -33,18 +33,10 @@
     var ticker = null;
     var dirty = false;
     var returnFocus = null;
-
-    function shared() {
-      var store = storage();
-      var value = store ? parseInt(store.getItem(KEY) || "", 10) : NaN;
-      return isNaN(value) ? 0 : value;
-    }
+    var tabs = channel();
 
     function share(when) {
-      var store = storage();
-      if (store) {
-        try { store.setItem(KEY, String(when)); } catch (error) { /* full or refused: this tab still knows */ }
-      }
+      if (tabs) tabs.postMessage(when);
     }
 
     function schedule(when) {
@@ -84,9 +76,6 @@
     }
 
     function timeIsUp() {
-      // Another tab may have renewed the session meanwhile.
-      var elsewhere = shared();
-      if (elsewhere > ends) { schedule(elsewhere); return; }
       hideWarning();
       clearInterval(ticker);
       if (dirty) {
@@ -145,11 +134,12 @@
       if (counts(event.target)) dirty = false;
     });
 
-    window.addEventListener("storage", function (event) {
-      if (event.key !== KEY) return;
-      var when = parseInt(event.newValue || "", 10);
-      if (when > ends) schedule(when);
-    });
+    if (tabs) {
+      tabs.addEventListener("message", function (event) {
+        var when = parseInt(event.data, 10);
+        if (when > ends) schedule(when); // another tab loaded a page or was kept signed in
+      });
+    }
 
     // This page's request renewed the session: it ends `idle` seconds from now.
     var when = Date.now() + idle * 1000;

@@ -883,3 +883,45 @@ def test_a_reset_link_dies_when_the_account_leaves_the_admins_scope(cast: Simple
         email="mopti_monitor@example.org",
     )
     assert not use_reset_link(link.path)
+
+
+def test_names_typed_by_others_are_shown_as_text(cast: SimpleNamespace) -> None:
+    """A user name typed at a failed sign-in, and names an admin gave, are escaped on the audit log and users pages."""
+    Client().post(reverse("login"), {"username": "<script>alert(1)</script>", "password": "x"})
+    services.user_change(
+        user=cast.mopti_monitor,
+        by=cast.region_admin,
+        role="monitor",
+        organisation=cast.lead,
+        regions=[region("ML05")],
+        first_name='<img src=x onerror="alert(1)">',
+        last_name="</td><script>alert(2)</script>",
+        email="mopti_monitor@example.org",
+    )
+    for user, url in ((cast.admin, reverse("audit-log")), (cast.region_admin, reverse("user-list"))):
+        body = as_user(Client(), user).get(url).content.decode()
+        assert "<script>alert" not in body, url
+        assert "<img src=x" not in body, url
+
+
+def test_a_used_token_keeps_its_expiry(cast: SimpleNamespace) -> None:
+    """No refresh on use (knox AUTO_REFRESH off): a script's token cannot be kept alive past the days chosen."""
+    token, key = ApiToken.objects.create(user=cast.monitor, name="script", expiry=datetime.timedelta(days=1))
+    expiry = token.expiry
+    assert token_client(key).get("/api/v1/incidents/").status_code == 200
+    token.refresh_from_db()
+    assert token.expiry == expiry
+
+
+@pytest.mark.usefixtures("otp_required")
+def test_a_backup_code_works_once(cast: SimpleNamespace) -> None:
+    enrolled(cast.admin)
+    device = StaticDevice.objects.create(user=cast.admin, name="backup", confirmed=True)
+    device.token_set.create(token="abcd2345")  # noqa: S106 -- a test backup code
+    first = Client()
+    password_login(first, "admin")
+    assert first.post(VERIFY, {"code": "abcd2345"}).status_code == 302
+    second = Client()
+    password_login(second, "admin")
+    assert second.post(VERIFY, {"code": "abcd2345"}).status_code == 400
+    assert second.get("/users/").status_code == 302

@@ -925,3 +925,33 @@ def test_a_backup_code_works_once(cast: SimpleNamespace) -> None:
     password_login(second, "admin")
     assert second.post(VERIFY, {"code": "abcd2345"}).status_code == 400
     assert second.get("/users/").status_code == 302
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        [],
+        "text",
+        {"username": "\x00", "password": "x"},
+        {"username": "admin", "password": "\x00"},
+        {"username": ["admin"], "password": PASSWORD},
+        {"username": "a" * 100_000, "password": "x"},
+        {"username": "admin", "password": "p" * 100_000},
+        {"username": "٣", "password": "٣", "otp": "٣"},
+        {"username": None, "password": None},
+        {},
+    ],
+)
+def test_the_token_endpoint_never_answers_500(cast: SimpleNamespace, body: Any) -> None:
+    response = APIClient().post(TOKEN_URL, body, format="json")
+    assert response.status_code in (400, 429), response.content[:200]
+    assert not ApiToken.objects.exists()
+
+
+def test_the_users_page_ignores_a_posted_superuser_flag(cast: SimpleNamespace) -> None:
+    client = as_user(Client(), cast.admin)
+    extra = {"is_superuser": "on", "is_staff": "on", "user_permissions": [1], "groups": [1]}
+    client.post(reverse("user-create"), {**new_user_form(), **extra})
+    client.post(reverse("user-edit", args=[cast.monitor.pk]), {**form_of(cast.monitor), **extra})
+    assert not User.objects.filter(is_superuser=True).exclude(pk=cast.superuser.pk).exists()
+    assert not User.objects.get(pk=cast.monitor.pk).user_permissions.exists()

@@ -43,17 +43,24 @@ def may_read_audit_log(user: User) -> bool:
 
 
 def visible_entries(user: User) -> QuerySet[AuditEntry]:
-    """The entries this user may read: a superuser, all; an admin, those whose actor or user concerned is one of
-    the users they manage (core.access.manageable_users), or themselves. Entries that name nobody (a failed
-    sign-in under an unknown user name) belong to no scope: only admins of the lead organisation with every
-    region read them, as superusers do."""
+    """The entries this user may read: a superuser, all; an admin, their own, those whose user concerned is one of
+    the users they manage (core.access.manageable_users), and those that concern nobody done by one of these.
+    Entries that name nobody (a failed sign-in under an unknown user name) belong to no scope: only admins of the
+    lead organisation with every region read them, as superusers do."""
     entries = AuditEntry.objects.select_related("actor", "target_user")
     if not may_read_audit_log(user):
         return entries.none()
     if user.is_superuser:
         return entries
     people = access.manageable_users(user).values("pk")
-    condition = Q(actor__in=people) | Q(target_user__in=people) | Q(actor=user) | Q(target_user=user)
+    # An entry that names a user concerned is in scope when that user is: one the admin manages did it to someone
+    # else (before being moved into the admin's scope, say) names a user the admin may not know of.
+    condition = (
+        Q(target_user__in=people)
+        | Q(target_user=user)
+        | Q(actor=user)
+        | (Q(actor__in=people) & Q(target_user__isnull=True))
+    )
     if access.sees_every_organisation(user) and not access.region_pcodes(user):
         condition |= Q(actor__isnull=True, target_user__isnull=True)
     return entries.filter(condition)

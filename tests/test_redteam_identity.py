@@ -955,3 +955,32 @@ def test_the_users_page_ignores_a_posted_superuser_flag(cast: SimpleNamespace) -
     client.post(reverse("user-edit", args=[cast.monitor.pk]), {**form_of(cast.monitor), **extra})
     assert not User.objects.filter(is_superuser=True).exclude(pk=cast.superuser.pk).exists()
     assert not User.objects.get(pk=cast.monitor.pk).user_permissions.exists()
+
+
+def test_an_admin_moved_into_scope_does_not_bring_their_past_targets_along(cast: SimpleNamespace) -> None:
+    """mopti_peer was an admin of every region and changed a Gao monitor's account; restricted to Mopti later, they
+    are in the Mopti admin's scope, but the Gao monitor is not: the entry that names the monitor stays out of sight."""
+
+    def change(user: User, by: User, regions: list[str], first_name: str = "") -> None:
+        services.user_change(
+            user=user,
+            by=by,
+            role=user.role,
+            organisation=cast.lead,
+            regions=[region(pcode) for pcode in regions],
+            first_name=first_name,
+            last_name="",
+            email=user.email,
+        )
+
+    change(cast.mopti_peer, cast.superuser, [])
+    change(cast.supervisor, User.objects.get(pk=cast.mopti_peer.pk), ["ML07"], first_name="Moussa")
+    change(User.objects.get(pk=cast.mopti_peer.pk), cast.superuser, ["ML05"])
+    client = as_user(Client(), cast.region_admin)
+    page = client.get(reverse("audit-log")).content.decode()
+    rows = re.search(r"<tbody>(.*?)</tbody>", page, re.S)
+    assert "supervisor" not in (rows.group(1) if rows else "")
+    csv_text = b"".join(typing.cast(Any, client.get(reverse("audit-log"), {"format": "csv"})).streaming_content)
+    assert b"supervisor" not in csv_text
+    # Their own sign-ins and what they did in Mopti stay readable.
+    assert "mopti_peer" in (rows.group(1) if rows else "")

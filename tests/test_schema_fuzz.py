@@ -18,6 +18,7 @@ from typing import IO
 
 import pytest
 from django.db import connection
+from django.db.models import Model
 from drf_spectacular.generators import SchemaGenerator
 
 from activities.tests.factories import AssistanceFactory, SessionFactory
@@ -108,7 +109,7 @@ def run_all(
 @pytest.fixture
 def records(people) -> dict[str, list[int]]:
     """Records of every kind, some past draft, in Gao (the monitor's region), by API collection."""
-    made = {
+    made: dict[str, list[Model]] = {
         "incidents": [
             IncidentFactory(created_by=people.monitor),
             IncidentFactory(created_by=people.monitor, status=Status.SUBMITTED, reported_on=datetime.date(2021, 11, 3)),

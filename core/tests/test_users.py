@@ -354,6 +354,32 @@ class TestBeyondScope:
         assert not User.objects.filter(username="aminata").exists()
 
     @pytest.mark.parametrize(
+        ("who", "changes"),
+        [
+            ("gao_admin", {"regions": ["ML05"]}),  # another region
+            ("gao_admin", {"regions": []}),  # every region, from an admin of Gao
+            ("gao_admin", {"regions": [], "role": "admin"}),  # an admin of every region
+            ("partner_admin", {"organisation": "lead"}),  # another organisation
+        ],
+    )
+    def test_creating_a_user_beyond_the_admins_scope_in_the_django_admin_is_refused(
+        self, cast: SimpleNamespace, client: Client, who: str, changes: dict[str, Any]
+    ) -> None:
+        """The route of issue 11: the Django admin's add page, which any admin used to create any user."""
+        admin = getattr(cast, who)
+        data: dict[str, Any] = {
+            "username": "aminata",
+            "password1": NEW_PASSWORD,
+            "password2": NEW_PASSWORD,
+            "role": changes.get("role", "monitor"),
+            "organisation": cast.lead.pk if changes.get("organisation") == "lead" else admin.organisation_id,
+            "regions": [region(pcode).pk for pcode in changes.get("regions", ["ML07"])],
+        }
+        response = as_user(client, admin).post(reverse("admin:core_user_add"), data)
+        assert response.status_code == 403
+        assert not User.objects.filter(username="aminata").exists()
+
+    @pytest.mark.parametrize(
         ("who", "grant"),
         [
             ("gao_admin", {"region_codes": ["ML05"]}),

@@ -327,12 +327,19 @@ class AccountAction(enum.Enum):
     RESET_LINK = "reset_link"
 
 
+def _awaiting_hand_over(user: User, action: AccountAction) -> bool:
+    """A new account nobody has used yet (no password, never signed in): its first reset link is how an admin hands
+    it over, and there is nobody to impersonate."""
+    return action == AccountAction.RESET_LINK and user.last_login is None and not user.has_usable_password()
+
+
 def check_account_action(admin: User, user: User, action: AccountAction) -> None:
     """Raise GrantRefused unless this admin may take `action` on `user`, an account already in their scope.
 
-    Anything that would let an admin act as a GBV focal point (a reset link, a changed e-mail address, reactivating a
-    focal point's account) is for superusers: it would give the admin the GBV records the role reads. Deactivating
-    one only takes access away, so any admin in scope may do it (someone left, a phone was lost).
+    Anything that would let an admin act as a GBV focal point or as another admin (a reset link, a changed e-mail
+    address, reactivating the account) is for superusers: it would give the admin the GBV records the role reads,
+    or another admin's name in the log. Deactivating one only takes access away, so any admin in scope may do it
+    (someone left, a phone was lost).
     """
     if user.pk == admin.pk:
         raise GrantRefused(_("You cannot do this to your own account; ask another admin."))
@@ -342,3 +349,7 @@ def check_account_action(admin: User, user: User, action: AccountAction) -> None
         raise GrantRefused(_("Only admins manage users."))
     if user.role == Role.GBV_FOCAL_POINT and action != AccountAction.DEACTIVATE:
         raise GrantRefused(_("Only a superuser manages a GBV focal point's account."))
+    # A peer admin's e-mail address or a reset link would let one admin sign in as another (and enrol their second
+    # factor if they have none yet): a superuser's, as for focal points. Deactivating a peer only takes access away.
+    if user.role == Role.ADMIN and action != AccountAction.DEACTIVATE and not _awaiting_hand_over(user, action):
+        raise GrantRefused(_("Only a superuser changes another admin's e-mail, reset link or reactivation."))

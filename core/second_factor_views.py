@@ -42,6 +42,7 @@ from core.auth import LOCKED_OUT_STATUS, forget_failed_logins, lockout_message, 
 from core.http import signed_in
 from core.models import User
 from core.second_factor import LONGEST_CODE, has_device, is_verified, matching_device, needs_second_factor
+from core.tokens import revoke_all_tokens
 
 BACKUP_CODE_COUNT = 10
 TOTP_NAME = "authenticator"
@@ -285,6 +286,8 @@ def reset(request: HttpRequest, pk: int) -> HttpResponse:
             TOTPDevice.objects.filter(user=target).delete()
             StaticDevice.objects.filter(user=target).delete()
             audit.record(audit.Action.OTP_RESET, request=request, target_user=target)
+            # A lost phone may be in someone else's hands with the scripts' tokens: they die with the device.
+            revoke_all_tokens(users=[target], reason="second factor reset")
         messages.success(
             request,
             _("The second factor of %(user)s is reset: they set up an authenticator app at their next sign-in.")

@@ -984,3 +984,42 @@ def test_an_admin_moved_into_scope_does_not_bring_their_past_targets_along(cast:
     assert b"supervisor" not in csv_text
     # Their own sign-ins and what they did in Mopti stay readable.
     assert "mopti_peer" in (rows.group(1) if rows else "")
+
+
+class TestPeerAdminTakeover:
+    """An admin must not take over a peer admin's account: its e-mail (where a reset link goes), a reset link and
+    reactivation are a superuser's, as for GBV focal points. Deactivating a peer only takes access away."""
+
+    def test_a_peer_admin_cannot_make_a_reset_link_for_another_admin(self, cast: SimpleNamespace) -> None:
+        client = as_user(Client(), cast.region_admin)
+        response = client.post(reverse("user-reset-link", args=[cast.mopti_peer.pk]))
+        assert response.status_code in {302, 403}
+        assert not AuditEntry.objects.filter(action=AuditEntry.Action.RESET_LINK).exists()
+
+    def test_a_peer_admin_cannot_change_another_admins_email(self, cast: SimpleNamespace) -> None:
+        client = as_user(Client(), cast.region_admin)
+        client.post(reverse("user-edit", args=[cast.mopti_peer.pk]), form_of(cast.mopti_peer, email="evil@x.org"))
+        cast.mopti_peer.refresh_from_db()
+        assert cast.mopti_peer.email != "evil@x.org"
+
+    def test_a_peer_admin_may_still_deactivate_another_admin(self, cast: SimpleNamespace) -> None:
+        client = as_user(Client(), cast.region_admin)
+        client.post(reverse("user-deactivate", args=[cast.mopti_peer.pk]), {"confirm": "1"})
+        cast.mopti_peer.refresh_from_db()
+        assert not cast.mopti_peer.is_active
+
+    def test_a_superuser_makes_an_admin_a_reset_link(self, cast: SimpleNamespace) -> None:
+        client = as_user(Client(), cast.superuser)
+        response = client.post(reverse("user-reset-link", args=[cast.mopti_peer.pk]))
+        assert response.status_code == 200
+        assert AuditEntry.objects.filter(action=AuditEntry.Action.RESET_LINK, target_user=cast.mopti_peer).exists()
+
+
+class TestTokensDieWithASecondFactorReset:
+    def test_a_reset_second_factor_kills_the_users_tokens(self, cast: SimpleNamespace) -> None:
+        _token, key = ApiToken.objects.create(user=cast.gbv, name="script")
+        assert token_client(key).get("/api/v1/gbv-referrals/").status_code == 200
+        client = as_user(Client(), cast.superuser)
+        client.post(reverse("user-second-factor-reset", args=[cast.gbv.pk]))
+        assert not ApiToken.objects.filter(user=cast.gbv).exists()
+        assert token_client(key).get("/api/v1/gbv-referrals/").status_code == 401

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -110,10 +110,6 @@ def household_merge(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "beneficiaries/household_merge_confirm.html", context)
     try:
         kept = services.household_merge(household=household, into=into, by=signed_in(request))
-    except access.NotInScope as error:
-        raise Http404 from error
-    except access.RoleRefused as error:
-        raise PermissionDenied from error
     except ConflictError as error:
         messages.error(request, str(error))
         return render(

@@ -6,10 +6,14 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponseBase, HttpResponseRedirect
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponseBase, HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 
+from core.access import NotInScope, RoleRefused
+from core.errors import ConflictError
 from core.models import User
 from core.second_factor import has_device, lacks_second_factor
 
@@ -87,3 +91,32 @@ class SecondFactorMiddleware:
         if request.method == "GET":
             where = f"{where}?{urlencode({'next': request.get_full_path()})}"
         return HttpResponseRedirect(where)
+
+
+class DomainErrorMiddleware:
+    """On pages, the domain errors that services and the workflow raise become the pages' answers, as
+    core.api.errors does for the API: NotInScope → 404, RoleRefused → 403, a conflict (ConflictError: the workflow's
+    refusals, a stale version, a closed month) → 409 with its message.
+
+    A view catches one of them itself only to answer differently: a conflict shown on the record's own page or form
+    (with what changed meanwhile), a refusal said in a message. The API is DRF's: its views answer their own
+    exceptions (core.api.errors), and whatever else reaches here from /api/ is left as it is."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponseBase | None:
+        if request.path_info.startswith("/api/"):
+            return None
+        if isinstance(exception, NotInScope):
+            # Django's 404 page, as for a page that does not exist: it never says the record exists, nor why.
+            raise Http404 from exception
+        if isinstance(exception, RoleRefused):
+            raise PermissionDenied from exception
+        if isinstance(exception, ConflictError):
+            # The message is written for the user (the API shows it too); nothing else of the error is.
+            return render(request, "409.html", {"message": str(exception)}, status=409)
+        return None

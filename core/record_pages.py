@@ -4,8 +4,9 @@ the stale-version conflict view), the workflow steps and comments.
 
 A record app declares one `RecordPages` per type — its selector, filterset, forms, how it writes — and includes
 `pages.urls()`. Reads go through the type's selector (which applies the user's scope), writes through its services
-and `core.workflow`; these views only translate their answers: NotInScope → 404, RoleRefused → 403, a conflict →
-409 with its message, a ValidationError → the message on the field it names. `core` imports no record app.
+and `core.workflow`. NotInScope (404) and RoleRefused (403) go on to core.middleware.DomainErrorMiddleware; these views
+answer a conflict (409: its message on the record's page, or what changed on the form) and a ValidationError (the
+message on the field it names). `core` imports no record app.
 """
 
 from __future__ import annotations
@@ -300,10 +301,6 @@ class RecordPages:
         form = CommentForm(request.POST)
         try:
             workflow.add_comment(record, by=signed_in(request), text=form.data.get("comment", ""))
-        except access.NotInScope as error:
-            raise Http404 from error
-        except access.RoleRefused as error:
-            raise PermissionDenied from error
         except ValidationError as error:
             for message in error.messages:
                 messages.error(request, message)
@@ -320,10 +317,7 @@ class RecordPages:
 
     def edit_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         record = self.get(request, pk)
-        try:
-            access.check_record_action(signed_in(request), record, Action.EDIT)
-        except access.RoleRefused as error:
-            raise PermissionDenied from error
+        access.check_record_action(signed_in(request), record, Action.EDIT)
         refusal = edit_refusal(signed_in(request), record)
         if refusal:
             messages.error(request, refusal)
@@ -351,10 +345,6 @@ class RecordPages:
         """Save (and submit, when asked); on failure, say why and keep what was typed."""
         try:
             saved = self.write(request, forms_, record)
-        except access.NotInScope as error:
-            raise Http404 from error
-        except access.RoleRefused as error:
-            raise PermissionDenied from error
         except workflow.StaleVersion as error:
             current = self.get(request, record.pk)
             context.update(conflict=str(error), differences=forms_.differences(current), version=current.version)
@@ -505,8 +495,9 @@ def take_step(
     detail_url: str,
     form_class: type[forms.Form] = StepForm,
 ) -> HttpResponse:
-    """A workflow step on any record's page: NotInScope → 404, RoleRefused → 403, a conflict → 409 with its
-    message, a missing comment or reason → 400; archive and reject ask first when scripts did not."""
+    """A workflow step on any record's page: a conflict → 409 with its message, a missing comment or reason → 400
+    (NotInScope and RoleRefused: DomainErrorMiddleware's 404 and 403); archive and reject ask first when scripts
+    did not."""
     form = form_class(request.POST)
     form.is_valid()  # every field is optional; what is invalid is left out of cleaned_data
     values = dict(form.cleaned_data)
@@ -519,10 +510,6 @@ def take_step(
         if step in CONFIRM_STEPS and request.POST.get("confirm") != "1":
             return confirm(values)
         run(text, values)
-    except access.NotInScope as error:
-        raise Http404 from error
-    except access.RoleRefused as error:
-        raise PermissionDenied from error
     except ConflictError as error:
         messages.error(request, str(error))
         return detail(409)

@@ -6,15 +6,13 @@ every change is a core.services function that asks it again and writes the audit
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -44,19 +42,6 @@ def _admin(request: HttpRequest) -> User:
 def _managed(admin: User, pk: int) -> User:
     """The user `pk` if this admin manages them; else a 404, as for a record out of scope."""
     return get_object_or_404(access.manageable_users(admin), pk=pk)
-
-
-def _not_in_scope_is_404(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """A service found the user out of the admin's scope (moved by someone else meanwhile): a 404, as any other."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except access.NotInScope as error:
-            raise Http404 from error
-
-    return wrapped
 
 
 def _refusal(admin: User, user: User, action: AccountAction) -> str | None:
@@ -129,7 +114,6 @@ def user_create(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-@_not_in_scope_is_404
 def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
     admin = _admin(request)
     user = _managed(admin, pk)
@@ -171,7 +155,6 @@ def _changes(data: dict[str, Any]) -> dict[str, Any]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@_not_in_scope_is_404
 def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     """Asks first (GET, or a POST without `confirm`), then closes the account."""
     admin = _admin(request)
@@ -189,7 +172,6 @@ def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-@_not_in_scope_is_404
 def user_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
     admin = _admin(request)
     user = _managed(admin, pk)
@@ -205,7 +187,6 @@ def user_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @login_required
 @require_POST
-@_not_in_scope_is_404
 def user_reset_link(request: HttpRequest, pk: int) -> HttpResponse:
     """A one-time password-reset link, shown once in this answer (never in a URL the browser keeps)."""
     admin = _admin(request)

@@ -3,8 +3,9 @@ formsets, the narrative shown only to who may read it, possible duplicates and t
 referral pages (need-to-know, below).
 
 Reads go through `incidents.selectors` (which apply the user's scope), writes through `incidents.services` and
-`core.workflow`; these views only translate their answers: NotInScope → 404, RoleRefused → 403, a conflict →
-409 with its message, a ValidationError → the message on the field it names.
+`core.workflow`. NotInScope (404) and RoleRefused (403) go on to core.middleware.DomainErrorMiddleware; these views
+answer a conflict (409: its message on the record's page, or what changed on the form) and a ValidationError (the
+message on the field it names).
 """
 
 from __future__ import annotations
@@ -183,10 +184,6 @@ def lift_narrative_restriction(request: HttpRequest, pk: int) -> HttpResponse:
     version = version_number(request.POST.get("version"))
     try:
         services.incident_lift_narrative_restriction(incident=incident, by=signed_in(request), version=version)
-    except access.NotInScope as error:
-        raise Http404 from error
-    except access.RoleRefused as error:
-        raise PermissionDenied from error
     except ConflictError as error:
         messages.error(request, str(error))
         return INCIDENT_PAGES.render_detail(request, INCIDENT_PAGES.get(request, pk), status=409)
@@ -258,10 +255,6 @@ def _add_comment(
     form = CommentForm(request.POST)
     try:
         workflow.add_comment(record, by=signed_in(request), text=form.data.get("comment", ""))
-    except access.NotInScope as error:
-        raise Http404 from error
-    except access.RoleRefused as error:
-        raise PermissionDenied from error
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
@@ -306,10 +299,6 @@ def _save(
     """Save (and submit, when asked); on failure, say why and keep what was typed."""
     try:
         saved = flow.write(request, forms_, record)
-    except access.NotInScope as error:
-        raise Http404 from error
-    except access.RoleRefused as error:
-        raise PermissionDenied from error
     except workflow.StaleVersion as error:
         current = flow.current(request, record.pk)
         context.update(conflict=str(error), differences=flow.differences(forms_, current), version=current.version)
@@ -511,11 +500,9 @@ def _gbv_case_change(
     """A change made from the referral's page (closure, consent, a service provided), its refusals as the steps'."""
     try:
         change()
-    except access.NotInScope as error:
-        raise Http404 from error
-    except access.RoleRefused as error:
+    except access.RoleRefused:
         if referral.closure_requested_by_id != signed_in(request).pk:
-            raise PermissionDenied from error
+            raise  # DomainErrorMiddleware's 403
         # The only refusal a focal point of the region meets: approving the closure they asked for themselves.
         messages.error(request, _("You asked to close this case: another focal point must approve it."))
         return _render_gbv_detail(request, _gbv_get(request, referral.pk), status=403)
@@ -563,10 +550,7 @@ def gbv_referral_consent(request: HttpRequest, pk: int) -> HttpResponse:
     form = WithdrawConsentForm(request.POST)
     form.is_valid()
     values = form.cleaned_data
-    try:
-        access.check_record_action(signed_in(request), referral, Action.MANAGE_CASE)
-    except access.RoleRefused as error:
-        raise PermissionDenied from error
+    access.check_record_action(signed_in(request), referral, Action.MANAGE_CASE)
     if request.POST.get("confirm") != "1":
         context = {"referral": referral, "values": values, "consent": True}
         return render(request, "incidents/gbv_referral_confirm.html", context)
@@ -621,10 +605,7 @@ def gbv_referral_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def gbv_referral_edit(request: HttpRequest, pk: int) -> HttpResponse:
     referral = _gbv_get(request, pk)
-    try:
-        access.check_record_action(signed_in(request), referral, Action.EDIT)
-    except access.RoleRefused as error:
-        raise PermissionDenied from error
+    access.check_record_action(signed_in(request), referral, Action.EDIT)
     refusal = record_pages.edit_refusal(signed_in(request), referral)
     if refusal:
         messages.error(request, refusal)

@@ -104,6 +104,8 @@ class Household(ReviewedRecord):
     def snapshot(self) -> dict[str, str]:
         values = super().snapshot()
         values["members"] = "; ".join(member.summary() for member in self.members.all())
+        # Not editable, but a merge sets it: the merged registration's history says where it went.
+        values["merged_into"] = f"#{self.merged_into_id}" if self.merged_into_id else ""
         return values
 
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from beneficiaries.models import Household, Movement, Person
 from beneficiaries.selectors import normalise_name
-from core import access, workflow
+from core import access, closing, workflow
 from core.access import Action
 from core.choices import Status
 from core.models import RecordEvent, User
@@ -165,40 +165,118 @@ def _relink_records(merged: Household, kept: Household, by: User) -> int:
     """Point every record linked to the merged household at the kept one; returns how many records were re-linked.
 
     The links are found through the model's relations, so a record app that links households (assistance does)
-    needs no hook here: `beneficiaries` imports none of them.
+    needs no hook here: `beneficiaries` imports none of them. A reviewed record is changed through the workflow,
+    as any edit is: locked, its version bumped, its closed month obeyed and a history line (household old → new).
     """
+    comment = _("Household #%(merged)d was merged into #%(kept)d.") % {"merged": merged.pk, "kept": kept.pk}
     relinked = 0
     for relation in Household._meta.related_objects:
-        if isinstance(relation, models.ManyToManyRel):
-            relinked += _relink_many_to_many(relation, merged, kept, by)
-        elif relation.one_to_many and relation.related_model not in (Person, Household):
-            relinked += relation.related_model._default_manager.filter(**{relation.field.name: merged}).update(
-                **{relation.field.name: kept}
-            )
+        model = relation.related_model
+        if model in (Person, Household):
+            # Members move with the households' own change; earlier merges keep pointing at the registration they
+            # were merged into.
+            continue
+        name = relation.field.name
+        pks = set(model._default_manager.filter(**{name: merged}).values_list("pk", flat=True))
+        if not pks:
+            continue
+        if not issubclass(model, ReviewedRecord):
+            relinked += _relink_plain(relation, pks, merged, kept)
+            continue
+        # Locked in id order, so two merges re-linking one record wait for each other instead of deadlocking.
+        for record in model._default_manager.select_for_update().filter(pk__in=pks).order_by("pk"):
+            _relink_one(record, relation, merged=merged, kept=kept, by=by, comment=comment)
+        relinked += len(pks)
     return relinked
 
 
-def _relink_many_to_many(relation: models.ManyToManyRel, merged: Household, kept: Household, by: User) -> int:
-    manager = getattr(merged, str(relation.get_accessor_name()))  # None only for related_name="+", not here
-    records = list(manager.all())
-    for record in records:
-        getattr(record, relation.field.name).remove(merged)
-        getattr(record, relation.field.name).add(kept)
-        if isinstance(record, ReviewedRecord):
-            workflow.log_event(
-                record,
-                by=by,
-                action=RecordEvent.Action.MERGED,
-                comment=_("Household #%(merged)d was merged into #%(kept)d.") % {"merged": merged.pk, "kept": kept.pk},
+def _point_at(record: models.Model, relation: models.ForeignObjectRel, merged: Household, kept: Household) -> None:
+    name = relation.field.name
+    if isinstance(relation, models.ManyToManyRel):
+        links = getattr(record, name)
+        links.remove(merged)
+        links.add(kept)
+        # The prefetched list is stale now; the history's snapshot reads the links afresh.
+        getattr(record, "_prefetched_objects_cache", {}).clear()
+    else:
+        setattr(record, name, kept)
+
+
+def _relink_one(
+    record: ReviewedRecord,
+    relation: models.ForeignObjectRel,
+    *,
+    merged: Household,
+    kept: Household,
+    by: User,
+    comment: str,
+) -> None:
+    try:
+        workflow.change_record(
+            record,
+            by=by,
+            version=None,
+            apply_changes=lambda locked: _point_at(locked, relation, merged, kept),
+            # A merge is a review act, as for the households: the record keeps its status (a verified one is not
+            # sent back for review, an archived one is re-linked too).
+            action=Action.ARCHIVE,
+            event=RecordEvent.Action.MERGED,
+            comment=comment,
+            # The reviewer may merge both households; the records pointing at them follow, seen or not.
+            access_checked=True,
+        )
+    except closing.MonthClosed as error:
+        month = record.month_date
+        raise closing.MonthClosed(
+            _(
+                "A record this merge re-links (%(type)s) belongs to %(month)s, a closed month: its figures are "
+                "published. Ask an admin to merge these households."
             )
-    return len(records)
+            % {"month": month.strftime("%Y-%m") if month else "", "type": record._meta.verbose_name}
+        ) from error
+
+
+def _relink_plain(relation: models.ForeignObjectRel, pks: set[int], merged: Household, kept: Household) -> int:
+    """A linked model outside the workflow (none today) has no version, month or history to keep."""
+    model = relation.related_model
+    if isinstance(relation, models.ManyToManyRel):
+        for record in model._default_manager.filter(pk__in=pks):
+            _point_at(record, relation, merged, kept)
+        return len(pks)
+    return int(model._default_manager.filter(pk__in=pks).update(**{relation.field.name: kept}))
+
+
+def _check_versions(*pairs: tuple[Household, int | None]) -> None:
+    """The versions the reviewer's page showed, checked on the locked rows before anything changes: a stale one
+    is a 409 naming the household (either may have been edited since)."""
+    for household, version in pairs:
+        if version is not None and version != household.version:
+            raise workflow.StaleVersion(
+                _(
+                    "Someone else saved household #%(id)d after you opened this page (version %(current)d, yours "
+                    "%(yours)d). Check both households again before merging."
+                )
+                % {"id": household.pk, "current": household.version, "yours": version},
+                household=household.pk,
+                current_version=household.version,
+            )
 
 
 @transaction.atomic
-def household_merge(*, household: Household, into: Household, by: User) -> Household:
+def household_merge(
+    *,
+    household: Household,
+    into: Household,
+    by: User,
+    version: int | None = None,
+    into_version: int | None = None,
+) -> Household:
     """Merge `household` (the newer registration) into `into` (the older): members it lacks move over, every
-    linked record (assistance) is re-linked, the merged household is archived through the workflow, and both
-    histories say so. Returns the kept household."""
+    linked record (assistance) is re-linked, the merged household is archived through the workflow, and every
+    history says so. `version` and `into_version` are the versions the reviewer saw (None: not checked).
+    Returns the kept household.
+
+    One transaction: a refusal (a stale version, a record of a closed month for a non-admin) changes nothing."""
     # Both rows locked in a fixed order: two reviewers merging the same pair at once are serialised.
     locked = {
         record.pk: record
@@ -206,6 +284,7 @@ def household_merge(*, household: Household, into: Household, by: User) -> House
     }
     household, into = locked[household.pk], locked[into.pk]
     _check_may_merge(by, household, into)
+    _check_versions((household, version), (into, into_version))
     members = _members_to_move(household, into)
     relinked = _relink_records(household, into, by)
     note = _(
@@ -216,24 +295,28 @@ def household_merge(*, household: Household, into: Household, by: User) -> House
         "moved": len(members),
         "relinked": relinked,
     }
-    kept = workflow.change_record(
-        into,
-        by=by,
-        version=None,
-        apply_changes=lambda locked_kept: _move_members(members, locked_kept),
-        action=Action.ARCHIVE,
-        event=RecordEvent.Action.MERGED,
-        comment=note,
-    )
+    kept = into
 
-    def link(locked_merged: Household) -> None:
+    def retire(locked_merged: Household) -> None:
+        # The kept household's change runs inside the merged one's, so each history shows its own members before
+        # and after the move.
+        nonlocal kept
+        kept = workflow.change_record(
+            into,
+            by=by,
+            version=None,
+            apply_changes=lambda locked_kept: _move_members(members, locked_kept),
+            action=Action.ARCHIVE,
+            event=RecordEvent.Action.MERGED,
+            comment=note,
+        )
         locked_merged.merged_into = kept
 
     merged = workflow.change_record(
         household,
         by=by,
         version=None,
-        apply_changes=link,
+        apply_changes=retire,
         action=Action.ARCHIVE,
         event=RecordEvent.Action.MERGED,
         comment=note,

@@ -109,7 +109,13 @@ def household_merge(request: HttpRequest, pk: int) -> HttpResponse:
         context = {"household": household, "into": into}
         return render(request, "beneficiaries/household_merge_confirm.html", context)
     try:
-        kept = services.household_merge(household=household, into=into, by=signed_in(request))
+        kept = services.household_merge(
+            household=household,
+            into=into,
+            by=signed_in(request),
+            version=version_number(request.POST.get("version")),
+            into_version=version_number(request.POST.get("into_version")),
+        )
     except ConflictError as error:
         messages.error(request, str(error))
         return render(

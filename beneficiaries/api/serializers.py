@@ -125,6 +125,18 @@ class MergeSerializer(serializers.Serializer):
     into = serializers.IntegerField(
         min_value=1, max_value=2**63 - 1, help_text=_("The older registration this household is merged into.")
     )
+    version = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**63 - 1,
+        help_text=_("The version of this household the merge is based on (409 if stale)."),
+    )
+    into_version = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**63 - 1,
+        help_text=_("The version of the kept household the merge is based on (409 if stale)."),
+    )
 
 
 class PersonMatchSerializer(serializers.Serializer):

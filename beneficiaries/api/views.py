@@ -66,7 +66,13 @@ class HouseholdViewSet(RecordViewSet):
         into = self.get_queryset().filter(pk=body.validated_data["into"]).first()
         if into is None:
             raise serializers.ValidationError({"into": [_("No household with this number in your scope.")]})
-        kept = services.household_merge(household=household, into=into, by=signed_in(request))
+        kept = services.household_merge(
+            household=household,
+            into=into,
+            by=signed_in(request),
+            version=body.validated_data.get("version"),
+            into_version=body.validated_data.get("into_version"),
+        )
         return Response(self.get_serializer(self.get_queryset().get(pk=kept.pk)).data)
 
 

@@ -183,7 +183,7 @@ def user_change(
     Raises NotInScope (the user does not exist for this admin) or GrantRefused.
     """
     # Locked: two admins saving the same user at once would each log a change from the same "before".
-    user = User.objects.select_for_update().get(pk=user.pk)
+    user = User.objects.select_for_update(of=("self",)).get(pk=user.pk)
     _check_in_scope(by, user)
     if role not in Role.values:
         raise ValidationError({"role": _("Unknown role “%(role)s”.") % {"role": role}})
@@ -263,7 +263,7 @@ def user_saved_elsewhere(
 @transaction.atomic
 def user_deactivate(*, user: User, by: User, request: HttpRequest | None = None) -> User:
     """Close an account: it can no longer sign in, and its API tokens die with it (never one's own account)."""
-    user = User.objects.select_for_update().get(pk=user.pk)
+    user = User.objects.select_for_update(of=("self",)).get(pk=user.pk)
     _check_in_scope(by, user)
     access.check_account_action(by, user, AccountAction.DEACTIVATE)
     if not user.is_active:
@@ -278,7 +278,7 @@ def user_deactivate(*, user: User, by: User, request: HttpRequest | None = None)
 @transaction.atomic
 def user_reactivate(*, user: User, by: User, request: HttpRequest | None = None) -> User:
     """Open a closed account again, with the role, organisation and regions it had."""
-    user = User.objects.select_for_update().get(pk=user.pk)
+    user = User.objects.select_for_update(of=("self",)).get(pk=user.pk)
     _check_in_scope(by, user)
     access.check_account_action(by, user, AccountAction.REACTIVATE)
     if user.is_active:

@@ -23,7 +23,7 @@ urlpatterns = [
     path("accounts/password/change/", password_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("account/tokens/", token_pages.tokens_page, name="tokens"),
-    path("account/tokens/<str:key>/revoke/", token_pages.token_revoke, name="token-revoke"),
+    path("account/tokens/<slug:key>/revoke/", token_pages.token_revoke, name="token-revoke"),
     path("accounts/password/reset/", password_views.PasswordResetView.as_view(), name="password_reset"),
     path("accounts/password/reset/done/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(

@@ -104,3 +104,31 @@ def test_every_operation_declares_the_errors_it_answers(schema) -> None:
                 body = operation["responses"][code]["content"]["application/json"]["schema"]
                 assert body["$ref"] in {"#/components/schemas/Error", "#/components/schemas/ValidationError"}
     assert "429" in schema["paths"]["/api/v1/auth/token/"]["post"]["responses"]
+
+
+@pytest.mark.parametrize(("step", "field"), [("return", "comment"), ("reject", "reason")])
+@pytest.mark.parametrize("content_type", ["json", "multipart"])
+def test_a_step_comment_holding_a_nul_is_a_400_per_field(people, api_as, step: str, field: str, content_type) -> None:
+    """Found by schemathesis on PostgreSQL (which cannot store a NUL: a 500): a form-encoded return comment with a
+    NUL character went to the database. JSON or form, it is a 400 on the field, and the record is unchanged."""
+    session = SessionFactory(created_by=people.monitor, status=Status.SUBMITTED)
+    answer = api_as(people.supervisor).post(
+        f"/api/v1/sessions/{session.pk}/{step}/",
+        {field: "Bad\x00text"},
+        format="json" if content_type == "json" else None,
+    )
+    assert answer.status_code == 400
+    assert field in answer.json()
+    session.refresh_from_db()
+    assert session.status == Status.SUBMITTED
+
+
+def test_a_token_key_holding_a_nul_is_a_404(people, api_as) -> None:
+    """Found by schemathesis on PostgreSQL: DELETE /api/v1/auth/tokens/%00/ asked the database with a NUL."""
+    assert api_as(people.monitor).delete("/api/v1/auth/tokens/%00/").status_code == 404
+
+
+def test_a_user_name_longer_than_any_account_is_a_400(db, api_client) -> None:
+    """On PostgreSQL a user name over 255 characters overflowed django-axes' record of the failure (a 500)."""
+    answer = api_client.post("/api/v1/auth/token/", {"username": "a" * 300, "password": "x"}, format="json")
+    assert answer.status_code == 400

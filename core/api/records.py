@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, mixins, serializers, viewsets
@@ -100,6 +101,9 @@ class RecordViewSet(
         record = self.get_object()
         body = body_object(request)
         text = str(body.get(text_field, "")) if text_field else ""
+        if text_field and "\x00" in text:
+            # PostgreSQL cannot store a NUL (a 500); whatever the body's encoding, it is the field's 400 (API.md).
+            raise exceptions.ValidationError({text_field: [ProhibitNullCharactersValidator.message]})
         version = body.get("version")
         record = self.run_step(record, step, text=text, version=version)
         return Response(self.get_serializer(self.get_queryset().get(pk=record.pk)).data)

@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 
 class TokenRequestSerializer(serializers.Serializer[Any]):
-    username = serializers.CharField()
+    username = serializers.CharField(max_length=150)  # as the user model: longer is a 400, never a database error
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
     # Required of the roles in OTP_REQUIRED_ROLES (core.second_factor_views.api_refusal says why it is missing).
     otp = serializers.CharField(

@@ -9,6 +9,7 @@ class BeneficiariesConfig(AppConfig):
     def ready(self) -> None:
         # Django imports models once the app registry is ready, here in ready(), not at the top of apps.py.
         from beneficiaries import demo as beneficiaries_demo  # noqa: PLC0415
+        from beneficiaries import selectors  # noqa: PLC0415
         from beneficiaries.models import Household, Movement  # noqa: PLC0415
         from core import access, demo, navigation  # noqa: PLC0415
         from core.records import RecordType, register_record_type  # noqa: PLC0415
@@ -22,6 +23,7 @@ class BeneficiariesConfig(AppConfig):
                 label_plural=_("Households"),
                 detail_url_name="beneficiaries:household-detail",
                 list_url_name="beneficiaries:household-list",
+                find_duplicates=selectors.queue_duplicates,
             )
         )
         register_record_type(

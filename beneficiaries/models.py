@@ -87,20 +87,6 @@ class Household(ReviewedRecord):
     def total(self) -> int:
         return sum(self.people().values())
 
-    @classmethod
-    def find_possible_duplicates(cls, records: list[Household], *, user) -> dict[int, list[Household]]:
-        """For the review queue (core.queue asks every record type): the likely duplicates of these households
-        in the user's scope — similar names, same birth year, same cercle."""
-        from beneficiaries.selectors import likely_duplicate_households  # noqa: PLC0415  selectors import this module
-
-        wanted = {record.pk for record in records}
-        found: dict[int, list[Household]] = {}
-        for pair in likely_duplicate_households(user=user):
-            for record, other in ((pair.keep, pair.merge), (pair.merge, pair.keep)):
-                if record.pk in wanted:
-                    found.setdefault(record.pk, []).append(other)
-        return found
-
     def snapshot(self) -> dict[str, str]:
         values = super().snapshot()
         values["members"] = "; ".join(member.summary() for member in self.members.all())

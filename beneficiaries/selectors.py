@@ -124,3 +124,15 @@ def likely_duplicate_households(*, user: User) -> list[DuplicatePair]:
             pair = found.setdefault((keep.pk, merge.pk), DuplicatePair(keep, merge, []))
             pair.matches.append(PersonMatch(one.full_name, other.full_name, birth_year, round(similarity, 2)))
     return sorted(found.values(), key=lambda pair: (_sort_key(pair.keep), pair.merge.pk))
+
+
+def queue_duplicates(records: list[Household], *, user: User) -> dict[int, list[Household]]:
+    """For the review queue (the household record type declares it in BeneficiariesConfig.ready): the likely
+    duplicates of these households in the user's scope — similar names, same birth year, same cercle."""
+    wanted = {record.pk for record in records}
+    found: dict[int, list[Household]] = {}
+    for pair in likely_duplicate_households(user=user):
+        for record, other in ((pair.keep, pair.merge), (pair.merge, pair.keep)):
+            if record.pk in wanted:
+                found.setdefault(record.pk, []).append(other)
+    return found

@@ -3,8 +3,8 @@
 Urgent records first, then the oldest submission (SPEC.md). `core` imports no record app: it walks
 `core.records.record_types()`, posts each row's steps to the record type's own step URL (named after its detail
 URL: `incidents:detail` → `incidents:step`), and
-asks the model for possible duplicates through an optional class method `find_possible_duplicates(records, *,
-user) -> {pk: [records]}` (incidents declare one). A type whose pages do not exist yet is listed without links.
+asks the record type for possible duplicates through its optional `find_duplicates(records, *, user) ->
+{pk: [records]}` (incidents and households declare one). A type whose pages do not exist yet is listed without links.
 """
 
 from __future__ import annotations
@@ -173,7 +173,7 @@ def _entries(keys: list[QueueKey], user: User, request: HttpRequest) -> list[Que
 
 
 def _duplicates(record_type: RecordType, records: list[ReviewedRecord], user: User) -> dict[int, list[Any]]:
-    finder = getattr(record_type.model, "find_possible_duplicates", None)
+    finder = record_type.find_duplicates
     if finder is None or not records:
         return {}
     duplicates: dict[int, list[Any]] = finder(records, user=user)

@@ -8,7 +8,7 @@ these fields live in `core.workflow`; who may act lives in `core.access`.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -190,6 +190,10 @@ class RecordType:
     label_plural: str | Promise
     detail_url_name: str
     list_url_name: str
+    # For the review queue: `find_duplicates(records, *, user) -> {pk: [records]}`, the possible duplicates of
+    # these records in the user's scope. The app's selectors provide it, so that a model never imports its
+    # selectors (they import the model).
+    find_duplicates: Callable[..., dict[int, list[Any]]] | None = None
 
 
 _record_types: dict[str, RecordType] = {}

@@ -11,7 +11,7 @@ class IncidentsConfig(AppConfig):
         from core import access, demo, navigation  # noqa: PLC0415
         from core.records import RecordType, register_record_type  # noqa: PLC0415
         from incidents import demo as incidents_demo  # noqa: PLC0415
-        from incidents import demo_gbv  # noqa: PLC0415
+        from incidents import demo_gbv, selectors  # noqa: PLC0415
         from incidents.models import GbvReferral, Incident  # noqa: PLC0415
 
         register_record_type(
@@ -22,6 +22,7 @@ class IncidentsConfig(AppConfig):
                 label_plural=_("Protection incidents"),
                 detail_url_name="incidents:detail",
                 list_url_name="incidents:list",
+                find_duplicates=selectors.queue_duplicates,
             )
         )
         register_record_type(

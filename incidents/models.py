@@ -8,7 +8,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
-from django.db.models import Prefetch, prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 
 from core import access
@@ -116,17 +115,6 @@ class Incident(ReviewedRecord):
         errors = date_errors(self, "reported_on", "occurred_on", event_before=("occurred_on", "reported_on"))
         if errors:
             raise ValidationError(errors)
-
-    @classmethod
-    def find_possible_duplicates(cls, records: list[Incident], *, user) -> dict[int, list[Incident]]:
-        """For the review queue (core cannot import selectors): possible duplicates, by incident id."""
-
-        from incidents.selectors import possible_duplicates  # noqa: PLC0415  selectors import this module
-
-        prefetch_related_objects(
-            records, Prefetch("violations", queryset=Violation.objects.select_related("type", "population_group"))
-        )
-        return possible_duplicates(records, user=user)
 
     def has_sexual_violence(self) -> bool:
         return any(violation.type.sexual_violence for violation in self.violations.all())

@@ -6,7 +6,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import Http404, HttpRequest
 
 from core import access
@@ -119,6 +119,15 @@ def possible_duplicates(incidents: Iterable[Incident], *, user: User) -> dict[in
         if matches:
             found[incident.pk] = matches
     return found
+
+
+def queue_duplicates(records: list[Incident], *, user: User) -> dict[int, list[Incident]]:
+    """For the review queue (the incident record type declares it in IncidentsConfig.ready): possible duplicates,
+    by incident id."""
+    prefetch_related_objects(
+        records, Prefetch("violations", queryset=Violation.objects.select_related("type", "population_group"))
+    )
+    return possible_duplicates(records, user=user)
 
 
 # --- GBV referrals: need-to-know. Only GBV focal points of the region read them (core.access decides).

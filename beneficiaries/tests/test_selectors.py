@@ -8,6 +8,7 @@ from beneficiaries.selectors import likely_duplicate_households, name_similarity
 from beneficiaries.tests.factories import HouseholdFactory
 from core.choices import Status
 from core.models import AdminArea
+from core.records import record_type_of
 
 
 def test_names_are_normalised_without_accents_case_or_word_order():
@@ -74,5 +75,5 @@ def test_a_fixed_number_of_queries(people, planted, django_assert_num_queries):
 def test_the_review_queue_is_told_of_a_households_likely_duplicates(people, planted):
     pairs, _near_misses = planted
     first, second = pairs[0]
-    found = type(first).find_possible_duplicates([second], user=people.supervisor)
+    found = record_type_of(first).find_duplicates([second], user=people.supervisor)
     assert [household.pk for household in found[second.pk]] == [first.pk]

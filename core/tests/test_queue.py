@@ -120,7 +120,7 @@ class TestQueue:
         assert html.count('class="queue-item') == 25
 
     def test_possible_duplicates_are_shown_side_by_side(self, people: SimpleNamespace, client: Client) -> None:
-        # The queue asks Incident.find_possible_duplicates itself (nothing patched): the same theft in the same
+        # The queue asks the incident record type's find_duplicates (nothing patched): the same theft in the same
         # place on the same day, entered by two organisations, is a possible duplicate; a murder a month later is not.
         record = submitted(people.monitor)
         other = submitted(people.partner_monitor)

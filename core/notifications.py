@@ -13,7 +13,6 @@ from functools import partial
 from django.conf import settings
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
-from django.utils.translation import gettext as _
 
 from core.models import Notification, User
 from core.records import ReviewedRecord, record_type_of
@@ -45,28 +44,6 @@ def clear_record_notifications(record: ReviewedRecord, message: str) -> int:
     if not url:
         return 0
     return Notification.objects.filter(url=url).exclude(message=message[:300]).update(message=message[:300])
-
-
-def site_url(path: str) -> str:
-    """`path` as a full address for an e-mail: on the first trusted origin, else the first allowed host."""
-    origins = [origin for origin in settings.CSRF_TRUSTED_ORIGINS if "*" not in origin]
-    if origins:
-        return origins[0].rstrip("/") + path
-    hosts = [host for host in settings.ALLOWED_HOSTS if host and "*" not in host and not host.startswith(".")]
-    return f"https://{hosts[0]}{path}" if hosts else path
-
-
-def email_text(notification: Notification) -> tuple[str, str]:
-    """The subject and body of a notification's e-mail: a generic sentence and a link, never the message."""
-    subject = _("Vigie: you have a new notification")
-    body = "\n\n".join(
-        [
-            _("You have a new notification in Vigie. Sign in to read it:"),
-            site_url(reverse("notifications")),
-            _("For everyone's safety, notifications are not copied into e-mails."),
-        ]
-    )
-    return subject, body
 
 
 def unread_count(user: User) -> int:

@@ -3,6 +3,7 @@ from django.core.mail import send_mail
 
 from core import tokens
 from core.models import Notification
+from core.notification_email import email_text
 
 
 @shared_task(name="core.ping", acks_late=False)
@@ -19,8 +20,6 @@ def send_notification_email(notification_id: int) -> None:
     if notification is None or not notification.recipient.email:
         return
     # Never the message itself (it may quote a review comment): a generic sentence and a link.
-    from core.notifications import email_text  # noqa: PLC0415 -- core.notifications imports this module
-
     subject, body = email_text(notification)
     send_mail(subject, body, None, [notification.recipient.email])
 

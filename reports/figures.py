@@ -5,7 +5,8 @@ people counts); rounding, ordering and counting rules are API.md's:
 - change_pct and share_pct rounded to one decimal half away from zero (Decimal), change_pct null when the
   previous month is 0;
 - lists hold rows above zero, largest first, ties by code; assistance and sessions in reference-list order;
-- a collective violation counts once per incident; its people are "persons affected", beside it.
+- a collective violation counts once per incident; its people are "persons affected", beside it; a GBV
+  survivor counts in one people group by sex and age (both rules in `reports.counting`, shared with the tallies).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Case, CharField, Count, Q, QuerySet, Sum, Value, When
+from django.db.models import Count, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 from django_countries import countries
 
@@ -36,6 +37,7 @@ from core.models import (
 )
 from core.records import PEOPLE_FIELDS, people_sums, people_total_expression
 from incidents.models import GbvReferral, Incident, ServiceReferral, Violation
+from reports import counting
 
 ZERO_GROUPS = dict.fromkeys(PEOPLE_FIELDS, 0)
 
@@ -225,26 +227,15 @@ def _violations(scope: Scope) -> QuerySet:
 
 
 def _violation_count(rows: QuerySet, group_by: list[str]) -> list[dict[str, Any]]:
-    """Per group: people touched by ordinary violations, plus one per incident for each collective type."""
-    people = (
-        rows.filter(type__collective=False)
-        .values(*group_by)
-        .annotate(people=Coalesce(Sum(people_total_expression()), Value(0)), incidents=Count("incident", distinct=True))
-    )
-    collective = (
-        rows.filter(type__collective=True)
-        .values(*group_by, "type")
-        .annotate(once=Count("incident", distinct=True), affected=Coalesce(Sum(people_total_expression()), Value(0)))
-    )
+    """Per group: the violations counted by `counting.violation_count` (people, or once per incident for a
+    collective type), the people of collective types as persons affected, and the distinct incidents."""
     merged: dict[tuple, dict[str, Any]] = {}
-    for row in people:
-        key = tuple(row[name] for name in group_by)
-        merged[key] = {**{name: row[name] for name in group_by}, "count": row["people"], "persons_affected": 0}
-    for row in collective:
+    for row in counting.violations_by_type(rows, group_by):
         key = tuple(row[name] for name in group_by)
         entry = merged.setdefault(key, {**{name: row[name] for name in group_by}, "count": 0, "persons_affected": 0})
-        entry["count"] += row["once"]
-        entry["persons_affected"] += row["affected"]
+        entry["count"] += counting.violation_count(row)
+        if row[counting.COLLECTIVE]:
+            entry["persons_affected"] += sum(counting.people_in(row).values())
     incidents = {
         tuple(row[name] for name in group_by): row["incidents"]
         for row in rows.values(*group_by).annotate(incidents=Count("incident", distinct=True))
@@ -254,11 +245,14 @@ def _violation_count(rows: QuerySet, group_by: list[str]) -> list[dict[str, Any]
     return list(merged.values())
 
 
-def _violation_total(rows: QuerySet) -> int:
-    """People touched by ordinary violations, plus one per incident and collective type."""
-    people = rows.filter(type__collective=False).aggregate(n=Coalesce(Sum(people_total_expression()), Value(0)))["n"]
-    once = rows.filter(type__collective=True).values("incident", "type").distinct().count()
-    return int(people) + once
+def _violation_totals(rows: QuerySet) -> tuple[int, dict[str, int]]:
+    """The violations counted by `counting.violation_count` and their people groups (one GROUP BY type query)."""
+    count, groups = 0, dict(ZERO_GROUPS)
+    for row in counting.violations_by_type(rows):
+        count += counting.violation_count(row)
+        for name, value in counting.violation_groups(row).items():
+            groups[name] += value
+    return count, groups
 
 
 def violation_figures(scope: Scope, period: Period) -> dict[str, Any]:
@@ -266,14 +260,15 @@ def violation_figures(scope: Scope, period: Period) -> dict[str, Any]:
     month = violations.filter(period.within("incident__reported_on", period.month))
     previous = violations.filter(period.within("incident__reported_on", period.previous, period.month))
     year = violations.filter(period.within("incident__reported_on", period.year_start))
-    count, year_count = _violation_total(month), _violation_total(year)
+    (count, by_group), (year_count, year_by_group) = _violation_totals(month), _violation_totals(year)
+    previous_count, _previous_groups = _violation_totals(previous)
     return {
         "count": count,
-        "previous_month": (previous_count := _violation_total(previous)),
+        "previous_month": previous_count,
         "change_pct": change_pct(count, previous_count),
         "year_to_date": year_count,
-        "by_group": _groups(month.filter(type__collective=False)),
-        "year_to_date_by_group": _groups(year.filter(type__collective=False)),
+        "by_group": by_group,
+        "year_to_date_by_group": year_by_group,
         "by_category": _labelled(_violation_count(month, ["type__category"]), "type__category", ViolationCategory),
         "by_type": _labelled(_violation_count(month, ["type"]), "type", ViolationType, with_affected=True),
         "by_region": _violation_regions(month, count),
@@ -338,23 +333,11 @@ def trend(scope: Scope, period: Period) -> list[dict[str, Any]]:
 # --- GBV referrals: aggregates only, and only referrals with consent to reporting
 
 
-def _survivor_group() -> Case:
-    return Case(
-        When(Q(age__isnull=True) | Q(sex="unknown"), then=Value("unknown")),
-        When(sex="female", age__gte=18, then=Value("women")),
-        When(sex="female", then=Value("girls")),
-        When(sex="male", age__gte=18, then=Value("men")),
-        default=Value("boys"),
-        output_field=CharField(),
-    )
-
-
 def gbv_figures(scope: Scope, period: Period) -> dict[str, Any]:
     month = scope.verified(GbvReferral.objects.all()).filter(period.within("reported_on", period.month))
     counted = month.filter(consent_to_reporting=True)
-    groups = dict(
-        counted.annotate(group=_survivor_group()).values("group").annotate(n=Count("id")).values_list("group", "n")
-    )
+    by_survivor_group = counted.annotate(group=counting.survivor_group()).values("group").annotate(n=Count("id"))
+    groups = dict(by_survivor_group.values_list("group", "n"))
     types = {item.pk: item for item in GbvIncidentType.objects.all()}
     services = {item.pk: item for item in GbvService.objects.all()}
     by_type = counted.values("incident_type").annotate(count=Count("id"))

@@ -2,7 +2,8 @@
 
 Each row's `total` equals the matching figure of the monthly report for that month and region; rows whose
 indicator counts no people (incidents, households, quantities, sessions, identifications) leave the five
-group columns empty.
+group columns empty. The counting rules the figures share (a collective violation counts once per incident, a
+survivor's people group) are `reports.counting`'s.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from django.db.models.functions import TruncMonth
 from core.models import AssistanceKind, SessionKind, ViolationCategory, ViolationType
 from core.records import PEOPLE_FIELDS, people_sums
 from incidents.models import GbvReferral, Incident, Violation
-from reports.figures import RECORD_MODELS, Scope, _model, _survivor_group
+from reports import counting
+from reports.figures import RECORD_MODELS, Scope, _model
 
 COLUMNS = ["month", "admin1_pcode", "admin1_name", "indicator", *PEOPLE_FIELDS, "total"]
 HXL_TAGS = [
@@ -130,19 +132,14 @@ def _violation_rows(rows: _Rows, scope: Scope, start: datetime.date, end: dateti
         scope.verified(Violation.objects.all(), prefix="incident__"), "incident__reported_on", start, end
     )
     types = {item.pk: item for item in ViolationType.objects.select_related("category")}
-    grouped = (
-        _by_month_region(violations, "incident__reported_on", "incident__")
-        .values("tally_month", "incident__region__pcode", "incident__region__name", "type")
-        .annotate(
-            **people_sums(),
-            incidents=Count("incident", distinct=True),
-        )
+    grouped = counting.violations_by_type(
+        violations.annotate(tally_month=TruncMonth("incident__reported_on")),
+        ["tally_month", "incident__region__pcode", "incident__region__name"],
     )
     for row in grouped:
         violation_type = types[row["type"]]
-        # A collective violation counts once per incident; its people are not added (API.md).
-        total = row["incidents"] if violation_type.collective else sum(row[group] for group in PEOPLE_FIELDS)
-        groups = dict.fromkeys(PEOPLE_FIELDS, 0) if violation_type.collective else {g: row[g] for g in PEOPLE_FIELDS}
+        # The shared rule: a collective violation counts once per incident, its people are not added (API.md).
+        total, groups = counting.violation_count(row), counting.violation_groups(row)
         place = (row["tally_month"], row["incident__region__pcode"], row["incident__region__name"])
         for indicator in (
             "violations",
@@ -158,7 +155,7 @@ def _gbv_rows(rows: _Rows, scope: Scope, start: datetime.date, end: datetime.dat
     )
     grouped = (
         _by_month_region(referrals, "reported_on")
-        .annotate(group=_survivor_group())
+        .annotate(group=counting.survivor_group())
         .values("tally_month", "region__pcode", "region__name", "group")
         .annotate(n=Count("id"))
     )

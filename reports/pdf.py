@@ -10,7 +10,7 @@ from django.utils import translation
 from weasyprint import HTML
 
 from core.models import AdminArea, User
-from reports.views import report_context
+from reports.context import report_context
 
 
 def render_report_pdf(user: User, month: datetime.date, region: AdminArea | None = None) -> bytes:

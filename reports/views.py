@@ -30,14 +30,12 @@ from core.errors import ConflictError
 from core.filtersets import parse_month
 from core.http import signed_in
 from core.jobs import own_jobs, start_job, visible_job
-from core.models import AdminArea, ClosedMonth, Job, User
+from core.models import ClosedMonth, Job, User
 from incidents.models import Incident
 from reports import publishing
-from reports.charts import report_charts
+from reports.context import report_context
 from reports.exports import export_details
 from reports.forms import CloseMonthForm, ExportForm, ReopenMonthForm, ReportFilterForm
-from reports.headline import headline_tables
-from reports.suppression import mark
 from reports.tasks import close_month_job, export_job
 
 logger = logging.getLogger(__name__)
@@ -52,28 +50,6 @@ def _default_month(request: HttpRequest) -> datetime.date:
         return closed.month if closed else last_month
     latest = Incident.objects.filter(status=Status.VERIFIED).aggregate(latest=Max("reported_on"))["latest"]
     return latest.replace(day=1) if latest else last_month
-
-
-def report_context(user: User, month: datetime.date, region: AdminArea | None) -> dict[str, Any]:
-    """Everything the report page and its PDF show, for this user."""
-    current = None
-    if user.role == Role.VIEWER:
-        # the stored hidden set: None for the charts, "<5" or "x" on the page and in the PDF
-        charted = publishing.viewer_figures(user=user, month=month, region=region)
-        figures = publishing.viewer_figures(user=user, month=month, region=region, marker=mark)
-    else:
-        figures = charted = publishing.figures_for(user=user, month=month, region=region)
-        if figures["closed"] and figures["changed_since_closing"]:
-            current = publishing.figures_for(user=user, month=month, region=region, current=True)
-    return {
-        "figures": figures,
-        "current": current,
-        "charts": report_charts(charted),
-        "headline": headline_tables(month),
-        "month": month,
-        "region": region,
-        "generated_at": timezone.now(),
-    }
 
 
 @login_required

@@ -20,7 +20,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from core import audit
-from core.choices import Role
+from core.choices import Role, Status
 from core.models import AdminArea as AdminAreaModel
 from core.models import User as UserModel
 
@@ -41,6 +41,13 @@ class ScopedRecord(Protocol):
     def region(self) -> AdminArea: ...
     @property
     def organisation_id(self) -> int | None: ...
+
+
+class AuthoredRecord(ScopedRecord, Protocol):
+    """A scoped record that knows who entered it (nobody reviews their own)."""
+
+    @property
+    def created_by_id(self) -> int | None: ...
 
 
 class RegionScoped(Protocol):
@@ -237,6 +244,37 @@ def may_place_record(user: User, region_pcode: str) -> bool:
     return covers_region(user, region_pcode)
 
 
+def may_edit_in_status(user: User, status: str) -> bool:
+    """Whether the user's role may edit a record in this status: monitors edit their own records while `draft` or
+    `returned` only (SPEC.md, "Who may do what": edit a record); which statuses no one edits is the workflow's say."""
+    return _role(user) != Role.MONITOR or status in (Status.DRAFT, Status.RETURNED)
+
+
+def may_archive_from(user: User, status: str) -> bool:
+    """Whether the user's role may archive (or restore to) a record in this status: monitors archive and restore
+    their own drafts only (SPEC.md, "Who may do what": archive / restore)."""
+    return _role(user) != Role.MONITOR or status == Status.DRAFT
+
+
+def may_choose_organisation(user: User | AnonymousUser) -> bool:
+    """Whether the user may file a record under another organisation than their own: admins only (an admin enters
+    records for any organisation; everyone else's records are their organisation's)."""
+    return is_admin(user)
+
+
+def may_write_in_closed_month(user: User | AnonymousUser) -> bool:
+    """Whether the user may create, edit or review a record whose month is closed: admins only, and the change is
+    flagged "changed after closing" (SPEC.md, "Closed months")."""
+    return is_admin(user)
+
+
+def urgent_record_reviewers(record: AuthoredRecord) -> list[User]:
+    """Who is alerted at once when an urgent record is submitted: the active supervisors for whom the record is in
+    scope, but not the one who entered it (nobody reviews their own record; SPEC.md, "The review workflow")."""
+    supervisors = UserModel.objects.filter(role=Role.SUPERVISOR, is_active=True).prefetch_related("regions")
+    return [user for user in supervisors if record_in_scope(user, record) and user.pk != record.created_by_id]
+
+
 def log_record_access(
     user: User, records: Model | Iterable[Model], channel: str, *, request: HttpRequest | None = None
 ) -> None:
@@ -246,6 +284,44 @@ def log_record_access(
     audit.record_many(
         audit.Action.GBV_RECORD_VIEWED, records, request=request, actor=user, details={"channel": str(channel)}
     )
+
+
+# --- What viewers may ask of the figures (SPEC.md, "Access and data protection"; API.md): the report page, its PDF
+# and the reports API all ask these, so the rule is written once.
+
+#: Query parameters a viewer may not use: narrowing a published month by organisation, and today's figures.
+VIEWER_REFUSED_PARAMETERS = ("organisation", "current")
+
+
+class FiguresRefused(Exception):
+    """The user may not ask the figures this way (a 403 on the API, a message on the page)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def reads_published_figures_only(user: User | AnonymousUser) -> bool:
+    """Whether the user reads only the published figures of closed months, small counts suppressed and GBV referral
+    figures at national level only, never today's figures nor an individual record: viewers (SPEC.md, "Who may do
+    what" and "Access and data protection")."""
+    return _role(user) == Role.VIEWER
+
+
+def check_figures_request(user: User | AnonymousUser, *, closed: bool, parameters: Iterable[str] = ()) -> None:
+    """Raise FiguresRefused unless the user may ask the figures of these months (`closed`: all of them are closed)
+    with these query parameters: viewers cannot narrow a published month by organisation or ask for today's figures,
+    and see closed months only (SPEC.md, "Access and data protection"; API.md)."""
+    if not reads_published_figures_only(user):
+        return
+    asked = set(parameters)
+    for name in VIEWER_REFUSED_PARAMETERS:
+        if name in asked:
+            raise FiguresRefused(
+                _("Viewers may not use “%(parameter)s”: they see the published figures.") % {"parameter": name}
+            )
+    if not closed:
+        raise FiguresRefused(_("Viewers see the figures of closed months only."))
 
 
 # --- Managing users (SPEC.md, "Access and data protection"): within the admin's own scope, never more than the

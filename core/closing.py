@@ -39,7 +39,7 @@ def check_month_open(record: ReviewedRecord, by: User, *days: datetime.date | No
     closed = [day for day in days or (record.month_date,) if day is not None and is_closed(day)]
     if not closed:
         return
-    if not access.is_admin(by):
+    if not access.may_write_in_closed_month(by):
         raise MonthClosed(
             _("%(month)s is closed: its figures are published. Ask an admin to make this change.")
             % {"month": closed[0].strftime("%Y-%m")}

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from core import access, closing, notifications
 from core.access import Action
-from core.choices import Role, Status
+from core.choices import Status
 from core.errors import ConflictError
 from core.inputs import version_number
 from core.models import RecordEvent, User
@@ -107,10 +107,10 @@ def _check_status(record: ReviewedRecord, step: Step, by: User) -> None:
             _("A record that is “%(status)s” cannot be given this step (%(step)s).")
             % {"status": record.get_status_display(), "step": STEP_LABELS[step.name]}
         )
-    # Monitors archive and restore their own drafts only.
-    if step.action == Action.ARCHIVE and by.role == Role.MONITOR:
+    if step.action == Action.ARCHIVE:
+        # archiving leaves the record's status; restoring returns it to the one it had
         status = record.status if step.name == "archive" else record.status_before_archive
-        if status != Status.DRAFT:
+        if not access.may_archive_from(by, status):
             raise WorkflowError(_("Only drafts can be archived by their author; ask a supervisor."))
 
 
@@ -174,13 +174,8 @@ def _notify_after_step(record: ReviewedRecord, step: Step, by: User) -> None:
 
 
 def notify_supervisors_of_urgent(record: ReviewedRecord) -> None:
-    reviewers = [
-        user
-        for user in User.objects.filter(role=Role.SUPERVISOR, is_active=True).prefetch_related("regions")
-        if access.record_in_scope(user, record) and user.pk != record.created_by_id
-    ]
     notifications.notify(
-        reviewers,
+        access.urgent_record_reviewers(record),
         _("Urgent: %(type)s #%(id)d in %(region)s waits for review.")
         % {"type": record_type_of(record).label, "id": record.pk, "region": record.region.name},
         record,
@@ -188,10 +183,12 @@ def notify_supervisors_of_urgent(record: ReviewedRecord) -> None:
 
 
 def settable_fields(fields: Mapping[str, Any], allowed: Sequence[str], by: User) -> dict[str, Any]:
-    """The values a service may set on a record: the type's own fields, and the organisation only for admins
-    (only an admin files a record under another organisation)."""
+    """The values a service may set on a record: the type's own fields, and the organisation only for a user who
+    may file a record under another organisation (`access.may_choose_organisation`)."""
     return {
-        key: value for key, value in fields.items() if key in allowed and (key != "organisation" or access.is_admin(by))
+        key: value
+        for key, value in fields.items()
+        if key in allowed and (key != "organisation" or access.may_choose_organisation(by))
     }
 
 
@@ -209,7 +206,7 @@ def create_record(record: R, *, by: User, save_children: Callable[[R], None] | N
         raise access.RoleRefused
     check_place(by, record)
     record.created_by = by
-    if not record.organisation_id or not access.is_admin(by):
+    if not record.organisation_id or not access.may_choose_organisation(by):
         record.organisation = by.organisation  # type: ignore[assignment]  # None only without a lead organisation
     record.status, record.version = Status.DRAFT, 1
     record.full_clean(exclude=["created_by", "region", "organisation"])
@@ -287,7 +284,7 @@ def log_event(record: ReviewedRecord, *, by: User, action: str, comment: str = "
 
 
 def check_editable(record: ReviewedRecord, by: User) -> None:
-    if by.role == Role.MONITOR and record.status not in (Status.DRAFT, Status.RETURNED):
+    if not access.may_edit_in_status(by, record.status):
         raise WorkflowError(
             _("This record is “%(status)s”: it can no longer be changed by its author.")
             % {"status": record.get_status_display()}

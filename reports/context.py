@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from core.choices import Role
+from core import access
 from core.models import AdminArea, User
 from reports import publishing
 from reports.charts import report_charts
@@ -19,7 +19,7 @@ from reports.suppression import mark
 def report_context(user: User, month: datetime.date, region: AdminArea | None) -> dict[str, Any]:
     """Everything the report page and its PDF show, for this user."""
     current = None
-    if user.role == Role.VIEWER:
+    if access.reads_published_figures_only(user):
         # the stored hidden set: None for the charts, "<5" or "x" on the page and in the PDF
         charted = publishing.viewer_figures(user=user, month=month, region=region)
         figures = publishing.viewer_figures(user=user, month=month, region=region, marker=mark)

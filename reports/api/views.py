@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 
 from core import access, audit
 from core.access import Capability
-from core.choices import AdminLevel, Role
+from core.choices import AdminLevel
 from core.errors import ConflictError
 from core.filtersets import FIRST_MONTH, LAST_MONTH, month_bounds, parse_month
 from core.http import body_object, signed_in
@@ -65,19 +65,17 @@ def _organisation(request: Request) -> Organisation | None:
 
 
 def _is_viewer(request: Request) -> bool:
-    return signed_in(request).role == Role.VIEWER
+    return access.reads_published_figures_only(signed_in(request))
 
 
 def _viewer_may(request: Request, *months: datetime.date) -> None:
-    """Viewers read published months only, for the whole operation or a region: never narrowed by organisation,
-    never today's figures (API.md)."""
-    for name in ("organisation", "current"):
-        if name in request.query_params:
-            raise exceptions.PermissionDenied(
-                _("Viewers may not use “%(parameter)s”: they see the published figures.") % {"parameter": name}
-            )
-    if not all(publishing.is_closed(month) for month in months):
-        raise exceptions.PermissionDenied(_("Viewers see the figures of closed months only."))
+    """A 403 unless the user may ask these months' figures with these parameters (`access.check_figures_request`:
+    viewers read published months only, never narrowed by organisation, never today's figures)."""
+    closed = all(publishing.is_closed(month) for month in months)
+    try:
+        access.check_figures_request(signed_in(request), closed=closed, parameters=request.query_params.keys())
+    except access.FiguresRefused as refused:
+        raise exceptions.PermissionDenied(refused.message) from refused
 
 
 class MonthlyFiguresView(APIView):

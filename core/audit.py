@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from django.db.models import Model
 from django.http import HttpRequest
@@ -43,43 +43,35 @@ def _actor(request: HttpRequest | None, actor: User | None) -> User | None:
     return user if isinstance(user, User) else None
 
 
-def _entry(
-    action: str,
-    *,
-    request: HttpRequest | None = None,
-    actor: User | None = None,
-    username: str = "",
-    target_user: User | None = None,
-    obj: Model | None = None,
-    details: dict[str, Any] | None = None,
-) -> AuditEntry:
-    who = _actor(request, actor)
+class EntryFields(TypedDict, total=False):
+    """What an entry may say beside its action (every key optional)."""
+
+    request: HttpRequest | None
+    actor: User | None
+    username: str
+    target_user: User | None
+    obj: Model | None
+    details: dict[str, Any] | None
+
+
+def _entry(action: str, **fields: Unpack[EntryFields]) -> AuditEntry:
+    request, obj = fields.get("request"), fields.get("obj")
+    who = _actor(request, fields.get("actor"))
     return AuditEntry(
         action=action,
         actor=who,
-        username=(username or (who.get_username() if who is not None else ""))[:150],
-        target_user=target_user,
+        username=(fields.get("username") or (who.get_username() if who is not None else ""))[:150],
+        target_user=fields.get("target_user"),
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
         ip_address=client_address(request),
-        details=details or {},
+        details=fields.get("details") or {},
     )
 
 
-def record(
-    action: str,
-    *,
-    request: HttpRequest | None = None,
-    actor: User | None = None,
-    username: str = "",
-    target_user: User | None = None,
-    obj: Model | None = None,
-    details: dict[str, Any] | None = None,
-) -> AuditEntry:
+def record(action: str, **fields: Unpack[EntryFields]) -> AuditEntry:
     """Log one action. `actor` defaults to the request's signed-in user; `username` to the actor's."""
-    entry = _entry(
-        action, request=request, actor=actor, username=username, target_user=target_user, obj=obj, details=details
-    )
+    entry = _entry(action, **fields)
     entry.save()
     return entry
 

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "incidents",
     "beneficiaries",
     "activities",
+    "alerts",
     "reports",
 ]
 

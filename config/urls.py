@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("incidents.api.urls")),
     path("", include("beneficiaries.api.urls")),
     path("", include("activities.api.urls")),
+    path("", include("alerts.api.urls")),
     path("", include("reports.api.urls")),
 ]
 
@@ -18,6 +19,7 @@ urlpatterns = [
     path("incidents/", include("incidents.urls")),
     path("beneficiaries/", include("beneficiaries.urls")),
     path("activities/", include("activities.urls")),
+    path("alerts/", include("alerts.urls")),
     path("reports/", include("reports.urls", namespace="reports")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

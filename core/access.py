@@ -144,16 +144,23 @@ def covers_region(user: User, region_pcode: str | None) -> bool:
     return not regions or region_pcode in regions
 
 
-def scope_filter(user: User, *, region_field: str = "region", organisation_field: str = "organisation") -> Q:
+def scope_filter(
+    user: User,
+    *,
+    region_field: str = "region",
+    organisation_field: str = "organisation",
+    every_organisation: bool = False,
+) -> Q:
     """The condition a record must meet to exist for this user, whatever its status or family.
 
-    `region_field` and `organisation_field` name the record's foreign keys (or lookups to them).
+    `region_field` and `organisation_field` name the record's foreign keys (or lookups to them);
+    `every_organisation`: a record shared in its region (a flash alert) exists for every organisation there.
     """
     condition = Q()
     regions = region_pcodes(user)
     if regions:
         condition &= Q(**{f"{region_field}__pcode__in": sorted(regions)})
-    if not sees_every_organisation(user):
+    if not (every_organisation or sees_every_organisation(user)):
         condition &= Q(**{f"{organisation_field}_id": user.organisation_id})
     return condition
 
@@ -169,7 +176,24 @@ def records_in_scope(
     """The records of `queryset` this user may read individually; none for a role that reads no such record."""
     if not may(user, Action.READ, family):
         return queryset.none()
-    return queryset.filter(scope_filter(user, region_field=region_field, organisation_field=organisation_field))
+    condition = scope_filter(
+        user,
+        region_field=region_field,
+        organisation_field=organisation_field,
+        every_organisation=is_shared_in_region(queryset.model),
+    )
+    return queryset.filter(condition)
+
+
+def is_shared_in_region(record: object) -> bool:
+    """Whether a record (or record model) is read by every organisation of its region: flash alerts are for
+    coordination (core.records.ReviewedRecord.shared_in_region)."""
+    return bool(getattr(record, "shared_in_region", False))
+
+
+def acts_for_record_organisation(user: User, record: ScopedRecord) -> bool:
+    """Whether the user acts for the record's organisation: its own users, and the lead organisation's."""
+    return sees_every_organisation(user) or record.organisation_id == user.organisation_id
 
 
 def aggregate_scope(
@@ -204,7 +228,7 @@ def record_in_scope(user: User, record: ScopedRecord) -> bool:
         return False
     if not covers_region(user, record.region.pcode):
         return False
-    return sees_every_organisation(user) or record.organisation_id == user.organisation_id
+    return is_shared_in_region(record) or acts_for_record_organisation(user, record)
 
 
 def check_record_action(user: User, record: ScopedRecord, action: Action) -> None:
@@ -215,6 +239,9 @@ def check_record_action(user: User, record: ScopedRecord, action: Action) -> Non
     if not record_in_scope(user, record):
         raise NotInScope
     if not may(user, action, record.family):
+        raise RoleRefused
+    # Another organisation's flash alert is read, never acted on: only the raising organisation edits it.
+    if action != Action.READ and not acts_for_record_organisation(user, record):
         raise RoleRefused
     if (
         user.role == Role.MONITOR

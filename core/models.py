@@ -188,6 +188,22 @@ class LocationType(ReferenceItem):
         verbose_name_plural = _("location types")
 
 
+class AlertEventType(ReferenceItem):
+    """What a flash alert is about: an armed attack, a mass displacement, a flood, …"""
+
+    class Meta(ReferenceItem.Meta):
+        verbose_name = _("alert event type")
+        verbose_name_plural = _("alert event types")
+
+
+class AlertNeed(ReferenceItem):
+    """A need a flash alert reports: protection, shelter, NFI, food, WASH, health, education, cash."""
+
+    class Meta(ReferenceItem.Meta):
+        verbose_name = _("alert need")
+        verbose_name_plural = _("alert needs")
+
+
 class Organisation(models.Model):
     """An agency or partner NGO that reports records: the "who" of the 5W. One of them leads the operation."""
 

@@ -13,14 +13,15 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.validators import MaxValueValidator
 from django.db import models
-from django.db.models import F, Sum, Value
+from django.db.models import Aggregate, Count, F, Sum, Value
 from django.db.models.expressions import Combinable
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from core.access import Family
 from core.choices import Status
@@ -152,7 +153,10 @@ class ReviewedRecord(models.Model):
     # Declared by each record type.
     family: ClassVar[Family] = Family.GENERAL
     month_field: ClassVar[str] = ""
-    record_type: ClassVar[str] = ""
+    record_type: ClassVar[str] = ""  # its RecordType's slug
+    # Coordination records (flash alerts) are read by every user whose regions include the record's region, whatever
+    # their organisation; only the record's organisation (and the lead organisation) acts on it (core.access).
+    shared_in_region: ClassVar[bool] = False
 
     class Meta:
         abstract = True
@@ -181,25 +185,97 @@ class ReviewedRecord(models.Model):
 
 
 @dataclass(frozen=True)
+class Tally:
+    """One figure a record type counts, declared once: the tallies give it per month and region (indicator `code`),
+    the monthly figures give the month's total (and per region) under the same code, so a tally row always equals
+    its figure. Verified records only; `reports.counting.declared_counts` computes it.
+
+    - `code`: the indicator, "alerts"; with `by`, "{by}" is replaced by the code of the record's reference item
+      ("alerts.{event_type}" → "alerts.armed_attack");
+    - `total`: what is added up, an aggregate over the records (Count("id"), Sum("households")); None with `people`
+      for the five people counts' sum;
+    - `people`: the row carries the five people groups (women, girls, men, boys, unknown).
+    """
+
+    code: str
+    label: StrOrPromise
+    total: Aggregate | None = None
+    by: str = ""
+    people: bool = False
+
+    def aggregate(self) -> Aggregate | Combinable:
+        if self.total is not None:
+            return self.total
+        if self.people:
+            return Sum(people_total_expression())
+        return Count("id")
+
+
+@dataclass(frozen=True)
 class RecordType:
-    """How a record type shows itself to the shared parts of Vigie (queue, menus, history links, reports)."""
+    """The declaration of a record type: everything the shared parts of Vigie (pages, API, queue, menus, history,
+    exports, figures and tallies) read about it. A new record type is a model (`ReviewedRecord`) and one of these,
+    registered in its app's `ready()`.
+
+    What the model already says is not repeated here: its editable fields are what forms, serializers and services
+    set (`editable_fields`), its `family` and `month_field` are class attributes, its verbose names label history.
+    """
 
     slug: str  # as in the API: "incidents"
     model: type[ReviewedRecord]
-    label: str | Promise
-    label_plural: str | Promise
+    label: StrOrPromise
+    label_plural: StrOrPromise
     detail_url_name: str
     list_url_name: str
     # For the review queue: `find_duplicates(records, *, user) -> {pk: [records]}`, the possible duplicates of
     # these records in the user's scope. The app's selectors provide it, so that a model never imports its
     # selectors (they import the model).
     find_duplicates: Callable[..., dict[int, list[Any]]] | None = None
+    # `q` on the list page and the API searches these lookups (and the record's number).
+    search_fields: tuple[str, ...] = ()
+    # The list page's sortable columns and the API's `ordering` (the month field, number and status by default).
+    sort_columns: tuple[str, ...] = ()
+    # The records export's own columns after the shared ones (None: the model's editable fields, references by code).
+    export_columns: tuple[str, ...] | None = None
+    exportable: bool = True  # GBV referrals never leave Vigie as records (need-to-know)
+    # The figures it counts (tallies and the monthly figures' section named after `slug`); the older types' figures
+    # follow API.md's hand-made shapes in reports.figures, with their counting rules in reports.counting.
+    tallies: tuple[Tally, ...] = ()
+
+    @property
+    def family(self) -> Family:
+        return self.model.family
+
+    @property
+    def month_field(self) -> str:
+        return self.model.month_field
+
+    @property
+    def shared_in_region(self) -> bool:
+        return self.model.shared_in_region
+
+    def editable_fields(self) -> frozenset[str]:
+        """The fields a form or serializer may set through the services: the model's editable ones (the workflow's
+        own are not editable), many-to-many lists included."""
+        return frozenset(
+            model_field.name
+            for model_field in (*self.model._meta.concrete_fields, *self.model._meta.many_to_many)
+            if model_field.editable and not model_field.primary_key and model_field.name != "created_by"
+        )
+
+    def sorting(self) -> tuple[str, ...]:
+        return self.sort_columns or ("id", self.month_field, "status")
 
 
 _record_types: dict[str, RecordType] = {}
 
 
 def register_record_type(record_type: RecordType) -> None:
+    if record_type.model.record_type != record_type.slug:
+        raise ImproperlyConfigured(
+            f"{record_type.model.__name__}.record_type is {record_type.model.record_type!r}, its declaration says "
+            f"{record_type.slug!r}."
+        )
     _record_types[record_type.slug] = record_type
 
 
@@ -207,5 +283,13 @@ def record_types(family: Family | None = None) -> list[RecordType]:
     return [item for item in _record_types.values() if family is None or item.model.family == family]
 
 
-def record_type_of(record: ReviewedRecord) -> RecordType:
-    return _record_types[record.record_type]
+def get_record_type(slug: str) -> RecordType:
+    """The declaration registered under `slug`; a slug nobody registered is a programming error, said at once."""
+    try:
+        return _record_types[slug]
+    except KeyError:
+        raise ImproperlyConfigured(f"No record type is registered as {slug!r}.") from None
+
+
+def record_type_of(record: ReviewedRecord | type[ReviewedRecord]) -> RecordType:
+    return get_record_type(record.record_type)

@@ -44,6 +44,8 @@ REFERENCE_LISTS: tuple[ReferenceList, ...] = (
     ReferenceList("collection-methods", "CollectionMethod", "collection_methods.csv"),
     ReferenceList("location-types", "LocationType", "location_types.csv"),
     ReferenceList("violation-categories", "ViolationCategory", "violation_types.csv"),
+    ReferenceList("alert-event-types", "AlertEventType", "alert_event_types.csv"),
+    ReferenceList("alert-needs", "AlertNeed", "alert_needs.csv"),
 )
 REFERENCE_LISTS_BY_SLUG = {ref.slug: ref for ref in REFERENCE_LISTS}
 

@@ -28,7 +28,7 @@ from core.choices import Status
 from core.errors import ConflictError
 from core.inputs import version_number
 from core.models import RecordEvent, User
-from core.records import ReviewedRecord, record_type_of
+from core.records import RecordType, ReviewedRecord, record_type_of
 
 R = TypeVar("R", bound=ReviewedRecord)
 
@@ -190,6 +190,50 @@ def settable_fields(fields: Mapping[str, Any], allowed: Sequence[str], by: User)
         for key, value in fields.items()
         if key in allowed and (key != "organisation" or access.may_choose_organisation(by))
     }
+
+
+def split_fields(record_type: RecordType, fields: Mapping[str, Any], by: User) -> tuple[dict[str, Any], dict[str, Any]]:
+    """What a form or serializer validated, as the record's own values and its many-to-many lists. No whitelist:
+    the declaration's editable fields are what may be set, and a field it does not know is a programming error
+    (said, never dropped). The organisation is kept only for a user who may file under another one."""
+    unknown = set(fields) - record_type.editable_fields()
+    if unknown:
+        raise TypeError(f"{record_type.model.__name__} has no editable field {sorted(unknown)}.")
+    lists = {field.name for field in record_type.model._meta.many_to_many}
+    settable = settable_fields(fields, tuple(fields), by)
+    return (
+        {key: value for key, value in settable.items() if key not in lists},
+        {key: value for key, value in settable.items() if key in lists},
+    )
+
+
+def set_lists(record: ReviewedRecord, lists: Mapping[str, Any]) -> None:
+    """Replace the record's many-to-many lists that were sent (API.md: a list, when sent, replaces the list)."""
+    for name, items in lists.items():
+        getattr(record, name).set(list(items or []))
+    # The prefetched lists are stale now; the next read (history snapshot, answer) goes to the database.
+    getattr(record, "_prefetched_objects_cache", {}).clear()
+
+
+@transaction.atomic
+def create_from_fields(model: type[R], *, by: User, fields: Mapping[str, Any]) -> R:
+    """A new draft of `model` from the values a form or serializer validated, lists included."""
+    own, lists = split_fields(record_type_of(model), fields, by)
+    return create_record(model(**own), by=by, save_children=lambda saved: set_lists(saved, lists))
+
+
+@transaction.atomic
+def update_from_fields(record: R, *, by: User, version: int | None, fields: Mapping[str, Any]) -> R:
+    """Change a record with the values a form or serializer validated (a partial update sends some of them)."""
+    own, lists = split_fields(record_type_of(record), fields, by)
+
+    def apply_changes(locked: R) -> None:
+        for key, value in own.items():
+            setattr(locked, key, value)
+        locked.full_clean(exclude=["created_by", "region", "organisation"])
+        set_lists(locked, lists)
+
+    return update_record(record, by=by, version=version, apply_changes=apply_changes)
 
 
 def check_place(user: User, record: ReviewedRecord) -> None:

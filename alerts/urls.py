@@ -1,0 +1,5 @@
+from alerts.views import ALERT_PAGES
+
+app_name = "alerts"
+
+urlpatterns = ALERT_PAGES.urls("")

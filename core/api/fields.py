@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.validators import ProhibitNullCharactersValidator
@@ -10,6 +11,7 @@ from django_countries import countries
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.relations import MANY_RELATION_KWARGS
 
 from core import access
 from core.http import signed_in
@@ -25,9 +27,25 @@ def count_field(**kwargs: Any) -> serializers.IntegerField:
     return serializers.IntegerField(max_value=MAX_COUNT, **kwargs)
 
 
+class CodeListField(serializers.ManyRelatedField):
+    """A list of codes (`many=True`). DRF takes anything iterable for a list, so a JSON object would be read as the
+    list of its keys: here only a JSON array is a list (API.md: a body not of the shape expected is a 400)."""
+
+    def to_internal_value(self, data: Any) -> Iterable[Any]:
+        if not isinstance(data, list | tuple):
+            self.fail("not_a_list", input_type=type(data).__name__)
+        return super().to_internal_value(data)
+
+
 class CodeField(serializers.SlugRelatedField[Any]):
     """A reference given by its code. A code holding a NUL character is refused before the database is asked
     (PostgreSQL cannot even compare such a text: it would be a 500)."""
+
+    @classmethod
+    def many_init(cls, *args: Any, **kwargs: Any) -> CodeListField:
+        # As DRF's RelatedField.many_init, with a list field that takes JSON arrays only.
+        list_kwargs = {key: value for key, value in kwargs.items() if key in MANY_RELATION_KWARGS}
+        return CodeListField(child_relation=cls(*args, **kwargs), **list_kwargs)
 
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, str) and "\x00" in data:

@@ -79,6 +79,8 @@ MIDDLEWARE = [
     "core.middleware.NoStoreMiddleware",
     # Pages: NotInScope → 404, RoleRefused → 403, a conflict → 409, as core.api.errors for the API.
     "core.middleware.DomainErrorMiddleware",
+    # A database connection lost during a view (server restarted, failover) → a 503 page or API answer, not a 500.
+    "core.connection_errors.DatabaseUnavailableMiddleware",
     # Last, as django-axes asks: it turns a lockout raised by its backend into a 429 page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -108,6 +110,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        # A connection kept between requests may have died (database restarted, idle timeout, pg_terminate_backend):
+        # Django checks it before a request's first query and opens a new one instead of failing the request.
+        conn_health_checks=True,
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -128,8 +128,29 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
+# A task is acknowledged when it ends, not when it starts: a worker that dies mid-task leaves its message to be
+# delivered again (prefork: also when the child process is killed). Tasks are idempotent (core.jobs claims a job).
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Redis gives an unacknowledged message to another worker after this long: longer than the longest export, or a
+# job still running would be delivered twice (the claim would stop the second run, but late).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("BROKER_VISIBILITY_TIMEOUT_SECONDS", str(6 * 60 * 60))),
+    "socket_connect_timeout": float(os.environ.get("BROKER_TIMEOUT_SECONDS", "2")),
+    "socket_timeout": float(os.environ.get("BROKER_TIMEOUT_SECONDS", "2")),
+}
+# A request that starts a job waits a few seconds at most for Redis, then answers 503 (core.jobs.QueueUnavailable):
+# no retry inside the request.
+CELERY_BROKER_CONNECTION_TIMEOUT = float(os.environ.get("BROKER_TIMEOUT_SECONDS", "2"))
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = float(os.environ.get("BROKER_TIMEOUT_SECONDS", "2"))
+CELERY_REDIS_SOCKET_TIMEOUT = float(os.environ.get("BROKER_TIMEOUT_SECONDS", "2"))
+# The result store (Redis too) gives up after one retry instead of twenty: a request never waits on it for long.
+# Job tasks keep no result there at all (their job row is their result).
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
+}
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "vigie")
 CELERY_TIMEZONE = os.environ.get("TIME_ZONE", "Africa/Bamako")
 CELERY_BEAT_SCHEDULE = {
@@ -137,6 +158,7 @@ CELERY_BEAT_SCHEDULE = {
     "gbv-closed-case-text": {"task": "incidents.clear_closed_case_text", "schedule": 60 * 60 * 24},
     "delete-old-exports": {"task": "reports.delete_old_exports", "schedule": 60 * 60},
     "delete-expired-tokens": {"task": "core.delete_expired_tokens", "schedule": 60 * 60},
+    "requeue-stale-jobs": {"task": "core.requeue_stale_jobs", "schedule": 60},
 }
 
 # --- Accounts and security
@@ -329,6 +351,17 @@ VIGIE_HEALTH_TIMEOUT_SECONDS = float(os.environ.get("HEALTH_TIMEOUT_SECONDS", "3
 VIGIE_REPEAT_ASSISTANCE_DAYS = int(os.environ.get("REPEAT_ASSISTANCE_DAYS", "30"))
 # Export files are deleted this many days after their job finished (a beat task, hourly); the job stays, "expired".
 VIGIE_EXPORT_RETENTION_DAYS = int(os.environ.get("EXPORT_RETENTION_DAYS", "7"))
+# Background jobs (core.jobs): a running job writes a heartbeat every JOB_HEARTBEAT_SECONDS; a job whose heartbeat
+# is older than JOB_STALE_SECONDS lost its worker, and the sweeper (beat, every minute) runs it again, at most
+# JOB_MAX_ATTEMPTS runs in all, then marks it failed with the reason.
+VIGIE_JOB_STALE_SECONDS = float(os.environ.get("JOB_STALE_SECONDS", "300"))
+VIGIE_JOB_HEARTBEAT_SECONDS = float(
+    os.environ.get("JOB_HEARTBEAT_SECONDS", str(min(30.0, VIGIE_JOB_STALE_SECONDS / 5)))
+)
+VIGIE_JOB_MAX_ATTEMPTS = int(os.environ.get("JOB_MAX_ATTEMPTS", "3"))
+# Seconds a job pauses after each step it reports (an export's chunk of rows, a closing's scope): 0 in production.
+# Drills and the worker-kill tests set it so that "halfway through an export" does not depend on the machine's speed.
+VIGIE_JOB_STEP_PAUSE_SECONDS = float(os.environ.get("JOB_STEP_PAUSE_SECONDS", "0"))
 
 LOGGING = {
     "version": 1,

@@ -11,3 +11,8 @@ class ConflictError(Exception):
     def __init__(self, message: str, **extra: Any) -> None:
         super().__init__(message)
         self.extra = extra
+
+
+class QueueUnavailable(Exception):
+    """The task queue (Redis) could not be reached to start a background job (API.md's 503). Nothing was left
+    behind: the job row is deleted and whatever the request had marked is undone."""

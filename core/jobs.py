@@ -1,47 +1,235 @@
-"""Background jobs: created by a request, run by a Celery task, followed by the user (API.md's jobs)."""
+"""Background jobs: created by a request, run by a Celery task, followed by the user (API.md's jobs).
+
+A job runs once however often its task is delivered: each run first claims the row (one UPDATE that only a
+queued job, or a running job whose runner stopped writing its heartbeat, matches), and every later write of
+that run names its claim. A run writes a heartbeat while it works; the stale-job sweeper (beat) runs again a
+job whose heartbeat stopped, a bounded number of times, then marks it failed with the reason.
+"""
 
 from __future__ import annotations
 
 import datetime
+import enum
 import logging
+import threading
+import time
+import uuid
 from collections.abc import Callable
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Q, QuerySet
+import kombu.exceptions
+import redis.exceptions
+from celery import Task, current_app
+from django.conf import settings
+from django.db import DatabaseError, connections, transaction
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from core.errors import QueueUnavailable
 from core.models import Job, User
 
 logger = logging.getLogger(__name__)
 
+Progress = Callable[[int, int], None]
+Work = Callable[[Job, Progress], dict[str, Any] | None]
 
-def start_job(*, kind: str, user: User, params: dict[str, Any], task: Any) -> Job:
-    """Record the job and queue its task once the transaction commits (the worker must see the row)."""
-    job = Job.objects.create(kind=kind, user=user, params=params)
-    transaction.on_commit(lambda: task.delay(job.pk))
+# What a dead or unreachable broker raises while a task is published (kombu wraps most of redis' errors).
+BROKER_ERRORS = (kombu.exceptions.OperationalError, redis.exceptions.RedisError, OSError)
+
+
+def start_job(
+    *, kind: str, user: User, params: dict[str, Any], task: Task[Any, Any], undo: Callable[[], None] | None = None
+) -> Job:
+    """Record the job and queue its task once the transaction commits (the worker must see the row).
+
+    When the queue cannot be reached, the job row is deleted, `undo` takes back what the request marked for the
+    job (a month marked closing is open again), and QueueUnavailable (503) reaches the caller: from here when no
+    transaction is open, else from the end of the caller's `transaction.atomic()` block."""
+    job = Job.objects.create(kind=kind, user=user, params=params, task=task.name)
+    transaction.on_commit(lambda: _send(job, task, undo))
     return job
 
 
-def run_job(job_id: int, work: Callable[[Job, Callable[[int, int], None]], dict[str, Any] | None]) -> None:
-    """Run `work` for a queued job, recording progress and the outcome; a job already finished is left alone
-    (a task delivered twice does its work once)."""
-    job = Job.objects.filter(pk=job_id).first()
-    if job is None or job.status in (Job.Status.DONE, Job.Status.FAILED):
+def _send(job: Job, task: Task[Any, Any], undo: Callable[[], None] | None) -> None:
+    if task.app.conf.task_always_eager:
+        task.apply_async((job.pk,))  # embedded mode: no queue to miss, and the task's own errors are its own
         return
-    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, progress=0)
+    try:
+        # Bounded by the broker's connection and socket timeouts (settings); never retried inside a request.
+        task.apply_async((job.pk,), retry=False)
+    except BROKER_ERRORS as error:
+        logger.warning("Job %s (%s) not started: the task queue cannot be reached (%s)", job.pk, job.kind, error)
+        Job.objects.filter(pk=job.pk).delete()
+        if undo is not None:
+            undo()
+        raise QueueUnavailable(
+            _(
+                "The task queue cannot be reached, so this was not started and nothing was changed. Try again in "
+                "a few minutes; if it keeps failing, tell your administrator."
+            )
+        ) from error
+
+
+class Outcome(enum.Enum):
+    RAN = "ran"  # this delivery did the work (or recorded its failure)
+    SKIPPED = "skipped"  # nothing to do: the job is finished, gone, or failed for good
+    HELD = "held"  # another run holds the job and was alive a moment ago: ask again later
+    LOST = "lost"  # this run's claim was taken over (its worker was thought dead): it stopped
+
+
+class ClaimLost(Exception):
+    """The job was claimed by another run while this one worked: this run stops without writing its outcome."""
+
+
+def lease_seconds() -> float:
+    """How long a running job's heartbeat may be silent before another delivery of its task may take it over."""
+    return 3 * settings.VIGIE_JOB_HEARTBEAT_SECONDS
+
+
+def _stopped_reason(attempts: int) -> str:
+    return _(
+        "The worker running this job stopped %(count)s times, so it is not run again. Try again; if it fails "
+        "again, tell your administrator."
+    ) % {"count": attempts}
+
+
+def claim(job_id: int) -> str | None:
+    """Take the job for this run, atomically: a queued job, or a running one whose heartbeat is older than the
+    lease (its worker died and the broker delivered the task again). Returns this run's token, or None when the
+    job is not free. Two claims at once: the database lets one UPDATE match, the other finds it taken."""
+    now = timezone.now()
+    token = uuid.uuid4().hex
+    free = Q(status=Job.Status.QUEUED) | Q(
+        status=Job.Status.RUNNING, heartbeat_at__lt=now - datetime.timedelta(seconds=lease_seconds())
+    )
+    claimed = Job.objects.filter(free, pk=job_id, attempts__lt=settings.VIGIE_JOB_MAX_ATTEMPTS).update(
+        status=Job.Status.RUNNING, runner=token, heartbeat_at=now, progress=0, attempts=F("attempts") + 1
+    )
+    if claimed:
+        return token
+    # Free, but run too often already: each run killed its worker. It fails for good, with the reason.
+    Job.objects.filter(free, pk=job_id).update(
+        status=Job.Status.FAILED,
+        runner="",
+        errors=[_stopped_reason(settings.VIGIE_JOB_MAX_ATTEMPTS)],
+        finished_at=now,
+    )
+    return None
+
+
+def _held_by_another_run(job_id: int) -> bool:
+    return Job.objects.filter(pk=job_id, status__in=(Job.Status.QUEUED, Job.Status.RUNNING)).exists()
+
+
+class _Heartbeat(threading.Thread):
+    """Writes the run's heartbeat every JOB_HEARTBEAT_SECONDS while the work goes on, even through a long step
+    that reports no progress (rendering a PDF). It dies with its process: a killed worker's job falls silent."""
+
+    def __init__(self, job_id: int, token: str) -> None:
+        super().__init__(name=f"job-{job_id}-heartbeat", daemon=True)
+        self.job_id, self.token = job_id, token
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        try:
+            while not self.stopped.wait(settings.VIGIE_JOB_HEARTBEAT_SECONDS):
+                if not _beat(self.job_id, self.token):
+                    return
+        except DatabaseError:
+            logger.warning("Job %s: the heartbeat could not be written", self.job_id, exc_info=True)
+        finally:
+            connections.close_all()  # this thread's own connections
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.join(timeout=5)
+
+
+def _beat(job_id: int, token: str, **fields: Any) -> bool:
+    """Write the heartbeat (and `fields`) if this run still holds the job; False when it no longer does."""
+    mine = Job.objects.filter(pk=job_id, runner=token, status=Job.Status.RUNNING)
+    return bool(mine.update(heartbeat_at=timezone.now(), **fields))
+
+
+def run_job(job_id: int, work: Work, *, heartbeat: bool = True) -> Outcome:
+    """Run `work` for the job if this delivery claims it, recording progress, heartbeat and outcome. A job
+    already finished, or held by a live run, is left alone: a task delivered twice does its work once.
+    `heartbeat`: write it from a thread while the work runs (a real worker; not in-process runs)."""
+    token = claim(job_id)
+    if token is None:
+        return Outcome.HELD if _held_by_another_run(job_id) else Outcome.SKIPPED
+    job = Job.objects.get(pk=job_id)
 
     def progress(done: int, total: int) -> None:
-        Job.objects.filter(pk=job.pk).update(progress=min(99, int(100 * done / max(total, 1))))
+        if not _beat(job_id, token, progress=min(99, int(100 * done / max(total, 1)))):
+            raise ClaimLost
+        if settings.VIGIE_JOB_STEP_PAUSE_SECONDS > 0:
+            time.sleep(settings.VIGIE_JOB_STEP_PAUSE_SECONDS)
 
+    beating = _Heartbeat(job_id, token) if heartbeat else None
+    if beating is not None:
+        beating.start()
     try:
         work(job, progress)
+    except ClaimLost:
+        logger.warning("Job %s: another run took it over; this one stopped", job_id)
+        return Outcome.LOST
     except Exception as error:  # any failure: the job records it for the person waiting on it, then re-raises
-        Job.objects.filter(pk=job.pk).update(
+        Job.objects.filter(pk=job_id, runner=token).update(
             status=Job.Status.FAILED, errors=[f"{type(error).__name__}: {error}"], finished_at=timezone.now()
         )
         raise
-    Job.objects.filter(pk=job.pk).update(status=Job.Status.DONE, progress=100, finished_at=timezone.now())
+    finally:
+        if beating is not None:
+            beating.stop()
+    Job.objects.filter(pk=job_id, runner=token).update(status=Job.Status.DONE, progress=100, finished_at=timezone.now())
+    return Outcome.RAN
+
+
+def run_job_task(task: Task[Any, Any], job_id: int, work: Work) -> None:
+    """The body of a job's Celery task (bound): run the job; when another run holds it, ask again once its lease
+    may have run out (a redelivered task whose first worker was killed), a bounded number of times. After that
+    the stale-job sweeper owns the job."""
+    outcome = run_job(job_id, work, heartbeat=not task.request.is_eager)
+    if outcome is Outcome.HELD and task.request.retries < 2 * settings.VIGIE_JOB_MAX_ATTEMPTS:
+        raise task.retry(countdown=lease_seconds(), max_retries=None)
+
+
+def requeue_stale_jobs(now: datetime.datetime | None = None) -> dict[str, list[int]]:
+    """The sweeper (beat, every minute): a running job whose heartbeat is older than JOB_STALE_SECONDS lost its
+    worker. It is queued again and its task sent again while it has runs left (JOB_MAX_ATTEMPTS), else marked
+    failed with the reason. Each change is conditional, so a run that wakes up meanwhile keeps its job."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(seconds=settings.VIGIE_JOB_STALE_SECONDS)
+    stale = Job.objects.filter(status=Job.Status.RUNNING, heartbeat_at__lt=cutoff)
+    found: dict[str, list[int]] = {"requeued": [], "failed": []}
+    for job in stale.only("pk", "task", "attempts", "runner"):
+        still_stale = Job.objects.filter(
+            pk=job.pk, runner=job.runner, status=Job.Status.RUNNING, heartbeat_at__lt=cutoff
+        )
+        if job.attempts >= settings.VIGIE_JOB_MAX_ATTEMPTS or job.task not in current_app.tasks:
+            if still_stale.update(
+                status=Job.Status.FAILED, runner="", errors=[_stopped_reason(job.attempts)], finished_at=now
+            ):
+                logger.warning("Job %s failed: its worker stopped %s times", job.pk, job.attempts)
+                found["failed"].append(job.pk)
+            continue
+        if still_stale.update(status=Job.Status.QUEUED, runner="", progress=0) and _resend(job):
+            found["requeued"].append(job.pk)
+    return found
+
+
+def _resend(job: Job) -> bool:
+    try:
+        current_app.tasks[job.task].apply_async((job.pk,), retry=False)
+    except BROKER_ERRORS:
+        logger.exception("Job %s could not be queued again; the next sweep tries again", job.pk)
+        # Back to running with its old heartbeat: still stale, so the next sweep finds it.
+        Job.objects.filter(pk=job.pk, status=Job.Status.QUEUED).update(status=Job.Status.RUNNING)
+        return False
+    logger.warning("Job %s queued again: its worker stopped (run %s)", job.pk, job.attempts)
+    return True
 
 
 def visible_job(user: User, job_id: int) -> Job | None:

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 
 from core.access import NotInScope, RoleRefused
-from core.errors import ConflictError
+from core.errors import ConflictError, QueueUnavailable
 from core.models import User
 from core.second_factor import has_device, lacks_second_factor
 
@@ -96,7 +96,8 @@ class SecondFactorMiddleware:
 class DomainErrorMiddleware:
     """On pages, the domain errors that services and the workflow raise become the pages' answers, as
     core.api.errors does for the API: NotInScope → 404, RoleRefused → 403, a conflict (ConflictError: the workflow's
-    refusals, a stale version, a closed month) → 409 with its message.
+    refusals, a stale version, a closed month) → 409 with its message; the task queue out of reach (QueueUnavailable)
+    → 503 with its message.
 
     A view catches one of them itself only to answer differently: a conflict shown on the record's own page or form
     (with what changed meanwhile), a refusal said in a message. The API is DRF's: its views answer their own
@@ -119,4 +120,6 @@ class DomainErrorMiddleware:
         if isinstance(exception, ConflictError):
             # The message is written for the user (the API shows it too); nothing else of the error is.
             return render(request, "409.html", {"message": str(exception)}, status=409)
+        if isinstance(exception, QueueUnavailable):
+            return render(request, "503.html", {"message": str(exception)}, status=503)
         return None

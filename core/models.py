@@ -408,6 +408,13 @@ class Job(models.Model):
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     # Set when the retention task deleted the file (EXPORT_RETENTION_DAYS after the job finished).
     expired_at = models.DateTimeField(_("file deleted at"), null=True, blank=True)
+    # The Celery task that runs the job, so the stale-job sweeper can send it again.
+    task = models.CharField(_("task"), max_length=100, blank=True)
+    # Who runs it now: each run claims the job (core.jobs.claim) under a new token and writes a heartbeat while
+    # it works; a job "running" with an old heartbeat lost its worker. `attempts` counts the runs (bounded).
+    runner = models.CharField(_("runner"), max_length=32, blank=True)
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("runs"), default=0)
 
     class Meta:
         ordering = ["-created_at", "-id"]

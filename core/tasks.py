@@ -1,7 +1,7 @@
 from celery import shared_task
 from django.core.mail import send_mail
 
-from core import tokens
+from core import jobs, tokens
 from core.models import Notification
 from core.notification_email import email_text
 
@@ -28,3 +28,9 @@ def send_notification_email(notification_id: int) -> None:
 def delete_expired_tokens() -> int:
     """Hourly (CELERY_BEAT_SCHEDULE): remove API tokens past their expiry that nobody has sent since."""
     return tokens.delete_expired_tokens()
+
+
+@shared_task(name="core.requeue_stale_jobs")
+def requeue_stale_jobs() -> dict[str, list[int]]:
+    """Every minute (CELERY_BEAT_SCHEDULE): run again the jobs whose worker died, or fail them with the reason."""
+    return jobs.requeue_stale_jobs()

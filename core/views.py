@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from core import access
-from core.choices import Status
+from core.choices import Role, Status
 from core.health import run_checks
 from core.http import signed_in
 from core.models import Notification, User
@@ -64,11 +64,20 @@ def _in_sentence(label: str) -> str:
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """200 when every configured dependency answers; 503 naming the ones that did not."""
+    """200 when every configured dependency answers; 503 naming the ones that did not, within
+    HEALTH_TIMEOUT_SECONDS. What went wrong is shown to admins only: anyone else reads "ok" or "failed" (an
+    error's text can name hosts, ports and users)."""
     outcomes = run_checks()
     failed = sorted(name for name, outcome in outcomes.items() if outcome != "ok")
+    if not _may_read_health_details(request):
+        outcomes = {name: "ok" if outcome == "ok" else "failed" for name, outcome in outcomes.items()}
     body = {"status": "ok" if not failed else "failing", "checks": outcomes, "failed": failed}
     return JsonResponse(body, status=503 if failed else 200)
+
+
+def _may_read_health_details(request: HttpRequest) -> bool:
+    user = request.user
+    return isinstance(user, User) and user.is_active and (user.is_superuser or user.role == Role.ADMIN)
 
 
 # Returned records first: they wait for their author.

@@ -5,13 +5,14 @@ import datetime
 from celery import shared_task
 from django.conf import settings
 
-from core.jobs import delete_expired_results, run_job
+from core.jobs import delete_expired_results, run_job_task
 from reports.exports import run_export
 from reports.publishing import close_month, publish
 
 
-@shared_task(name="reports.close_month", acks_late=True)
-def close_month_job(job_id: int) -> None:
+# Job tasks are acknowledged late and run their job once however often they are delivered (core.jobs.run_job_task).
+@shared_task(name="reports.close_month", bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def close_month_job(self, job_id: int) -> None:
     """Store the month's figures as published, then mark it closed (the month is closed when the job is done)."""
 
     def work(job, progress) -> None:
@@ -19,14 +20,14 @@ def close_month_job(job_id: int) -> None:
         published = publish(month, progress)
         close_month(month, by=job.user, published=published, note=job.params.get("note", ""))
 
-    run_job(job_id, work)
+    run_job_task(self, job_id, work)
 
 
-@shared_task(name="reports.export", acks_late=True)
-def export_job(job_id: int) -> None:
+@shared_task(name="reports.export", bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def export_job(self, job_id: int) -> None:
     """Build an export file (records, PDF report, 5W) and attach it to its job."""
 
-    run_job(job_id, run_export)
+    run_job_task(self, job_id, run_export)
 
 
 @shared_task(name="reports.delete_old_exports", acks_late=True)

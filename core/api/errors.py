@@ -11,12 +11,14 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.access import NotInScope, RoleRefused
-from core.errors import ConflictError
+from core.errors import ConflictError, QueueUnavailable
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ConflictError):
         return Response({"detail": str(exc), **exc.extra}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, QueueUnavailable):
+        return Response({"detail": str(exc)}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
     if isinstance(exc, NotInScope):
         exc = exceptions.NotFound()
     elif isinstance(exc, RoleRefused):

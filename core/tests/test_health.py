@@ -1,4 +1,6 @@
 import os
+import time
+from types import SimpleNamespace
 
 import pytest
 from django.db import OperationalError
@@ -28,13 +30,48 @@ def test_healthz_is_503_naming_the_database_when_it_fails(
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["failed"] == ["database"]
-    assert "connection refused" in response.json()["checks"]["database"]
+    # Anonymous callers read ok or failed: never the error's text (it can name hosts, ports and users).
+    assert response.json()["checks"] == {"database": "failed"}
+    assert "connection refused" not in response.content.decode()
+
+
+@pytest.mark.parametrize("role", ["monitor", "supervisor", "gbv", "viewer"])
+def test_healthz_hides_error_text_from_every_role_but_admins(
+    people: SimpleNamespace, client: Client, monkeypatch: pytest.MonkeyPatch, settings: Settings, role: str
+) -> None:
+    settings.REDIS_URL = ""
+
+    def broken() -> None:
+        raise OperationalError("connection refused by db.internal:5432")
+
+    monkeypatch.setattr(health, "_database", broken)
+    client.force_login(getattr(people, role))
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"] == {"database": "failed"}
+    client.force_login(people.admin)
+    assert "db.internal" in client.get("/healthz").json()["checks"]["database"]
+
+
+def test_healthz_answers_within_its_timeout_when_a_check_hangs(
+    db: None, client: Client, monkeypatch: pytest.MonkeyPatch, settings: Settings
+) -> None:
+    settings.REDIS_URL = ""
+    settings.VIGIE_HEALTH_TIMEOUT_SECONDS = 0.5
+    monkeypatch.setattr(health, "_database", lambda: time.sleep(5))  # a database that never answers
+    started = time.monotonic()
+    response = client.get("/healthz")
+    assert time.monotonic() - started < 1.5
+    assert response.status_code == 503
+    assert response.json()["failed"] == ["database"]
 
 
 def test_healthz_checks_redis_and_worker_when_configured(db: None, client: Client, settings: Settings) -> None:
     settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
     settings.VIGIE_HEALTH_TIMEOUT_SECONDS = 0.5
+    started = time.monotonic()
     response = client.get("/healthz")
+    assert time.monotonic() - started < 1.5
     assert response.status_code == 503
     assert "redis" in response.json()["failed"]
 

@@ -81,3 +81,85 @@ def test_the_password_goes_to_the_tools_in_their_environment_never_on_their_comm
         assert (env["PGHOST"], env["PGPORT"], env["PGUSER"], env["PGDATABASE"]) == ("db", "5433", "vigie", "vigie")
         assert env["PGSSLMODE"] == "require"
     assert "--format=custom" in calls[0][0]
+
+
+class FakeRestore:
+    """A PostgreSQL database that has `tables`, and pg_restore answering a backup that holds `backed_up`."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, *, tables: list[str], backed_up: list[str]) -> None:
+        self.calls: list[list[str]] = []
+        self.listing = "".join(f"{n}; 1259 {n} TABLE public {name} vigie\n" for n, name in enumerate(backed_up, 200))
+        introspection = type("Introspection", (), {"table_names": lambda _self: tables})()
+        connection = type(
+            "Connection",
+            (),
+            {"vendor": "postgresql", "settings_dict": {"NAME": "vigie"}, "introspection": introspection},
+        )()
+        monkeypatch.setattr(backups, "connections", {"default": connection})
+        monkeypatch.setattr("core.backups.shutil.which", lambda name: f"/usr/bin/{name}")
+        monkeypatch.setattr("core.backups.subprocess.run", self.run)
+
+    def run(self, arguments: list[str], **_options: object) -> subprocess.CompletedProcess[str]:
+        self.calls.append(arguments)
+        return subprocess.CompletedProcess(arguments, 0, stdout=self.listing, stderr="")
+
+    def restored(self) -> bool:
+        return any("--list" not in arguments for arguments in self.calls)
+
+
+@pytest.fixture
+def backup_file(tmp_path: Path) -> Path:
+    path = tmp_path / "vigie.dump"
+    path.write_bytes(b"PGDMP")
+    return path
+
+
+@pytest.fixture
+def in_a_terminal(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """stdin is a terminal; what is typed at the prompt is appended to the returned list by the test."""
+    answers: list[str] = []
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    monkeypatch.setattr("builtins.input", lambda prompt: answers.pop(0))
+    return answers
+
+
+def test_restore_refuses_a_database_with_tables_without_force(
+    monkeypatch: pytest.MonkeyPatch, backup_file: Path
+) -> None:
+    fake = FakeRestore(monkeypatch, tables=["core_user"], backed_up=["core_user"])
+    with pytest.raises(CommandError, match="not empty.*--force"):
+        call_command("restore", str(backup_file), interactive=False)
+    assert not fake.restored()
+
+
+def test_restore_refuses_even_forced_a_database_with_tables_the_backup_lacks(
+    monkeypatch: pytest.MonkeyPatch, backup_file: Path
+) -> None:
+    fake = FakeRestore(monkeypatch, tables=["core_user", "core_newer"], backed_up=["core_user"])
+    with pytest.raises(CommandError, match="tables the backup does not.*core_newer"):
+        call_command("restore", str(backup_file), interactive=False, force=True)
+    assert not fake.restored()
+
+
+def test_in_a_terminal_restore_goes_on_only_after_yes(
+    monkeypatch: pytest.MonkeyPatch, backup_file: Path, in_a_terminal: list[str]
+) -> None:
+    fake = FakeRestore(monkeypatch, tables=["core_user"], backed_up=["core_user"])
+    in_a_terminal.append("no")
+    with pytest.raises(CommandError, match="cancelled"):
+        call_command("restore", str(backup_file), force=True)
+    assert not fake.restored()
+
+    in_a_terminal.append("yes")
+    call_command("restore", str(backup_file), force=True, stdout=StringIO())
+    restore = fake.calls[-1]
+    assert restore[0] == "/usr/bin/pg_restore"
+    assert {"--single-transaction", "--exit-on-error", "--clean", "--if-exists"} <= set(restore)
+    assert restore[-2:] == ["--dbname=vigie", str(backup_file)]
+
+
+def test_an_empty_database_is_restored_without_clean(monkeypatch: pytest.MonkeyPatch, backup_file: Path) -> None:
+    fake = FakeRestore(monkeypatch, tables=[], backed_up=["core_user"])
+    call_command("restore", str(backup_file), interactive=False, stdout=StringIO())
+    assert fake.restored()
+    assert "--clean" not in fake.calls[-1]

@@ -8,10 +8,12 @@ class ActivitiesConfig(AppConfig):
 
     def ready(self) -> None:
         # Django imports models once the app registry is ready, here in ready(), not at the top of apps.py.
+        from django.db.models import Sum  # noqa: PLC0415
+
         from activities import demo as activities_demo  # noqa: PLC0415
         from activities.models import AssistanceEvent, Session  # noqa: PLC0415
         from core import access, demo, navigation  # noqa: PLC0415
-        from core.records import RecordType, register_record_type  # noqa: PLC0415
+        from core.records import RecordType, Tally, register_record_type  # noqa: PLC0415
 
         # The page URLs named here are reversed only when a page shows a link, never at start-up.
         register_record_type(
@@ -22,6 +24,11 @@ class ActivitiesConfig(AppConfig):
                 label_plural=_("Assistance"),
                 detail_url_name="activities:assistance-detail",
                 list_url_name="activities:assistance-list",
+                tallies=(
+                    Tally("assistance.{kind}.households", _("Households reached"), Sum("households"), by="kind"),
+                    Tally("assistance.{kind}.persons", _("Persons reached"), by="kind", people=True),
+                    Tally("assistance.{kind}.quantity", _("Quantity"), Sum("quantity"), by="kind"),
+                ),
             )
         )
         register_record_type(
@@ -32,6 +39,10 @@ class ActivitiesConfig(AppConfig):
                 label_plural=_("Sessions"),
                 detail_url_name="activities:session-detail",
                 list_url_name="activities:session-list",
+                tallies=(
+                    Tally("sessions.{kind}.sessions", _("Sessions"), Sum("sessions"), by="kind"),
+                    Tally("sessions.{kind}.participants", _("Participants"), by="kind", people=True),
+                ),
             )
         )
 

@@ -8,11 +8,13 @@ class BeneficiariesConfig(AppConfig):
 
     def ready(self) -> None:
         # Django imports models once the app registry is ready, here in ready(), not at the top of apps.py.
+        from django.db.models import Count  # noqa: PLC0415
+
         from beneficiaries import demo as beneficiaries_demo  # noqa: PLC0415
         from beneficiaries import selectors  # noqa: PLC0415
         from beneficiaries.models import Household, Movement  # noqa: PLC0415
         from core import access, demo, navigation  # noqa: PLC0415
-        from core.records import RecordType, register_record_type  # noqa: PLC0415
+        from core.records import RecordType, Tally, register_record_type  # noqa: PLC0415
 
         # The page URLs named here are reversed only when a page shows a link, never at start-up.
         register_record_type(
@@ -24,6 +26,7 @@ class BeneficiariesConfig(AppConfig):
                 detail_url_name="beneficiaries:household-detail",
                 list_url_name="beneficiaries:household-list",
                 find_duplicates=selectors.queue_duplicates,
+                exportable=False,  # names of heads of household: not in the records export
             )
         )
         register_record_type(
@@ -34,6 +37,10 @@ class BeneficiariesConfig(AppConfig):
                 label_plural=_("Mixed movements"),
                 detail_url_name="beneficiaries:movement-detail",
                 list_url_name="beneficiaries:movement-list",
+                tallies=(
+                    Tally("movements.identifications", _("Identifications"), Count("id")),
+                    Tally("movements.persons", _("Persons on the move"), people=True),
+                ),
             )
         )
 

@@ -33,6 +33,7 @@ class IncidentsConfig(AppConfig):
                 label_plural=_("GBV referrals"),
                 detail_url_name="incidents:gbv-detail",
                 list_url_name="incidents:gbv-list",
+                exportable=False,  # need-to-know: admins read GBV data as aggregates only, never as records
             )
         )
         navigation.register(

@@ -7,17 +7,35 @@ them, through `reports.publishing`) count through these, so that a tally row alw
   which counts once per incident: its people are "persons affected", not victims, and adding them would let one
   event outweigh every individual one;
 - a GBV survivor counts in one people group by sex and age, as every other count of people does (women and men
-  are `ADULT_AGE` and over); a survivor whose sex or age is not known counts as "unknown".
+  are `ADULT_AGE` and over); a survivor whose sex or age is not known counts as "unknown";
+- what a record type declares it counts (`core.records.Tally`: movements, assistance, sessions, flash alerts) is
+  computed by `declared_counts`, per month and region, for the tallies and the figures alike.
+
+Incidents, violations and GBV referrals are not declared: their rules (above) are not a sum over records, so
+they keep their own code here, read by the figures and the tallies.
 """
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
+from django.db.models.functions import TruncMonth
 
-from core.records import ADULT_AGE, PEOPLE_FIELDS, people_sums
+from core.models import ReferenceItem
+from core.records import (
+    ADULT_AGE,
+    PEOPLE_FIELDS,
+    RecordType,
+    Tally,
+    get_record_type,
+    people_sums,
+    record_types,
+)
 from incidents.choices import Sex
 
 # The key `violations_by_type` rows carry to say whether their violation type is collective.
@@ -65,3 +83,87 @@ def survivor_group() -> Case:
         default=Value("boys"),
         output_field=CharField(),
     )
+
+
+# --- what a record type declares it counts (core.records.Tally): tallies and figures alike
+
+# The record types whose monthly figures keep API.md's own shapes (reports.figures), in API.md's order. Their
+# special rules (a collective violation, a survivor's group, a referral without consent) are the functions above;
+# movements, assistance and sessions also declare their tallies. Every other type that declares tallies (flash
+# alerts) gets a figures section of its own, made from its declaration by `declared_counts`.
+OWN_SHAPES = ("incidents", "gbv-referrals", "movements", "assistance", "sessions")
+
+
+def section_key(record_type: RecordType) -> str:
+    """The key of a record type in the figures' answers (`pending_review`, its section): "gbv-referrals" is
+    API.md's "gbv_referrals"."""
+    return record_type.slug.replace("-", "_")
+
+
+def counted_types() -> list[RecordType]:
+    """The record types the monthly figures count: API.md's five, in its order, then every other type that
+    declares tallies, in the order they were registered."""
+    return [get_record_type(slug) for slug in OWN_SHAPES] + declared_section_types()
+
+
+def declared_section_types() -> list[RecordType]:
+    """The record types whose figures section is made from their declared tallies (`declared_counts`)."""
+    return [item for item in record_types() if item.tallies and item.slug not in OWN_SHAPES]
+
+
+@dataclass(frozen=True)
+class Counted:
+    """One declared figure of one month and region: a tally row, and a part of the month's figure."""
+
+    tally: Tally
+    indicator: str  # the tally's code, "{by}" filled with the reference item's code
+    month: datetime.date  # first day
+    pcode: str
+    region_name: str
+    total: int
+    groups: dict[str, int] | None  # the five people groups, for a people tally
+    item: ReferenceItem | None = None  # the reference item of a tally `by` one
+
+
+def declared_counts(record_type: RecordType, records: QuerySet[Any]) -> list[Counted]:
+    """What `record_type` declares it counts (its `tallies`), per month, region and (for a tally `by` a reference)
+    reference item, over `records`: the verified records in the caller's scope and period.
+
+    One GROUP BY query per group shape: the tallies without `by` together, then those by each reference field."""
+    counted: list[Counted] = []
+    shapes: dict[str, list[Tally]] = {}
+    for tally in record_type.tallies:
+        shapes.setdefault(tally.by, []).append(tally)
+    by_month = records.annotate(counted_month=TruncMonth(record_type.month_field))
+    for by, declared in shapes.items():
+        items = _reference_items(record_type, by)
+        aggregates: dict[str, Any] = {f"tally_{index}": tally.aggregate() for index, tally in enumerate(declared)}
+        if any(tally.people for tally in declared):
+            aggregates.update(people_sums())
+        group_by = ["counted_month", "region__pcode", "region__name", *([by] if by else [])]
+        for row in by_month.values(*group_by).annotate(**aggregates).order_by(*group_by):
+            item = items[row[by]] if by else None
+            for index, tally in enumerate(declared):
+                counted.append(
+                    Counted(
+                        tally=tally,
+                        indicator=tally.code.format(**{by: item.code}) if item is not None else tally.code,
+                        month=row["counted_month"],
+                        pcode=row["region__pcode"],
+                        region_name=row["region__name"],
+                        total=int(row[f"tally_{index}"] or 0),
+                        groups=people_in(row) if tally.people else None,
+                        item=item,
+                    )
+                )
+    return counted
+
+
+def _reference_items(record_type: RecordType, by: str) -> dict[Any, ReferenceItem]:
+    """The items of the reference list a tally is `by` (a foreign key of the record to a reference list)."""
+    if not by:
+        return {}
+    reference = record_type.model._meta.get_field(by).related_model
+    if not (isinstance(reference, type) and issubclass(reference, ReferenceItem)):
+        raise ImproperlyConfigured(f"{record_type.slug}: a tally is by {by!r}, which is not a reference list.")
+    return {item.pk: item for item in reference._default_manager.all()}

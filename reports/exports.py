@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -18,24 +18,22 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from core import access
-from core.access import Family
 from core.choices import AdminLevel
 from core.filtersets import month_bounds, parse_month
-from core.models import Job, User
-from core.records import PEOPLE_FIELDS, people_total_expression
+from core.models import Job, ReferenceItem, User
+from core.records import PEOPLE_FIELDS, RecordType, get_record_type, people_total_expression, record_types
 from core.spreadsheets import CsvTable, XlsxTable
-from reports.figures import RECORD_MODELS, _model
 
 EXPORT_KINDS = ("records", "report_pdf", "5w")
 FORMATS = {"records": ("csv", "xlsx"), "5w": ("csv", "xlsx"), "report_pdf": ("pdf",)}
-# API names of the record types an export may hold (GBV referrals never: need-to-know).
-EXPORTABLE_RECORDS = {
-    "incidents": "incidents",
-    "movements": "movements",
-    "assistance": "assistance",
-    "sessions": "sessions",
-}
 CHUNK = 2000
+LIST_SEPARATOR = "; "  # the codes of a record's reference list (an alert's needs) in one cell
+
+
+def exportable_slugs() -> list[str]:
+    """The record types a records export may hold, by API name: their declaration says `exportable` (GBV
+    referrals never are: need-to-know)."""
+    return [record_type.slug for record_type in record_types() if record_type.exportable]
 
 
 class ExportError(ValueError):
@@ -66,7 +64,7 @@ def validate_export(params: dict[str, Any]) -> dict[str, Any]:
     if kind in FORMATS and fmt not in FORMATS[kind]:
         errors["format"] = [_("This export is made as %(formats)s.") % {"formats": ", ".join(FORMATS[kind])}]
     record_type = params.get("record_type") or "incidents"
-    if kind == "records" and (not isinstance(record_type, str) or record_type not in EXPORTABLE_RECORDS):
+    if kind == "records" and (not isinstance(record_type, str) or record_type not in exportable_slugs()):
         errors["record_type"] = [_("Records of this type cannot be exported (GBV referrals are need-to-know).")]
     if errors:
         raise ExportError(errors)
@@ -141,46 +139,61 @@ def _incident_rows(queryset: QuerySet) -> Iterator[list[Any]]:
             ]
 
 
-def _flat_rows(queryset: QuerySet, model: Any) -> Iterator[list[Any]]:
-    """One row per record: its own fields (codes for references), then the shared columns."""
-    own = [
+def _is_reference_list(field: Any) -> bool:
+    return bool(field.many_to_many) and issubclass(field.related_model, ReferenceItem)
+
+
+def _own_fields(record_type: RecordType) -> list[Any]:
+    """The record's own columns: the declaration's `export_columns` when it gives them; else the model's editable
+    fields and its reference lists (an alert's needs), the shared columns (place, organisation, author) aside."""
+    meta = record_type.model._meta
+    if record_type.export_columns is not None:
+        return [meta.get_field(name) for name in record_type.export_columns]
+    return [
         field
-        for field in model._meta.concrete_fields
-        if field.editable and field.name not in {"place", "organisation", "created_by"}
+        for field in (*meta.concrete_fields, *[field for field in meta.many_to_many if _is_reference_list(field)])
+        if field.editable and field.name not in {"place", "organisation", "created_by", record_type.month_field}
     ]
+
+
+def _cell(record: Any, field: Any) -> Any:
+    """A field's value as a cell: a reference by its code, a list of references as codes joined by "; "."""
+    if field.many_to_many:
+        return LIST_SEPARATOR.join(sorted(item.code for item in getattr(record, field.name).all()))
+    value = getattr(record, field.name)
+    return getattr(value, "code", value) if field.is_relation else value
+
+
+def _flat_rows(queryset: QuerySet, record_type: RecordType) -> Iterator[list[Any]]:
+    """One row per record: its month field, the shared columns, then its own fields (`_own_fields`)."""
+    own, month_field = _own_fields(record_type), record_type.month_field
     columns = _common_columns()
-    yield [
-        model.month_field,
-        *[name for name, _get in columns],
-        *[field.name for field in own if field.name != model.month_field],
-    ]
-    related = [field.name for field in own if field.is_relation]
-    for record in queryset.select_related("region", "place", "organisation", "created_by", *related).iterator(
-        chunk_size=CHUNK
-    ):
-        values = []
-        for field in own:
-            if field.name == model.month_field:
-                continue
-            value = getattr(record, field.name)
-            values.append(getattr(value, "code", value) if field.is_relation else value)
-        yield [getattr(record, model.month_field), *[get(record) for _name, get in columns], *values]
+    yield [month_field, *[name for name, _get in columns], *[field.name for field in own]]
+    related = [field.name for field in own if field.is_relation and not field.many_to_many]
+    listed = [field.name for field in own if field.many_to_many]
+    rows = queryset.select_related("region", "place", "organisation", "created_by", *related)
+    # prefetch_related works with iterator() only given a chunk size (Django 4.1+): one query per chunk and list.
+    for record in rows.prefetch_related(*listed).iterator(chunk_size=CHUNK):
+        yield [
+            getattr(record, month_field),
+            *[get(record) for _name, get in columns],
+            *[_cell(record, field) for field in own],
+        ]
 
 
 def record_rows(user: User, record_type: str, month: str | None) -> Iterator[list[Any]]:
-    model = _model(RECORD_MODELS[EXPORTABLE_RECORDS[record_type]])
-    if model is None:
-        yield ["id"]
-        return
+    """The records of a type the user may read (an alert: every organisation of their regions), of the month."""
+    declared = get_record_type(record_type)
+    model = declared.model
     queryset = (
-        access.records_in_scope(model.objects.all(), user, Family.GENERAL)
+        access.records_in_scope(model._default_manager.all(), user, declared.family)
         .filter(**_period_filter(model, month))
         .order_by(model.month_field, "pk")
     )
     if record_type == "incidents":
         yield from _incident_rows(queryset)
     else:
-        yield from _flat_rows(queryset, model)
+        yield from _flat_rows(queryset, declared)
 
 
 # --- the 5W: who does what, where, when, for how many
@@ -200,10 +213,8 @@ def five_w_rows(user: User, month: str | None) -> Iterator[list[Any]]:
         "households_reached",
     ]
     for label, activity_prefix in (("assistance", "assistance"), ("sessions", "session")):
-        model = _model(RECORD_MODELS[label])
-        if model is None:
-            continue
-        queryset = access.aggregate_scope(model.objects.filter(status="verified"), user).filter(
+        model = get_record_type(label).model
+        queryset = access.aggregate_scope(model._default_manager.filter(status="verified"), user).filter(
             **_period_filter(model, month)
         )
         grouped = (
@@ -242,7 +253,7 @@ def five_w_rows(user: User, month: str | None) -> Iterator[list[Any]]:
             ]
 
 
-def _admin2(row: dict[str, Any]) -> tuple[str, str]:
+def _admin2(row: Mapping[str, Any]) -> tuple[str, str]:
     if row["place__level"] == AdminLevel.CERCLE:
         return row["place__pcode"], row["place__name"]
     if row["place__level"] == AdminLevel.COMMUNE:

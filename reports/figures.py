@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.apps import apps
 from django.db.models import Count, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 from django_countries import countries
@@ -35,7 +34,7 @@ from core.models import (
     ViolationCategory,
     ViolationType,
 )
-from core.records import PEOPLE_FIELDS, people_sums, people_total_expression
+from core.records import PEOPLE_FIELDS, RecordType, Tally, get_record_type, people_sums, people_total_expression
 from incidents.models import GbvReferral, Incident, ServiceReferral, Violation
 from reports import counting
 
@@ -122,24 +121,6 @@ class Scope:
         return queryset
 
 
-def _model(label: str):
-    """A record model by app label, or None while its app is not installed yet."""
-    try:
-        return apps.get_model(label)
-    except LookupError:
-        return None
-
-
-# The five record types of the figures, in API.md's order of `pending_review`.
-RECORD_MODELS = {
-    "incidents": "incidents.Incident",
-    "gbv_referrals": "incidents.GbvReferral",
-    "movements": "beneficiaries.Movement",
-    "assistance": "activities.AssistanceEvent",
-    "sessions": "activities.Session",
-}
-
-
 def monthly_figures(
     *,
     user: access.RegionScoped,
@@ -149,7 +130,7 @@ def monthly_figures(
 ) -> dict[str, Any]:
     """Every figure of API.md's monthly answer (without `closed`/`suppressed`, which the caller adds)."""
     scope, period = Scope(user, region, organisation), Period(month)
-    return {
+    figures = {
         "month": month.strftime("%Y-%m"),
         "region": region.pcode if region else None,
         "pending_review": pending_review(scope, period),
@@ -161,19 +142,19 @@ def monthly_figures(
         "assistance": assistance_figures(scope, period),
         "sessions": session_figures(scope, period),
     }
+    for record_type in counting.declared_section_types():
+        figures[counting.section_key(record_type)] = declared_figures(record_type, scope, period)
+    return figures
 
 
 def pending_review(scope: Scope, period: Period) -> dict[str, int]:
+    """The month's records still `submitted`, per record type the figures count."""
     counts = {}
-    for key, label in RECORD_MODELS.items():
-        model = _model(label)
-        if model is None:
-            counts[key] = 0
-            continue
-        in_month = scope.in_status(model.objects.all(), Status.SUBMITTED).filter(
-            period.within(model.month_field, period.month)
+    for record_type in counting.counted_types():
+        in_month = scope.in_status(record_type.model._default_manager.all(), Status.SUBMITTED).filter(
+            period.within(record_type.month_field, period.month)
         )
-        counts[key] = in_month.count()
+        counts[counting.section_key(record_type)] = in_month.count()
     return counts
 
 
@@ -369,16 +350,9 @@ def gbv_figures(scope: Scope, period: Period) -> dict[str, Any]:
 
 
 def movement_figures(scope: Scope, period: Period) -> dict[str, Any]:
-    model = _model(RECORD_MODELS["movements"])
-    empty = {
-        "identifications": 0,
-        "persons": {"count": 0, "previous_month": 0, "change_pct": None, "by_group": dict(ZERO_GROUPS)},
-        "by_nationality": [],
-    }
-    if model is None:
-        return empty
+    model = get_record_type("movements").model
     field = model.month_field
-    records = scope.verified(model.objects.all())
+    records = scope.verified(model._default_manager.all())
     month = records.filter(period.within(field, period.month))
     previous = records.filter(period.within(field, period.previous, period.month))
     by_group = _groups(month)
@@ -444,11 +418,9 @@ def _assistance_side(totals: dict[str, Any] | None) -> dict[str, Any]:
 
 def assistance_figures(scope: Scope, period: Period) -> list[dict[str, Any]]:
     """Per kind of the reference list, in its order: the month and the year to date (four GROUP BY queries)."""
-    model = _model(RECORD_MODELS["assistance"])
-    if model is None:
-        return []
+    model = get_record_type("assistance").model
     field = model.month_field
-    records = scope.verified(model.objects.all())
+    records = scope.verified(model._default_manager.all())
     month_records = records.filter(period.within(field, period.month))
     year_records = records.filter(period.within(field, period.year_start))
     sums = {"households": Sum("households"), "quantity": Sum("quantity")}
@@ -481,10 +453,8 @@ def _has_figure(row: dict[str, Any]) -> bool:
 
 def session_figures(scope: Scope, period: Period) -> list[dict[str, Any]]:
     """Per kind of the reference list, in its order (one GROUP BY query)."""
-    model = _model(RECORD_MODELS["sessions"])
-    if model is None:
-        return []
-    records = scope.verified(model.objects.all()).filter(period.within(model.month_field, period.month))
+    model = get_record_type("sessions").model
+    records = scope.verified(model._default_manager.all()).filter(period.within(model.month_field, period.month))
     totals = _totals_by_kind(records, sessions=Sum("sessions"))
     rows = []
     for kind in SessionKind.objects.all():
@@ -502,4 +472,48 @@ def session_figures(scope: Scope, period: Period) -> list[dict[str, Any]]:
                     "by_group": groups,
                 }
             )
+    return rows
+
+
+# --- the record types whose figures are what they declare (core.records.Tally): flash alerts
+
+
+def declared_figures(record_type: RecordType, scope: Scope, period: Period) -> list[dict[str, Any]]:
+    """The month's figures a record type declares (its `tallies`), from the same `counting.declared_counts` as the
+    tallies, so that each figure is the sum of its tally rows. One row per indicator: `indicator` (as in the
+    tallies), `label`, `by` (the reference field of a breakdown row, else None), `count`, `by_group` (the five
+    people groups for a people tally, else None) and `by_region`. Rows in the order of the declaration; the rows
+    of one breakdown largest first, ties by indicator; rows above zero only."""
+    records = scope.verified(record_type.model._default_manager.all()).filter(
+        period.within(record_type.month_field, period.month)
+    )
+    merged: dict[str, dict[str, Any]] = {}
+    tally_of: dict[str, Tally] = {}
+    regions: dict[str, dict[tuple[str, str], int]] = defaultdict(lambda: defaultdict(int))
+    for counted in counting.declared_counts(record_type, records):
+        entry = merged.setdefault(
+            counted.indicator,
+            {
+                "indicator": counted.indicator,
+                "label": counted.item.label if counted.item is not None else str(counted.tally.label),
+                "by": counted.tally.by or None,
+                "count": 0,
+                "by_group": dict(ZERO_GROUPS) if counted.groups is not None else None,
+            },
+        )
+        tally_of[counted.indicator] = counted.tally
+        entry["count"] += counted.total
+        for group, value in (counted.groups or {}).items():
+            entry["by_group"][group] += value
+        regions[counted.indicator][(counted.pcode, counted.region_name)] += counted.total
+    rows: list[dict[str, Any]] = []
+    for tally in record_type.tallies:
+        declared = [entry for indicator, entry in merged.items() if tally_of[indicator] is tally]
+        for entry in declared:
+            by_region = [
+                {"region__pcode": pcode, "region__name": name, "count": count}
+                for (pcode, name), count in regions[entry["indicator"]].items()
+            ]
+            entry["by_region"] = _region_rows(by_region, entry["count"])
+        rows.extend(largest_first(declared, key="indicator"))
     return rows

@@ -25,8 +25,8 @@ from core.access import aggregate_scope
 from core.choices import AdminLevel, Role
 from core.errors import ConflictError
 from core.models import AdminArea, ClosedMonth, MonthLog, Organisation, User
-from reports import suppression
-from reports.figures import RECORD_MODELS, _model, add_months, monthly_figures
+from reports import counting, suppression
+from reports.figures import add_months, monthly_figures
 from reports.models import Publication
 from reports.tallies import tallies
 
@@ -55,11 +55,9 @@ def is_closed(month: datetime.date) -> bool:
 
 def _changed_since_closing(user: User, month: datetime.date, region: AdminArea | None) -> bool:
     end = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-    for label in RECORD_MODELS.values():
-        model = _model(label)
-        if model is None:
-            continue
-        records = aggregate_scope(model.objects.all(), user).filter(
+    for record_type in counting.counted_types():
+        model = record_type.model
+        records = aggregate_scope(model._default_manager.all(), user).filter(
             changed_after_closing=True, **{f"{model.month_field}__gte": month, f"{model.month_field}__lt": end}
         )
         if region is not None:

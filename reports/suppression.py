@@ -39,6 +39,7 @@ from typing import Any
 from core.choices import AdminLevel
 from core.models import AdminArea, AssistanceKind, GbvIncidentType, SessionKind, ViolationType
 from core.records import PEOPLE_FIELDS
+from reports import counting
 
 logger = logging.getLogger(__name__)
 
@@ -209,7 +210,20 @@ def _figure_cells(figures: MutableMapping[str, Any], scope: str) -> _Slots:
         slots.add(row, "sessions", f"{kind}.sessions")
         slots.add(row, "participants", f"{kind}.participants")
         slots.groups(row.get("by_group"), f"{kind}.participants")
+    for section in declared_sections(figures):
+        for row in section:
+            # a declared figure is its indicator, as in the tallies (`tally_measure` leaves it as it is)
+            measure = str(row["indicator"])
+            slots.add(row, "count", measure, listed=True)
+            slots.groups(row.get("by_group"), measure)
+            slots.regions(row.get("by_region"), measure)
     return slots
+
+
+def declared_sections(figures: Mapping[str, Any]) -> list[list[MutableMapping[str, Any]]]:
+    """The sections of an answer made from the record types' declared tallies (flash alerts): lists of rows with
+    `indicator`, `count`, `by_group` and `by_region` (`reports.figures.declared_figures`)."""
+    return [figures.get(counting.section_key(record_type)) or [] for record_type in counting.declared_section_types()]
 
 
 def tally_measure(indicator: str, categories: set[str]) -> str:
@@ -262,6 +276,9 @@ class Reference:
     gbv_types: list[str] = field(default_factory=list)
     assistance_kinds: list[str] = field(default_factory=list)
     session_kinds: list[str] = field(default_factory=list)
+    # What the declared figures (flash alerts) add up to: a figure and its parts (the alerts and the alerts of
+    # each event type; the persons affected and their people groups).
+    declared_totals: list[tuple[str, list[str]]] = field(default_factory=list)
 
     @classmethod
     def load(cls) -> Reference:
@@ -278,7 +295,41 @@ class Reference:
             gbv_types=list(GbvIncidentType.objects.values_list("code", flat=True)),
             assistance_kinds=list(AssistanceKind.objects.values_list("code", flat=True)),
             session_kinds=list(SessionKind.objects.values_list("code", flat=True)),
+            declared_totals=declared_totals(),
         )
+
+
+def declared_totals() -> list[tuple[str, list[str]]]:
+    """The sums the declared figures (`counting.declared_section_types`) are tied by, whatever a month holds: a
+    people tally is the sum of its five groups; a tally `by` a reference list every record has (not null) is split
+    among the list's items, and so adds up to the type's tally that counts the same without `by`."""
+    found: list[tuple[str, list[str]]] = []
+    for record_type in counting.declared_section_types():
+        for tally in record_type.tallies:
+            if not tally.by:
+                if tally.people and tally.total is None:
+                    found.append((tally.code, [f"{tally.code}.g.{group}" for group in PEOPLE_FIELDS]))
+                continue
+            by = record_type.model._meta.get_field(tally.by)
+            whole = next(
+                (
+                    other.code
+                    for other in record_type.tallies
+                    if not other.by and (other.total, other.people) == (tally.total, tally.people)
+                ),
+                None,
+            )
+            if by.null or by.related_model is None:
+                continue
+            codes = list(by.related_model._default_manager.values_list("code", flat=True))
+            indicators = [tally.code.format(**{tally.by: code}) for code in codes]
+            if whole is not None:
+                found.append((whole, indicators))
+            if tally.people and tally.total is None:
+                found.extend(
+                    (indicator, [f"{indicator}.g.{group}" for group in PEOPLE_FIELDS]) for indicator in indicators
+                )
+    return found
 
 
 @dataclass
@@ -405,6 +456,8 @@ class System:
             yield total(
                 f"sessions.{kind}.participants", [f"sessions.{kind}.participants.g.{group}" for group in groups]
             )
+        for whole, parts in reference.declared_totals:
+            yield total(whole, parts)
 
     def _through_the_year(self) -> Iterator[Relation]:
         """Year to date = last month's year to date + the month; and the trend's months add up to it."""
@@ -596,13 +649,21 @@ def withheld_breakdowns(system: System, cells: Iterable[str], decidable: set[str
     found: set[str] = set()
     for cell in cells:
         month, scope, measure = split(cell)
-        prefixes = BREAKDOWNS.get(measure.split(".", 1)[0], ())
+        prefixes = BREAKDOWNS.get(measure.split(".", 1)[0], ()) or _declared_breakdown(system.reference, measure)
         found |= {
             key
             for key in system.values
             if key in decidable and key.startswith(f"{month}|{scope}|") and split(key)[2].startswith(prefixes)
         }
     return found
+
+
+def _declared_breakdown(reference: Reference, measure: str) -> tuple[str, ...]:
+    """The rows of a declared breakdown (the alerts of each event type) that `measure` is tied to."""
+    for whole, parts in reference.declared_totals:
+        if measure == whole or measure in parts:
+            return tuple(part for part in parts if ".g." not in part)
+    return ()
 
 
 @dataclass
@@ -918,6 +979,9 @@ def _blank_percentages(figures: MutableMapping[str, Any]) -> None:
     rows_of(incidents.get("by_region"), incidents.get("count"))
     rows_of(violations.get("by_region"), violations.get("count"))
     rows_of(violations.get("year_to_date_by_region"), violations.get("year_to_date"))
+    for section in declared_sections(figures):
+        for row in section:
+            rows_of(row.get("by_region"), row.get("count"))
     _blank_small(figures)
 
 

@@ -2,8 +2,9 @@
 
 Each row's `total` equals the matching figure of the monthly report for that month and region; rows whose
 indicator counts no people (incidents, households, quantities, sessions, identifications) leave the five
-group columns empty. The counting rules the figures share (a collective violation counts once per incident, a
-survivor's people group) are `reports.counting`'s.
+group columns empty. The counting rules the figures share are `reports.counting`'s: a collective violation counts
+once per incident, a survivor's people group, and what each record type declares it counts (movements,
+assistance, sessions, flash alerts: `core.records.Tally`), computed once for the tallies and the figures.
 """
 
 from __future__ import annotations
@@ -13,14 +14,14 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, QuerySet
 from django.db.models.functions import TruncMonth
 
-from core.models import AssistanceKind, SessionKind, ViolationCategory, ViolationType
-from core.records import PEOPLE_FIELDS, people_sums
+from core.models import ViolationCategory, ViolationType
+from core.records import PEOPLE_FIELDS, record_types
 from incidents.models import GbvReferral, Incident, Violation
 from reports import counting
-from reports.figures import RECORD_MODELS, Scope, _model
+from reports.figures import Scope
 
 COLUMNS = ["month", "admin1_pcode", "admin1_name", "indicator", *PEOPLE_FIELDS, "total"]
 HXL_TAGS = [
@@ -95,7 +96,7 @@ def tallies(*, user, start: datetime.date, end: datetime.date, region=None, orga
     """Tally rows for the months from `start` (first day) up to `end` (exclusive), within the user's scope."""
     scope = Scope(user, region, organisation)
     collected = _Rows()
-    for add in (_incident_rows, _violation_rows, _gbv_rows, _movement_rows, _assistance_rows, _session_rows):
+    for add in (_incident_rows, _violation_rows, _gbv_rows, _declared_rows):
         add(collected, scope, start, end)
     return collected.rows()
 
@@ -170,60 +171,24 @@ def _gbv_rows(rows: _Rows, scope: Scope, start: datetime.date, end: datetime.dat
         )
 
 
-def _people_and_total(row: dict[str, Any]) -> tuple[dict[str, int], int]:
-    groups = {group: int(row[group] or 0) for group in PEOPLE_FIELDS}
-    return groups, sum(groups.values())
-
-
-def _movement_rows(rows: _Rows, scope: Scope, start: datetime.date, end: datetime.date) -> None:
-    model = _model(RECORD_MODELS["movements"])
-    if model is None:
-        return
-    records = _in_period(scope.verified(model.objects.all()), model.month_field, start, end)
-    for row in _by_month_region(records, model.month_field).annotate(n=Count("id"), **people_sums()):
-        place = (row["tally_month"], row["region__pcode"], row["region__name"])
-        groups, total = _people_and_total(row)
-        rows.add(*place, "movements.identifications", row["n"])
-        rows.add(*place, "movements.persons", total, groups=groups)
-
-
-def _assistance_rows(rows: _Rows, scope: Scope, start: datetime.date, end: datetime.date) -> None:
-    model = _model(RECORD_MODELS["assistance"])
-    if model is None:
-        return
-    kinds = {item.pk: item.code for item in AssistanceKind.objects.all()}
-    records = _in_period(scope.verified(model.objects.all()), model.month_field, start, end)
-    grouped = (
-        _by_month_region(records, model.month_field)
-        .values("tally_month", "region__pcode", "region__name", "kind")
-        .annotate(households=Sum("households"), quantity=Sum("quantity"), **people_sums())
-    )
-    for row in grouped:
-        place = (row["tally_month"], row["region__pcode"], row["region__name"])
-        groups, total = _people_and_total(row)
-        kind = kinds[row["kind"]]
-        rows.add(*place, f"assistance.{kind}.households", row["households"] or 0)
-        rows.add(*place, f"assistance.{kind}.persons", total, groups=groups)
-        rows.add(*place, f"assistance.{kind}.quantity", int(row["quantity"] or 0))
-
-
-def _session_rows(rows: _Rows, scope: Scope, start: datetime.date, end: datetime.date) -> None:
-    model = _model(RECORD_MODELS["sessions"])
-    if model is None:
-        return
-    kinds = {item.pk: item.code for item in SessionKind.objects.all()}
-    records = _in_period(scope.verified(model.objects.all()), model.month_field, start, end)
-    grouped = (
-        _by_month_region(records, model.month_field)
-        .values("tally_month", "region__pcode", "region__name", "kind")
-        .annotate(sessions=Sum("sessions"), **people_sums())
-    )
-    for row in grouped:
-        place = (row["tally_month"], row["region__pcode"], row["region__name"])
-        groups, total = _people_and_total(row)
-        kind = kinds[row["kind"]]
-        rows.add(*place, f"sessions.{kind}.sessions", row["sessions"] or 0)
-        rows.add(*place, f"sessions.{kind}.participants", total, groups=groups)
+def _declared_rows(rows: _Rows, scope: Scope, start: datetime.date, end: datetime.date) -> None:
+    """What every record type declares it counts (`core.records.Tally`), one row per month, region and indicator;
+    the monthly figures read the same `counting.declared_counts`."""
+    for record_type in record_types():
+        if not record_type.tallies:
+            continue
+        records = _in_period(
+            scope.verified(record_type.model._default_manager.all()), record_type.month_field, start, end
+        )
+        for counted in counting.declared_counts(record_type, records):
+            rows.add(
+                counted.month,
+                counted.pcode,
+                counted.region_name,
+                counted.indicator,
+                counted.total,
+                groups=counted.groups,
+            )
 
 
 def table(rows: list[dict[str, Any]]) -> Iterator[list[Any]]:

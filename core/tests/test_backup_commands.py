@@ -163,3 +163,13 @@ def test_an_empty_database_is_restored_without_clean(monkeypatch: pytest.MonkeyP
     call_command("restore", str(backup_file), interactive=False, stdout=StringIO())
     assert fake.restored()
     assert "--clean" not in fake.calls[-1]
+
+
+def test_backup_never_overwrites_a_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    fake = FakeRestore(monkeypatch, tables=[], backed_up=[])
+    existing = tmp_path / "vigie.dump"
+    existing.write_text("an older backup")
+    with pytest.raises(CommandError, match="already exists"):
+        call_command("backup", str(existing))
+    assert existing.read_text() == "an older backup"
+    assert fake.calls == []

@@ -52,26 +52,6 @@ class AssistanceForm(RecordForm):
 
     class Meta:
         model = AssistanceEvent
-        fields = [
-            "delivered_on",
-            "place",
-            "kind",
-            "sector",
-            "population_group",
-            "households",
-            "women",
-            "girls",
-            "men",
-            "boys",
-            "unknown",
-            "quantity",
-            "amount",
-            "currency",
-            "country",
-            "households_assisted",
-            "urgent",
-            "organisation",
-        ]
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
@@ -109,6 +89,8 @@ class AssistanceForm(RecordForm):
             chosen = {household.pk: household for household in cleaned.get("households_assisted") or []}
             chosen.update({household.pk: household for household in found.values()})
             cleaned["households_assisted"] = list(chosen.values())
+        # Read into the households chosen: not a field of the event, so not among the values it is saved with.
+        cleaned.pop("registration_numbers", None)
         return cleaned
 
 
@@ -117,22 +99,6 @@ class SessionForm(RecordForm):
 
     class Meta:
         model = Session
-        fields = [
-            "held_on",
-            "place",
-            "kind",
-            "topic",
-            "sector",
-            "population_group",
-            "sessions",
-            "women",
-            "girls",
-            "men",
-            "boys",
-            "unknown",
-            "urgent",
-            "organisation",
-        ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -13,48 +13,21 @@ from django.utils.translation import gettext as _
 from activities.models import AssistanceEvent, Session
 from beneficiaries.models import Household
 from core import workflow
-from core.models import User
-from core.records import PEOPLE_FIELDS
-
-ASSISTANCE_FIELDS = (
-    "delivered_on",
-    "place",
-    "kind",
-    "sector",
-    "population_group",
-    "households",
-    *PEOPLE_FIELDS,
-    "quantity",
-    "amount",
-    "currency",
-    "country",
-    "urgent",
-    "organisation",
-)
-SESSION_FIELDS = (
-    "held_on",
-    "place",
-    "kind",
-    "topic",
-    "sector",
-    "population_group",
-    "sessions",
-    *PEOPLE_FIELDS,
-    "urgent",
-    "organisation",
-)
-
+from core.models import Sector, User
 
 # The sector (core/reference_data/sectors.csv) whose assistance is never tied to registered households.
 GBV_SECTOR = "gbv"
 
 
-def _check_no_gbv_households(event: AssistanceEvent, households: list[Household] | None) -> None:
+def _check_no_gbv_households(
+    sector: Sector | None, households: list[Household] | None, event: AssistanceEvent | None = None
+) -> None:
     """A household linked to GBV-sector assistance names its head to every monitor of the region: who the
-    survivors are. GBV assistance is counted (households, persons), never tied to registrations."""
-    if event.sector is None or event.sector.code != GBV_SECTOR:
+    survivors are. GBV assistance is counted (households, persons), never tied to registrations. `households`
+    None: the event keeps those it has."""
+    if sector is None or sector.code != GBV_SECTOR:
         return
-    linked = bool(households) if households is not None else event.pk is not None and event.households_assisted.exists()
+    linked = bool(households) if households is not None else event is not None and event.households_assisted.exists()
     if linked:
         raise ValidationError(
             {
@@ -78,9 +51,10 @@ def _link_households(event: AssistanceEvent, households: Iterable[Household] | N
 def assistance_create(*, by: User, fields: Mapping[str, Any], households: Iterable[Household] = ()) -> AssistanceEvent:
     """A new draft assistance event, linked to the registered households it reached."""
     households = list(households)
-    event = AssistanceEvent(**workflow.settable_fields(fields, ASSISTANCE_FIELDS, by))
-    _check_no_gbv_households(event, households)
-    return workflow.create_record(event, by=by, save_children=lambda saved: _link_households(saved, households))
+    _check_no_gbv_households(fields.get("sector"), households)
+    return workflow.create_from_fields(
+        AssistanceEvent, by=by, fields=fields, save_children=lambda saved: _link_households(saved, households)
+    )
 
 
 @transaction.atomic
@@ -95,25 +69,19 @@ def assistance_update(
     """Change an assistance event; `households`, when given, replace the linked registered households."""
 
     def apply_changes(locked: AssistanceEvent) -> None:
-        for key, value in workflow.settable_fields(fields, ASSISTANCE_FIELDS, by).items():
-            setattr(locked, key, value)
-        locked.full_clean(exclude=["created_by", "region", "organisation"])
-        _check_no_gbv_households(locked, None if households is None else list(households))
-        _link_households(locked, households)
+        workflow.set_fields(locked, by=by, fields=fields)
+        chosen = None if households is None else list(households)
+        _check_no_gbv_households(locked.sector, chosen, locked)
+        _link_households(locked, chosen)
 
     return workflow.update_record(event, by=by, version=version, apply_changes=apply_changes)
 
 
 @transaction.atomic
 def session_create(*, by: User, fields: Mapping[str, Any]) -> Session:
-    return workflow.create_record(Session(**workflow.settable_fields(fields, SESSION_FIELDS, by)), by=by)
+    return workflow.create_from_fields(Session, by=by, fields=fields)
 
 
 @transaction.atomic
 def session_update(*, session: Session, by: User, version: int | None, fields: Mapping[str, Any]) -> Session:
-    def apply_changes(locked: Session) -> None:
-        for key, value in workflow.settable_fields(fields, SESSION_FIELDS, by).items():
-            setattr(locked, key, value)
-        locked.full_clean(exclude=["created_by", "region", "organisation"])
-
-    return workflow.update_record(session, by=by, version=version, apply_changes=apply_changes)
+    return workflow.update_from_fields(session, by=by, version=version, fields=fields)

@@ -16,25 +16,6 @@ class AlertForm(RecordForm):
 
     class Meta:
         model = FlashAlert
-        fields = [
-            "reported_on",
-            "occurred_on",
-            "place",
-            "event_type",
-            "urgent",
-            "households",
-            "women",
-            "girls",
-            "men",
-            "boys",
-            "unknown",
-            "needs",
-            "response_triggered",
-            "response_by",
-            "response_on",
-            "narrative",
-            "organisation",
-        ]
         widgets = {"needs": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -19,16 +19,6 @@ class HouseholdForm(RecordForm):
 
     class Meta:
         model = Household
-        fields = [
-            "registered_on",
-            "registration_number",
-            "head_name",
-            "population_group",
-            "place",
-            "specific_needs",
-            "urgent",
-            "organisation",
-        ]
         widgets = {"specific_needs": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -74,23 +64,6 @@ class MovementForm(RecordForm):
 
     class Meta:
         model = Movement
-        fields = [
-            "identified_on",
-            "place",
-            "nationality",
-            "origin_country",
-            "destination_country",
-            "women",
-            "girls",
-            "men",
-            "boys",
-            "unknown",
-            "unaccompanied_children",
-            "separated_children",
-            "specific_needs",
-            "urgent",
-            "organisation",
-        ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

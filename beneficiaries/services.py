@@ -17,32 +17,7 @@ from core import access, closing, workflow
 from core.access import Action
 from core.choices import Status
 from core.models import RecordEvent, User
-from core.records import PEOPLE_FIELDS, ReviewedRecord, replace_children
-
-HOUSEHOLD_FIELDS = (
-    "registered_on",
-    "registration_number",
-    "head_name",
-    "population_group",
-    "place",
-    "specific_needs",
-    "urgent",
-    "organisation",
-)
-MEMBER_FIELDS = ("full_name", "sex", "birth_year", "is_head", "specific_needs")
-MOVEMENT_FIELDS = (
-    "identified_on",
-    "place",
-    "nationality",
-    "origin_country",
-    "destination_country",
-    *PEOPLE_FIELDS,
-    "unaccompanied_children",
-    "separated_children",
-    "specific_needs",
-    "urgent",
-    "organisation",
-)
+from core.records import ReviewedRecord, replace_children
 
 
 def check_members(members: Sequence[Mapping[str, Any]], *, registered_on=None) -> None:
@@ -66,15 +41,16 @@ def check_members(members: Sequence[Mapping[str, Any]], *, registered_on=None) -
 def _replace_members(household: Household, members: Sequence[Mapping[str, Any]] | None) -> None:
     if members is not None:
         check_members(members, registered_on=household.registered_on)
-    replace_children(household, "members", members, MEMBER_FIELDS)
+    replace_children(household, "members", members)
 
 
 @transaction.atomic
 def household_create(*, by: User, fields: Mapping[str, Any], members: Sequence[Mapping[str, Any]] = ()) -> Household:
     """A new draft household with its members."""
-    household = Household(**workflow.settable_fields(fields, HOUSEHOLD_FIELDS, by))
-    check_members(members, registered_on=household.registered_on)
-    return workflow.create_record(household, by=by, save_children=lambda saved: _replace_members(saved, members))
+    check_members(members, registered_on=fields.get("registered_on"))
+    return workflow.create_from_fields(
+        Household, by=by, fields=fields, save_children=lambda saved: _replace_members(saved, members)
+    )
 
 
 @transaction.atomic
@@ -89,9 +65,7 @@ def household_update(
     """Change a household; `members`, when given, replace the whole list."""
 
     def apply_changes(locked: Household) -> None:
-        for key, value in workflow.settable_fields(fields, HOUSEHOLD_FIELDS, by).items():
-            setattr(locked, key, value)
-        locked.full_clean(exclude=["created_by", "region", "organisation"])
+        workflow.set_fields(locked, by=by, fields=fields)
         _replace_members(locked, members)
 
     return workflow.update_record(household, by=by, version=version, apply_changes=apply_changes)
@@ -99,18 +73,12 @@ def household_update(
 
 @transaction.atomic
 def movement_create(*, by: User, fields: Mapping[str, Any]) -> Movement:
-    movement = Movement(**workflow.settable_fields(fields, MOVEMENT_FIELDS, by))
-    return workflow.create_record(movement, by=by)
+    return workflow.create_from_fields(Movement, by=by, fields=fields)
 
 
 @transaction.atomic
 def movement_update(*, movement: Movement, by: User, version: int | None, fields: Mapping[str, Any]) -> Movement:
-    def apply_changes(locked: Movement) -> None:
-        for key, value in workflow.settable_fields(fields, MOVEMENT_FIELDS, by).items():
-            setattr(locked, key, value)
-        locked.full_clean(exclude=["created_by", "region", "organisation"])
-
-    return workflow.update_record(movement, by=by, version=version, apply_changes=apply_changes)
+    return workflow.update_from_fields(movement, by=by, version=version, fields=fields)
 
 
 # --- merging two registrations of one household

@@ -11,13 +11,15 @@ from collections.abc import Sequence
 from typing import Any, cast
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.forms.models import ModelFormMetaclass
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import access
 from core.models import AdminArea, Organisation, User
-from core.records import PEOPLE_FIELDS
+from core.records import PEOPLE_FIELDS, check_model_rules, editable_field_names
 
 
 class DateInput(forms.DateInput):
@@ -56,19 +58,38 @@ def place_picker_data(places: Sequence[AdminArea]) -> list[list[Any]]:
     return [[place.pk, place.parent_id, place.level, place.name] for place in places]
 
 
-class RecordForm(forms.ModelForm[Any]):
-    """A record's own fields: the place limited to the user's regions, the organisation for admins only, dates
-    not after today. Subclasses name their `date_fields`; `PEOPLE_FIELDS` present are shown as counts."""
+def limit_places(form_field: forms.Field, places: Sequence[AdminArea]) -> None:
+    """A record's place: one of the user's regions, listed from the places already read (no second query)."""
+    place = cast("forms.ModelChoiceField[Any]", form_field)  # a ForeignKey's form field
+    place.queryset = AdminArea.objects.filter(pk__in=[item.pk for item in places])
+    place.choices = [("", "---------"), *((item.pk, place_label(item)) for item in places)]
+    place.error_messages["invalid_choice"] = _("Choose a place of your regions from the list.")
+
+
+class RecordFormMetaclass(ModelFormMetaclass):
+    """A record form whose Meta names neither `fields` nor `exclude` takes its model's editable fields
+    (core.records.editable_field_names, what the services set): a field added to the model is in the form."""
+
+    def __new__(mcs, name: str, bases: tuple[type, ...], attrs: dict[str, Any]) -> type:  # noqa: N804  # Django's
+        meta = attrs.get("Meta")
+        model = getattr(meta, "model", None)
+        if model is not None and not hasattr(meta, "fields") and not hasattr(meta, "exclude"):
+            meta.fields = editable_field_names(model)  # type: ignore[union-attr]  # meta is set when model is
+        new_class: type = super().__new__(mcs, name, bases, attrs)
+        return new_class
+
+
+class RecordForm(forms.ModelForm[Any], metaclass=RecordFormMetaclass):
+    """A record's own fields, by default every editable field of its model: the place limited to the user's
+    regions, the organisation for admins only, dates not after today, people counts, and the model's own rules
+    (`clean()`: dates, amounts, counts) checked with the other fields. Subclasses name their `date_fields`;
+    `PEOPLE_FIELDS` present are shown as counts."""
 
     date_fields: tuple[str, ...] = ()
 
     def __init__(self, *args: Any, user: User, places: Sequence[AdminArea], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        place = cast("forms.ModelChoiceField[Any]", self.fields["place"])  # a ForeignKey's form field
-        place.queryset = AdminArea.objects.filter(pk__in=[item.pk for item in places])
-        # Choices from the list already read: no second query for the select.
-        place.choices = [("", "---------"), *((item.pk, place_label(item)) for item in places)]
-        place.error_messages["invalid_choice"] = _("Choose a place of your regions from the list.")
+        limit_places(self.fields["place"], places)
         if "organisation" in self.fields:
             if access.is_admin(user):
                 organisation = cast(
@@ -96,10 +117,25 @@ class RecordForm(forms.ModelForm[Any]):
                 cleaned[name] = 0  # a count left empty: nobody of that group
         if cleaned.get("organisation", True) is None:
             cleaned.pop("organisation")  # an admin who leaves it empty reports for their own organisation
+        self._check_model_rules(cleaned)
         return cleaned
 
+    def _check_model_rules(self, cleaned: dict[str, Any]) -> None:
+        """The model's rules on what was typed (the saved values for a field left out), each message on its field:
+        shown at once with the form's own errors. A field already in error gets no second message."""
+        try:
+            check_model_rules(self._meta.model, cleaned, self.instance if self.instance.pk else None)
+        except ValidationError as error:
+            messages = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
+            for name, texts in messages.items():
+                field = name if name in self.fields else None
+                if field is None or field not in self.errors:
+                    for text in texts:
+                        self.add_error(field, text)
+
     def _post_clean(self) -> None:
-        # The service runs the model's checks once the region and author are set; skip Django's early copy of them.
+        # The model's rules ran in clean(); its full check (with the region and author set) is the service's. Skip
+        # Django's copy, which would build the instance without them.
         pass
 
 

@@ -73,21 +73,24 @@ def people_sums(prefix: str = "") -> dict[str, models.Expression]:
     return {name: Coalesce(Sum(f"{prefix}{name}"), Value(0)) for name in PEOPLE_FIELDS}
 
 
-def replace_children(
-    parent: models.Model, related_name: str, rows: Sequence[Mapping[str, Any]] | None, fields: Sequence[str]
-) -> None:
+def replace_children(parent: models.Model, related_name: str, rows: Sequence[Mapping[str, Any]] | None) -> None:
     """Replace the whole list of a record's child rows (violations, services, members): API.md's "a list, when
-    sent, replaces the whole list". `rows` None leaves the list as it is."""
+    sent, replaces the whole list". `rows` None leaves the list as it is. A row sets the child model's editable
+    fields; a key the model does not have is a programming error (said, never dropped), as for the record."""
     if rows is None:
         return
     manager = getattr(parent, related_name)
+    child_model, parent_field = manager.model, manager.field.name
+    editable = {
+        field.name
+        for field in child_model._meta.concrete_fields
+        if field.editable and not field.primary_key and field.name != parent_field
+    }
+    for row in rows:
+        if unknown := set(row) - editable:
+            raise TypeError(f"{child_model.__name__} has no editable field {sorted(unknown)}.")
     manager.all().delete()
-    manager.model.objects.bulk_create(
-        [
-            manager.model(**{manager.field.name: parent}, **{key: row[key] for key in fields if key in row})
-            for row in rows
-        ]
-    )
+    child_model.objects.bulk_create([child_model(**{parent_field: parent}, **row) for row in rows])
     # The prefetched lists are stale now; the next read goes to the database.
     getattr(parent, "_prefetched_objects_cache", {}).clear()
 
@@ -184,6 +187,42 @@ class ReviewedRecord(models.Model):
         return self.status not in (Status.ARCHIVED, Status.REJECTED)
 
 
+# Editable in the model, but the workflow's own: the author is who entered the record, and the status moves only by
+# the workflow's steps.
+WORKFLOW_FIELDS = frozenset({"created_by", "status"})
+
+
+def editable_field_names(model: type[ReviewedRecord]) -> list[str]:
+    """The fields a person sets on a record of `model`, in the model's order: its editable fields (Django's
+    `editable=False` marks what only the services set) but the workflow's own, many-to-many lists included. Forms
+    (core.record_forms.RecordForm), serializers' model rules and the services (core.workflow.split_fields) read it,
+    so a field added to the model is entered, checked and saved with no list to keep."""
+    return [
+        model_field.name
+        for model_field in (*model._meta.concrete_fields, *model._meta.many_to_many)
+        if model_field.editable and not model_field.primary_key and model_field.name not in WORKFLOW_FIELDS
+    ]
+
+
+def check_model_rules(
+    model: type[ReviewedRecord], values: Mapping[str, Any], instance: ReviewedRecord | None = None
+) -> None:
+    """Run the model's own rules (its `clean()`: dates, amounts, counts) on the values the record will have: those
+    typed or sent, the saved ones for the rest (a partial change), the model's defaults for a new record. Raises the
+    model's ValidationError, keyed by field. Forms and serializers call it so the rules live in the model only."""
+    editable = set(editable_field_names(model))
+    own: dict[str, Any] = {}
+    for model_field in model._meta.concrete_fields:
+        if model_field.name not in editable:
+            continue
+        if model_field.name in values:
+            own[model_field.name] = values[model_field.name]
+        elif instance is not None:
+            # The saved key, not the related row: no query for a reference the rules may not read.
+            own[model_field.attname] = getattr(instance, model_field.attname)
+    model(**own).clean()
+
+
 @dataclass(frozen=True)
 class Tally:
     """One figure a record type counts, declared once: the tallies give it per month and region (indicator `code`),
@@ -255,13 +294,8 @@ class RecordType:
         return self.model.shared_in_region
 
     def editable_fields(self) -> frozenset[str]:
-        """The fields a form or serializer may set through the services: the model's editable ones (the workflow's
-        own are not editable), many-to-many lists included."""
-        return frozenset(
-            model_field.name
-            for model_field in (*self.model._meta.concrete_fields, *self.model._meta.many_to_many)
-            if model_field.editable and not model_field.primary_key and model_field.name != "created_by"
-        )
+        """The fields a form or serializer may set through the services (`editable_field_names`)."""
+        return frozenset(editable_field_names(self.model))
 
     def sorting(self) -> tuple[str, ...]:
         return self.sort_columns or ("id", self.month_field, "status")

@@ -10,7 +10,7 @@ overwrite). Every step writes a history line. Who may act is `core.access`'s ans
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -182,25 +182,18 @@ def notify_supervisors_of_urgent(record: ReviewedRecord) -> None:
     )
 
 
-def settable_fields(fields: Mapping[str, Any], allowed: Sequence[str], by: User) -> dict[str, Any]:
-    """The values a service may set on a record: the type's own fields, and the organisation only for a user who
-    may file a record under another organisation (`access.may_choose_organisation`)."""
-    return {
-        key: value
-        for key, value in fields.items()
-        if key in allowed and (key != "organisation" or access.may_choose_organisation(by))
-    }
-
-
 def split_fields(record_type: RecordType, fields: Mapping[str, Any], by: User) -> tuple[dict[str, Any], dict[str, Any]]:
     """What a form or serializer validated, as the record's own values and its many-to-many lists. No whitelist:
     the declaration's editable fields are what may be set, and a field it does not know is a programming error
-    (said, never dropped). The organisation is kept only for a user who may file under another one."""
+    (said, never dropped: a caller removes its form-only fields first). The organisation is kept only for a user
+    who may file a record under another organisation (`access.may_choose_organisation`)."""
     unknown = set(fields) - record_type.editable_fields()
     if unknown:
         raise TypeError(f"{record_type.model.__name__} has no editable field {sorted(unknown)}.")
     lists = {field.name for field in record_type.model._meta.many_to_many}
-    settable = settable_fields(fields, tuple(fields), by)
+    settable = {
+        key: value for key, value in fields.items() if key != "organisation" or access.may_choose_organisation(by)
+    }
     return (
         {key: value for key, value in settable.items() if key not in lists},
         {key: value for key, value in settable.items() if key in lists},
@@ -215,25 +208,38 @@ def set_lists(record: ReviewedRecord, lists: Mapping[str, Any]) -> None:
     getattr(record, "_prefetched_objects_cache", {}).clear()
 
 
+def set_fields(record: ReviewedRecord, *, by: User, fields: Mapping[str, Any]) -> None:
+    """Put the values a form or serializer validated on the (locked) record, run the model's checks and replace the
+    lists sent: an update's `apply_changes`, or its first part where the type saves child rows too."""
+    own, lists = split_fields(record_type_of(record), fields, by)
+    for key, value in own.items():
+        setattr(record, key, value)
+    record.full_clean(exclude=["created_by", "region", "organisation"])
+    set_lists(record, lists)
+
+
 @transaction.atomic
-def create_from_fields(model: type[R], *, by: User, fields: Mapping[str, Any]) -> R:
-    """A new draft of `model` from the values a form or serializer validated, lists included."""
+def create_from_fields(
+    model: type[R], *, by: User, fields: Mapping[str, Any], save_children: Callable[[R], None] | None = None
+) -> R:
+    """A new draft of `model` from the values a form or serializer validated, lists included; `save_children`
+    saves the type's child rows (violations, services, members) once the record has its id."""
     own, lists = split_fields(record_type_of(model), fields, by)
-    return create_record(model(**own), by=by, save_children=lambda saved: set_lists(saved, lists))
+
+    def save_lists_and_children(saved: R) -> None:
+        set_lists(saved, lists)
+        if save_children:
+            save_children(saved)
+
+    return create_record(model(**own), by=by, save_children=save_lists_and_children)
 
 
 @transaction.atomic
 def update_from_fields(record: R, *, by: User, version: int | None, fields: Mapping[str, Any]) -> R:
     """Change a record with the values a form or serializer validated (a partial update sends some of them)."""
-    own, lists = split_fields(record_type_of(record), fields, by)
-
-    def apply_changes(locked: R) -> None:
-        for key, value in own.items():
-            setattr(locked, key, value)
-        locked.full_clean(exclude=["created_by", "region", "organisation"])
-        set_lists(locked, lists)
-
-    return update_record(record, by=by, version=version, apply_changes=apply_changes)
+    return update_record(
+        record, by=by, version=version, apply_changes=lambda locked: set_fields(locked, by=by, fields=fields)
+    )
 
 
 def check_place(user: User, record: ReviewedRecord) -> None:

@@ -5,20 +5,18 @@ Forms validate what a person typed; the services (`incidents.services`) save it 
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Sequence
 from typing import Any, cast
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import access, record_forms
 from core.access import Family
-from core.models import AdminArea, GbvService, Organisation, PopulationGroup, User, ViolationType
-from core.record_forms import DateInput, place_label
+from core.models import AdminArea, GbvService, PopulationGroup, User, ViolationType
+from core.record_forms import DateInput, RecordForm
 from core.records import PEOPLE_FIELDS
 from incidents.choices import ServiceStatus
 from incidents.models import GbvReferral, Incident, check_survivor_code
@@ -38,75 +36,21 @@ def population_group_choices() -> Choices:
     return [("", "---------"), *((group.pk, group.label) for group in PopulationGroup.objects.filter(is_active=True))]
 
 
-def limit_places(form_field: forms.Field, places: Sequence[AdminArea]) -> None:
-    """A record's place: one of the user's regions, listed from the places already read (no second query)."""
-    field = cast("forms.ModelChoiceField[AdminArea]", form_field)  # a ForeignKey's form field
-    field.queryset = AdminArea.objects.filter(pk__in=[item.pk for item in places])
-    field.choices = [("", "---------"), *((item.pk, place_label(item)) for item in places)]
-    field.error_messages["invalid_choice"] = _("Choose a place of your regions from the list.")
+class IncidentForm(RecordForm):
+    """The incident's own fields (every editable field of the model); its violations and follow-ups are formsets.
+    A restricted narrative is left out for who may not read it."""
 
-
-class IncidentForm(forms.ModelForm):
-    """The incident's own fields; the place is limited to the user's regions."""
+    date_fields = ("reported_on", "occurred_on")
 
     class Meta:
         model = Incident
-        fields = [
-            "reported_on",
-            "occurred_on",
-            "place",
-            "locality",
-            "location_type",
-            "time_of_day",
-            "perpetrator",
-            "perpetrator_count",
-            "source_type",
-            "collection_method",
-            "credibility",
-            "displaced_persons",
-            "narrative",
-            "urgent",
-            "organisation",
-        ]
-        widgets = {
-            "reported_on": DateInput(),
-            "occurred_on": DateInput(),
-            "narrative": forms.Textarea(attrs={"rows": 5}),
-        }
+        widgets = {"narrative": forms.Textarea(attrs={"rows": 5})}
 
     def __init__(self, *args: Any, user: User, places: Sequence[AdminArea], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        limit_places(self.fields["place"], places)
+        super().__init__(*args, user=user, places=places, **kwargs)
         if self.instance.pk and self.instance.narrative_hidden_from(user):
             # A restricted narrative is neither shown nor posted: the rest of the incident is edited without it.
             del self.fields["narrative"]
-        if access.is_admin(user):
-            organisation = cast("forms.ModelChoiceField[Organisation]", self.fields["organisation"])
-            organisation.queryset = Organisation.objects.filter(is_active=True)
-            self.fields["organisation"].required = False
-            self.fields["organisation"].help_text = _("Leave empty for your own organisation.")
-        else:
-            # Only admins enter records for another organisation; the service sets the user's own.
-            del self.fields["organisation"]
-        for name in ("reported_on", "occurred_on"):
-            self.fields[name].widget.attrs["max"] = timezone.localdate().isoformat()
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        today = timezone.localdate()
-        reported_on: datetime.date | None = cleaned.get("reported_on")
-        occurred_on: datetime.date | None = cleaned.get("occurred_on")
-        if reported_on and reported_on > today:
-            self.add_error("reported_on", _("This date is in the future."))
-        if occurred_on and occurred_on > today:
-            self.add_error("occurred_on", _("This date is in the future."))
-        elif occurred_on and reported_on and occurred_on > reported_on:
-            self.add_error("occurred_on", _("The incident cannot have happened after the day it was reported."))
-        return cleaned
-
-    def _post_clean(self) -> None:
-        # The service runs the model's checks once the region and author are set; skip Django's early copy of them.
-        pass
 
 
 class CountField(forms.IntegerField):
@@ -161,18 +105,7 @@ class FollowUpForm(forms.Form):
 
 ViolationFormSet = forms.formset_factory(ViolationForm, extra=1, can_delete=True)
 FollowUpFormSet = forms.formset_factory(FollowUpForm, extra=1, can_delete=True)
-
-
-def kept_rows(formset: forms.BaseFormSet) -> list[dict[str, Any]]:
-    """The rows a person filled in and did not remove, as the services take them."""
-    rows = []
-    for index, form in enumerate(formset.forms):
-        # A saved row left as it was stays; a blank row added for typing is ignored.
-        blank_extra = index >= formset.initial_form_count() and not form.has_changed()
-        if blank_extra or form.cleaned_data.get("DELETE"):
-            continue
-        rows.append({key: value for key, value in form.cleaned_data.items() if key != "DELETE"})
-    return rows
+kept_rows = record_forms.kept_rows
 
 
 def violation_initial(incident: Incident) -> list[dict[str, Any]]:
@@ -211,10 +144,11 @@ CommentForm = record_forms.CommentForm
 # --- GBV referrals: a survivor code, never a name (there is no name field anywhere).
 
 
-class GbvReferralForm(forms.ModelForm):
-    """A referral's own fields; its services are a formset. Consent is withdrawn on the referral's page, which
-    also clears free text, so a consent given is not untaken here."""
+class GbvReferralForm(RecordForm):
+    """A referral's own fields (every editable field of the model); its services are a formset. Consent is withdrawn
+    on the referral's page, which also clears free text, so a consent given is not untaken here."""
 
+    date_fields = ("reported_on", "incident_date")
     incident = forms.ModelChoiceField(
         label=_("Protection incident number"),
         queryset=Incident.objects.none(),
@@ -226,32 +160,14 @@ class GbvReferralForm(forms.ModelForm):
 
     class Meta:
         model = GbvReferral
-        fields = [
-            "survivor_code",
-            "reported_on",
-            "place",
-            "sex",
-            "age",
-            "population_group",
-            "incident_type",
-            "incident_date",
-            "consent_to_referral",
-            "consent_to_reporting",
-            "incident",
-            "notes",
-            "urgent",
-        ]
         widgets = {
-            "reported_on": DateInput(),
-            "incident_date": DateInput(),
             "notes": forms.Textarea(attrs={"rows": 4}),
             "age": forms.NumberInput(attrs={"inputmode": "numeric", "class": "short"}),
         }
         help_texts = {"urgent": _("Puts the referral first in the focal points' review queue.")}
 
     def __init__(self, *args: Any, user: User, places: Sequence[AdminArea], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        limit_places(self.fields["place"], places)
+        super().__init__(*args, user=user, places=places, **kwargs)
         code = self.fields["survivor_code"]
         code.validators.append(check_survivor_code)
         code.widget.attrs.update({"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"})
@@ -263,8 +179,6 @@ class GbvReferralForm(forms.ModelForm):
         )
         self.fields["consent_to_referral"].help_text = _("Without it, no service can be referred.")
         self.fields["consent_to_reporting"].help_text = _("Without it, the referral is left out of shared figures.")
-        for name in ("reported_on", "incident_date"):
-            self.fields[name].widget.attrs["max"] = timezone.localdate().isoformat()
         if self.instance.pk:
             # Withdrawing a consent clears free text too: that is the referral page's "Withdraw consent".
             for name in ("consent_to_referral", "consent_to_reporting"):
@@ -274,23 +188,6 @@ class GbvReferralForm(forms.ModelForm):
 
     def clean_survivor_code(self) -> str:
         return (self.cleaned_data.get("survivor_code") or "").strip().upper()
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        today = timezone.localdate()
-        reported_on: datetime.date | None = cleaned.get("reported_on")
-        incident_date: datetime.date | None = cleaned.get("incident_date")
-        if reported_on and reported_on > today:
-            self.add_error("reported_on", _("This date is in the future."))
-        if incident_date and incident_date > today:
-            self.add_error("incident_date", _("This date is in the future."))
-        elif incident_date and reported_on and incident_date > reported_on:
-            self.add_error("incident_date", _("The incident cannot have happened after the day it was reported."))
-        return cleaned
-
-    def _post_clean(self) -> None:
-        # The service runs the model's checks once the region and author are set.
-        pass
 
 
 class ServiceReferralForm(forms.Form):

@@ -73,6 +73,7 @@ class Incident(ReviewedRecord):
         _("narrative restricted"),
         default=False,
         help_text=_("Set when a sexual-violence type is saved on the incident; only a GBV focal point lifts it."),
+        editable=False,  # the services set it, never a form or serializer
     )
     duplicate_of = models.ForeignKey(
         "self",
@@ -87,7 +88,7 @@ class Incident(ReviewedRecord):
     month_field = "reported_on"
     record_type = "incidents"
 
-    # Set by the list page from the prefetched violations (views._incident_list_facts), not stored.
+    # Set by the list page from the prefetched violations (IncidentPages.list_facts), not stored.
     people_total: int
     type_labels: list[str]
 
@@ -129,6 +130,8 @@ class Incident(ReviewedRecord):
 
     def snapshot(self) -> dict[str, str]:
         values = super().snapshot()
+        # Not editable, but the services set and lift it: the history says when.
+        values["narrative_restricted"] = str(self.narrative_restricted)
         values["violations"] = "; ".join(violation.summary() for violation in self.violations.all())
         values["follow_ups"] = "; ".join(str(follow_up) for follow_up in self.follow_ups.all())
         return values
@@ -261,6 +264,10 @@ class GbvReferral(ReviewedRecord):
     family = Family.GBV
     month_field = "reported_on"
     record_type = "gbv-referrals"
+
+    # Set by the list page from the prefetched services (GbvReferralPages.list_facts), not stored.
+    service_list: list[ServiceReferral]
+    open_services: int
 
     class Meta:
         ordering = ["-reported_on", "-id"]

@@ -25,26 +25,6 @@ from incidents.models import GbvReferral, Incident, ServiceReferral, Violation
 
 logger = logging.getLogger(__name__)
 
-INCIDENT_FIELDS = (
-    "reported_on",
-    "occurred_on",
-    "place",
-    "perpetrator",
-    "perpetrator_count",
-    "source_type",
-    "collection_method",
-    "credibility",
-    "time_of_day",
-    "locality",
-    "location_type",
-    "displaced_persons",
-    "narrative",
-    "urgent",
-    "organisation",
-)
-VIOLATION_FIELDS = ("type", "population_group", "with_disability", *PEOPLE_FIELDS)
-FOLLOW_UP_FIELDS = ("done_on", "action_taken", "referred_to", "done_by")
-
 
 def _check_violations(violations: Sequence[Mapping[str, Any]]) -> None:
     if not violations:
@@ -58,8 +38,8 @@ def _replace_children(incident: Incident, violations: Sequence[Mapping] | None, 
     if violations is not None:
         _check_violations(violations)
     sexual_violence_before = _sexual_violence_types(incident)
-    replace_children(incident, "violations", violations, VIOLATION_FIELDS)
-    replace_children(incident, "follow_ups", follow_ups, FOLLOW_UP_FIELDS)
+    replace_children(incident, "violations", violations)
+    replace_children(incident, "follow_ups", follow_ups)
     if not incident.narrative_restricted and _sexual_violence_types(incident) - sexual_violence_before:
         # A sexual-violence type saved for the first time restricts the narrative; removing it lifts nothing.
         incident.narrative_restricted = True
@@ -101,9 +81,8 @@ def incident_create(
 ) -> Incident:
     """A new draft incident with its violations and follow-ups."""
     _check_violations(violations)
-    incident = Incident(**workflow.settable_fields(fields, INCIDENT_FIELDS, by))
-    return workflow.create_record(
-        incident, by=by, save_children=lambda saved: _replace_children(saved, violations, follow_ups)
+    return workflow.create_from_fields(
+        Incident, by=by, fields=fields, save_children=lambda saved: _replace_children(saved, violations, follow_ups)
     )
 
 
@@ -121,9 +100,7 @@ def incident_update(
 
     def apply_changes(locked: Incident) -> None:
         _check_narrative_unchanged(locked, fields, by)
-        for key, value in workflow.settable_fields(fields, INCIDENT_FIELDS, by).items():
-            setattr(locked, key, value)
-        locked.full_clean(exclude=["created_by", "region", "organisation"])
+        workflow.set_fields(locked, by=by, fields=fields)
         _replace_children(locked, violations, follow_ups)
 
     return workflow.update_record(incident, by=by, version=version, apply_changes=apply_changes)
@@ -170,22 +147,6 @@ def incident_lift_narrative_restriction(*, incident: Incident, by: User, version
 
 # --- GBV referrals
 
-GBV_REFERRAL_FIELDS = (
-    "survivor_code",
-    "reported_on",
-    "place",
-    "sex",
-    "age",
-    "population_group",
-    "incident_type",
-    "incident_date",
-    "consent_to_referral",
-    "consent_to_reporting",
-    "incident",
-    "notes",
-    "urgent",
-)
-SERVICE_FIELDS = ("service", "organisation", "referred_on", "status", "provided_on", "follow_up_on", "notes")
 # Free text a survivor's withdrawal of consent clears (the history keeps that it was cleared, not what it said).
 FREE_TEXT = frozenset({"notes"})
 # What a history line or notification about a cleared referral says instead of its text.
@@ -233,16 +194,17 @@ def _service_problem(row: Mapping[str, Any], today) -> str | None:
 def _replace_services(referral: GbvReferral, services: Sequence[Mapping[str, Any]] | None) -> None:
     if services is not None:
         check_services(services, consent_to_referral=referral.consent_to_referral)
-    replace_children(referral, "services", services, SERVICE_FIELDS)
+    replace_children(referral, "services", services)
 
 
 @transaction.atomic
 def gbv_referral_create(
     *, by: User, fields: Mapping[str, Any], services: Sequence[Mapping[str, Any]] = ()
 ) -> GbvReferral:
-    referral = GbvReferral(**workflow.settable_fields(fields, GBV_REFERRAL_FIELDS, by))
-    check_services(services, consent_to_referral=referral.consent_to_referral)
-    return workflow.create_record(referral, by=by, save_children=lambda saved: _replace_services(saved, services))
+    check_services(services, consent_to_referral=bool(fields.get("consent_to_referral")))
+    return workflow.create_from_fields(
+        GbvReferral, by=by, fields=fields, save_children=lambda saved: _replace_services(saved, services)
+    )
 
 
 @transaction.atomic
@@ -258,9 +220,7 @@ def gbv_referral_update(
     `gbv_withdraw_consent`, which also clears free text."""
 
     def apply_changes(locked: GbvReferral) -> None:
-        for key, value in workflow.settable_fields(fields, GBV_REFERRAL_FIELDS, by).items():
-            setattr(locked, key, value)
-        locked.full_clean(exclude=["created_by", "region", "organisation"])
+        workflow.set_fields(locked, by=by, fields=fields)
         if services is None and not locked.consent_to_referral and locked.services.exists():
             check_services([{}], consent_to_referral=False)
         _replace_services(locked, services)

@@ -13,7 +13,7 @@ from beneficiaries.selectors import household_list
 from core.api.fields import CountryCodeField, PeopleCountsSerializer, PlaceField, code_field, count_field
 from core.api.records import RecordSerializerMixin
 from core.models import AssistanceKind, Organisation, PopulationGroup, Sector, SessionKind, User
-from core.records import MAX_COUNT, PEOPLE_FIELDS
+from core.records import MAX_COUNT
 
 
 class CurrencyField(serializers.CharField):
@@ -71,7 +71,6 @@ class AssistanceSerializer(RecordSerializerMixin, PeopleCountsSerializer):
     total = serializers.IntegerField(read_only=True)
 
     record_model = AssistanceEvent
-    clean_fields = ("delivered_on", "households", *PEOPLE_FIELDS, "quantity", "amount", "currency")
     # Households or a quantity may be what is counted (NFI kits, shelters): persons are not required.
     require_people = False
 
@@ -115,7 +114,6 @@ class SessionSerializer(RecordSerializerMixin, PeopleCountsSerializer):
     total = serializers.IntegerField(read_only=True)
 
     record_model = Session
-    clean_fields = ("held_on", "sessions")
 
     def create(self, validated_data: dict[str, Any]) -> Session:
         validated_data.pop("version", None)

@@ -30,7 +30,6 @@ class AlertSerializer(RecordSerializerMixin, PeopleCountsSerializer):
     total = serializers.IntegerField(read_only=True)
 
     record_model = FlashAlert
-    clean_fields = ("reported_on", "occurred_on", "response_triggered", "response_by", "response_on")
     # An alert is raised before anyone is counted: its estimates may all be 0.
     require_people = False
 

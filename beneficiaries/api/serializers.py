@@ -13,7 +13,6 @@ from core.api.fields import CountryCodeField, PeopleCountsSerializer, PlaceField
 from core.api.records import RecordSerializerMixin, django_errors_to_drf
 from core.choices import AdminLevel
 from core.models import Organisation, PopulationGroup
-from core.records import PEOPLE_FIELDS
 
 
 class MemberSerializer(serializers.Serializer):
@@ -45,7 +44,6 @@ class HouseholdSerializer(RecordSerializerMixin, serializers.Serializer):
     merged_into = serializers.IntegerField(source="merged_into_id", read_only=True, allow_null=True)
 
     record_model = Household
-    clean_fields = ("registered_on",)
 
     def get_people(self, household: Household) -> dict[str, int]:
         return household.people()
@@ -101,7 +99,6 @@ class MovementSerializer(RecordSerializerMixin, PeopleCountsSerializer):
     total = serializers.IntegerField(read_only=True)
 
     record_model = Movement
-    clean_fields = ("identified_on", *PEOPLE_FIELDS, "unaccompanied_children", "separated_children", "specific_needs")
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         # A country left out is stored empty, as the model keeps it.

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from core import access, workflow
 from core.access import Action, Family
 from core.http import body_object, signed_in
+from core.records import ReviewedRecord, check_model_rules
 
 
 class RecordSerializerMixin(serializers.Serializer[Any]):
@@ -35,9 +36,8 @@ class RecordSerializerMixin(serializers.Serializer[Any]):
     review_note = serializers.CharField(read_only=True)
     changed_after_closing = serializers.BooleanField(read_only=True)
 
-    # The model whose clean() holds the record's own rules (dates…), and the fields it reads.
-    record_model: type | None = None
-    clean_fields: tuple[str, ...] = ()
+    # The model whose clean() holds the record's own rules (dates, amounts, counts).
+    record_model: type[ReviewedRecord] | None = None
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         # PATCH must say which version it was based on, so two editors never overwrite each other silently.
@@ -51,9 +51,8 @@ class RecordSerializerMixin(serializers.Serializer[Any]):
         """Run the model's own rules on the values the record will have, so they live in one place."""
         if self.record_model is None:
             return
-        values = {name: attrs.get(name, getattr(self.instance, name, None)) for name in self.clean_fields}
         try:
-            self.record_model(**values).clean()
+            check_model_rules(self.record_model, attrs, self.instance)
         except DjangoValidationError as error:
             raise django_errors_to_drf(error) from error
 

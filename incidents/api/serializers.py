@@ -66,7 +66,6 @@ class IncidentSerializer(RecordSerializerMixin, serializers.Serializer):
     duplicate_of = serializers.IntegerField(source="duplicate_of_id", read_only=True, allow_null=True)
 
     record_model = Incident
-    clean_fields = ("reported_on", "occurred_on")
 
     def validate_narrative(self, narrative: str | None) -> str:
         return narrative or ""
@@ -151,7 +150,6 @@ class GbvReferralSerializer(RecordSerializerMixin, serializers.Serializer):
     anonymised_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
     record_model = GbvReferral
-    clean_fields = ("reported_on", "incident_date")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

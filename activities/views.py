@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -15,6 +16,7 @@ from activities.models import AssistanceEvent, Session
 from beneficiaries.selectors import household_list
 from core.http import signed_in
 from core.inputs import version_number
+from core.models import User
 from core.record_forms import places_for
 from core.record_pages import RecordForms, RecordPages, SingleFormRecordForms, field_differences
 
@@ -42,63 +44,48 @@ class AssistanceForms(RecordForms):
         return rows
 
 
-def _write_assistance(request: HttpRequest, forms_: AssistanceForms, event: AssistanceEvent | None) -> AssistanceEvent:
-    fields = dict(forms_.main.cleaned_data)
-    households = fields.pop("households_assisted", None) or []
-    if event is None:
-        return services.assistance_create(by=signed_in(request), fields=fields, households=households)
-    return services.assistance_update(
-        event=event,
-        by=signed_in(request),
-        version=version_number(request.POST.get("version")),
-        fields=fields,
-        households=households,
-    )
+class AssistancePages(RecordPages[AssistanceEvent, AssistanceForms]):
+    model = AssistanceEvent
+    namespace = "activities"
+    name = "assistance"
+    filterset_class = AssistanceFilterSet
+    forms_class = AssistanceForms
+    template_prefix = "activities/assistance"
+    new_label = gettext_lazy("New assistance event")
+
+    def get_queryset(self, user: User) -> QuerySet[AssistanceEvent]:
+        return selectors.assistance_list(user=user)
+
+    def write(self, request: HttpRequest, forms_: AssistanceForms, event: AssistanceEvent | None) -> AssistanceEvent:
+        fields = dict(forms_.main.cleaned_data)
+        households = fields.pop("households_assisted", None) or []
+        if event is None:
+            return services.assistance_create(by=signed_in(request), fields=fields, households=households)
+        return services.assistance_update(
+            event=event,
+            by=signed_in(request),
+            version=version_number(request.POST.get("version")),
+            fields=fields,
+            households=households,
+        )
+
+    def detail_extra(self, request: HttpRequest, event: AssistanceEvent) -> dict[str, Any]:
+        # The prefetched households carry their ids only; those this user may read are shown with their number.
+        linked = [item.pk for item in event.households_assisted.all()]
+        readable = {
+            household.pk: household
+            for household in household_list(user=signed_in(request)).prefetch_related(None).filter(pk__in=linked)
+        }
+        return {
+            "people": event.people(),
+            "people_total": event.total,
+            "linked_households": [{"pk": pk, "household": readable.get(pk)} for pk in linked],
+            # Warnings, not errors: a second distribution can be planned; the reviewer sees them too.
+            "repeat_warnings": selectors.repeat_assistance(event, user=signed_in(request)),
+        }
 
 
-def _assistance_detail(request: HttpRequest, event: AssistanceEvent) -> dict[str, Any]:
-    # The prefetched households carry their ids only; those this user may read are shown with their number.
-    linked = [item.pk for item in event.households_assisted.all()]
-    readable = {
-        household.pk: household
-        for household in household_list(user=signed_in(request)).prefetch_related(None).filter(pk__in=linked)
-    }
-    return {
-        "people": event.people(),
-        "people_total": event.total,
-        "linked_households": [{"pk": pk, "household": readable.get(pk)} for pk in linked],
-        # Warnings, not errors: a second distribution can be planned; the reviewer sees them too.
-        "repeat_warnings": selectors.repeat_assistance(event, user=signed_in(request)),
-    }
-
-
-ASSISTANCE_PAGES = RecordPages(
-    slug="assistance",
-    namespace="activities",
-    name="assistance",
-    selector=lambda user: selectors.assistance_list(user=user),
-    filterset_class=AssistanceFilterSet,
-    list_filters=(
-        "q",
-        "region",
-        "status",
-        "organisation",
-        "kind",
-        "sector",
-        "population_group",
-        "household",
-        "month",
-        "delivered_on_after",
-        "delivered_on_before",
-        "ordering",
-    ),
-    sort_columns=("id", "delivered_on", "status"),
-    build_forms=AssistanceForms,
-    write=_write_assistance,
-    template_prefix="activities/assistance",
-    new_label=gettext_lazy("New assistance event"),
-    detail_extra=_assistance_detail,
-)
+ASSISTANCE_PAGES = AssistancePages()
 
 
 # --- Sessions
@@ -108,38 +95,28 @@ class SessionForms(SingleFormRecordForms):
     form_class = SessionForm
 
 
-def _write_session(request: HttpRequest, forms_: SessionForms, session: Session | None) -> Session:
-    fields = dict(forms_.main.cleaned_data)
-    if session is None:
-        return services.session_create(by=signed_in(request), fields=fields)
-    return services.session_update(
-        session=session, by=signed_in(request), version=version_number(request.POST.get("version")), fields=fields
-    )
+class SessionPages(RecordPages[Session, SessionForms]):
+    model = Session
+    namespace = "activities"
+    name = "session"
+    filterset_class = SessionFilterSet
+    forms_class = SessionForms
+    template_prefix = "activities/session"
+    new_label = gettext_lazy("New session")
+
+    def get_queryset(self, user: User) -> QuerySet[Session]:
+        return selectors.session_list(user=user)
+
+    def write(self, request: HttpRequest, forms_: SessionForms, session: Session | None) -> Session:
+        fields = dict(forms_.main.cleaned_data)
+        if session is None:
+            return services.session_create(by=signed_in(request), fields=fields)
+        return services.session_update(
+            session=session, by=signed_in(request), version=version_number(request.POST.get("version")), fields=fields
+        )
+
+    def detail_extra(self, request: HttpRequest, session: Session) -> dict[str, Any]:
+        return {"people": session.people(), "people_total": session.total}
 
 
-SESSION_PAGES = RecordPages(
-    slug="sessions",
-    namespace="activities",
-    name="session",
-    selector=lambda user: selectors.session_list(user=user),
-    filterset_class=SessionFilterSet,
-    list_filters=(
-        "q",
-        "region",
-        "status",
-        "organisation",
-        "kind",
-        "sector",
-        "population_group",
-        "month",
-        "held_on_after",
-        "held_on_before",
-        "ordering",
-    ),
-    sort_columns=("id", "held_on", "status"),
-    build_forms=SessionForms,
-    write=_write_session,
-    template_prefix="activities/session",
-    new_label=gettext_lazy("New session"),
-    detail_extra=lambda request, session: {"people": session.people(), "people_total": session.total},
-)
+SESSION_PAGES = SessionPages()

@@ -32,8 +32,6 @@ class AlertFilterSet(RecordFilterSet):
         },
     )
 
-    search_fields = ("place__name", "narrative", "response_by")
-
     class Meta:
         model = FlashAlert
         fields = ["region", "status", "organisation", "month", "event_type"]

@@ -26,6 +26,9 @@ class BeneficiariesConfig(AppConfig):
                 detail_url_name="beneficiaries:household-detail",
                 list_url_name="beneficiaries:household-list",
                 find_duplicates=selectors.queue_duplicates,
+                # And the names of members (HouseholdFilterSet).
+                search_fields=("registration_number", "head_name"),
+                sort_columns=("id", "registered_on", "registration_number", "status"),
                 exportable=False,  # names of heads of household: not in the records export
             )
         )
@@ -37,6 +40,8 @@ class BeneficiariesConfig(AppConfig):
                 label_plural=_("Mixed movements"),
                 detail_url_name="beneficiaries:movement-detail",
                 list_url_name="beneficiaries:movement-list",
+                # And countries by code or name (MovementFilterSet).
+                search_fields=("place__name",),
                 tallies=(
                     Tally("movements.identifications", _("Identifications"), Count("id")),
                     Tally("movements.persons", _("Persons on the move"), people=True),

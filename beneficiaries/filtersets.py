@@ -1,22 +1,20 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.db.models.expressions import Combinable
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from beneficiaries.models import Household, Movement, Person
 from core.filtersets import RecordFilterSet, date_after, date_before
-from core.inputs import whole_number
 from core.models import PopulationGroup
 
 ISO_CODE_LENGTH = 2  # a country as ISO 3166-1 alpha-2: ML, BF, NE
 
 
 class HouseholdFilterSet(RecordFilterSet):
-    """Filters of the household list page and of `/api/v1/households/`; `q` searches registration numbers and the
-    names of heads and members."""
+    """Filters of the household list page and of `/api/v1/households/`; `q` searches the declared fields
+    (registration number, head's name) and the names of members."""
 
     registered_on_after = date_after("registered_on")
     registered_on_before = date_before("registered_on")
@@ -45,23 +43,14 @@ class HouseholdFilterSet(RecordFilterSet):
         fields = ["region", "status", "organisation", "month", "population_group", "registration_number"]
 
     # Exists, not a join: a household with two matching members is still listed once.
-    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        value = value.strip()
-        if not value:
-            return queryset
+    def search_condition(self, value: str) -> Q:
         member = Person.objects.filter(household=OuterRef("pk"), full_name__icontains=value)
-        condition: Q | Combinable = (
-            Q(registration_number__icontains=value) | Q(head_name__icontains=value) | Exists(member)
-        )
-        number = whole_number(value.removeprefix("#"))
-        if number is not None:
-            condition |= Q(pk=number)
-        return queryset.filter(condition)
+        return super().search_condition(value) | Q(Exists(member))
 
 
 class MovementFilterSet(RecordFilterSet):
-    """Filters of the mixed-movement list and of `/api/v1/movements/`; `q` searches countries by code or name
-    (nationality, origin, destination) and the place."""
+    """Filters of the mixed-movement list and of `/api/v1/movements/`; `q` searches the declared fields (the place)
+    and countries by code or name (nationality, origin, destination)."""
 
     identified_on_after = date_after("identified_on")
     identified_on_before = date_before("identified_on")
@@ -78,17 +67,11 @@ class MovementFilterSet(RecordFilterSet):
         model = Movement
         fields = ["region", "status", "organisation", "month", "nationality", "origin_country", "destination_country"]
 
-    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        value = value.strip()
-        if not value:
-            return queryset
+    def search_condition(self, value: str) -> Q:
         codes = {code for code, country_name in countries if value.lower() in str(country_name).lower()}
         if len(value) == ISO_CODE_LENGTH:
             codes.add(value.upper())
-        condition = Q(place__name__icontains=value)
+        condition = super().search_condition(value)
         for field in ("nationality", "origin_country", "destination_country"):
             condition |= Q(**{f"{field}__in": sorted(codes)})
-        number = whole_number(value.removeprefix("#"))
-        if number is not None:
-            condition |= Q(pk=number)
-        return queryset.filter(condition)
+        return condition

@@ -50,7 +50,7 @@ class Household(ReviewedRecord):
     month_field = "registered_on"
     record_type = "households"
 
-    member_count: int  # set by the list page from the prefetched members (views._household_list_facts), not stored
+    member_count: int  # set by the list page from the prefetched members (HouseholdPages.list_facts), not stored
 
     class Meta:
         ordering = ["-registered_on", "-id"]

@@ -8,9 +8,10 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -24,6 +25,7 @@ from core.access import Action
 from core.errors import ConflictError
 from core.http import signed_in
 from core.inputs import version_number, whole_number
+from core.models import User
 from core.record_forms import kept_rows, places_for
 from core.record_pages import RecordForms, RecordPages, SingleFormRecordForms, field_differences
 
@@ -55,34 +57,6 @@ def _member_key(row: dict[str, Any]) -> str:
     return f"{head}{row['full_name']} ({row.get('sex') or '?'}, {row.get('birth_year') or '?'})"
 
 
-def _write_household(request: HttpRequest, forms_: HouseholdForms, household: Household | None) -> Household:
-    fields, members = dict(forms_.main.cleaned_data), kept_rows(forms_.members)
-    if household is None:
-        return services.household_create(by=signed_in(request), fields=fields, members=members)
-    return services.household_update(
-        household=household,
-        by=signed_in(request),
-        version=version_number(request.POST.get("version")),
-        fields=fields,
-        members=members,
-    )
-
-
-def _household_detail(request: HttpRequest, household: Household) -> dict[str, Any]:
-    people = household.people()
-    return {
-        "members": list(household.members.all()),
-        "people": people,
-        "people_total": sum(people.values()),
-    }
-
-
-def _household_list_facts(households: list[Household]) -> None:
-    # From the prefetched members: no query per row.
-    for household in households:
-        household.member_count = len(household.members.all())
-
-
 @login_required
 def household_duplicates(request: HttpRequest) -> HttpResponse:
     """Likely duplicates in the user's scope, side by side, the older registration first (supervisors, admins)."""
@@ -96,7 +70,7 @@ def household_duplicates(request: HttpRequest) -> HttpResponse:
 @require_POST
 def household_merge(request: HttpRequest, pk: int) -> HttpResponse:
     """Merge household `pk` (the newer registration) into `into` (the older), after a confirmation page."""
-    household = HOUSEHOLD_PAGES.get(request, pk)
+    household = HOUSEHOLD_PAGES.get_object(request, pk)
     if not access.may(signed_in(request), Action.REVIEW):
         raise PermissionDenied
     into_pk = request.POST.get("into", "")
@@ -131,36 +105,51 @@ def household_merge(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("beneficiaries:household-detail", pk=kept.pk)
 
 
-HOUSEHOLD_PAGES = RecordPages(
-    slug="households",
-    namespace="beneficiaries",
-    name="household",
-    selector=lambda user: selectors.household_list(user=user),
-    filterset_class=HouseholdFilterSet,
-    list_filters=(
-        "q",
-        "registration_number",
-        "region",
-        "status",
-        "organisation",
-        "population_group",
-        "month",
-        "registered_on_after",
-        "registered_on_before",
-        "ordering",
-    ),
-    sort_columns=("id", "registered_on", "registration_number", "status"),
-    build_forms=HouseholdForms,
-    write=_write_household,
-    template_prefix="beneficiaries/household",
-    new_label=gettext_lazy("New household"),
-    detail_extra=_household_detail,
-    list_facts=_household_list_facts,
-    extra_urls=(
-        path("households/duplicates/", household_duplicates, name="household-duplicates"),
-        path("households/<int:pk>/merge/", household_merge, name="household-merge"),
-    ),
-)
+class HouseholdPages(RecordPages[Household, HouseholdForms]):
+    model = Household
+    namespace = "beneficiaries"
+    name = "household"
+    filterset_class = HouseholdFilterSet
+    forms_class = HouseholdForms
+    template_prefix = "beneficiaries/household"
+    new_label = gettext_lazy("New household")
+
+    def get_queryset(self, user: User) -> QuerySet[Household]:
+        return selectors.household_list(user=user)
+
+    def write(self, request: HttpRequest, forms_: HouseholdForms, household: Household | None) -> Household:
+        fields, members = dict(forms_.main.cleaned_data), kept_rows(forms_.members)
+        if household is None:
+            return services.household_create(by=signed_in(request), fields=fields, members=members)
+        return services.household_update(
+            household=household,
+            by=signed_in(request),
+            version=version_number(request.POST.get("version")),
+            fields=fields,
+            members=members,
+        )
+
+    def detail_extra(self, request: HttpRequest, household: Household) -> dict[str, Any]:
+        people = household.people()
+        return {
+            "members": list(household.members.all()),
+            "people": people,
+            "people_total": sum(people.values()),
+        }
+
+    def list_facts(self, households: list[Household]) -> None:
+        # From the prefetched members: no query per row.
+        for household in households:
+            household.member_count = len(household.members.all())
+
+    def extra_urls(self) -> list[URLPattern]:
+        return [
+            path("households/duplicates/", household_duplicates, name="household-duplicates"),
+            path("households/<int:pk>/merge/", household_merge, name="household-merge"),
+        ]
+
+
+HOUSEHOLD_PAGES = HouseholdPages()
 
 
 # --- Mixed movements
@@ -170,42 +159,28 @@ class MovementForms(SingleFormRecordForms):
     form_class = MovementForm
 
 
-def _write_movement(request: HttpRequest, forms_: MovementForms, movement: Movement | None) -> Movement:
-    fields = dict(forms_.main.cleaned_data)
-    if movement is None:
-        return services.movement_create(by=signed_in(request), fields=fields)
-    return services.movement_update(
-        movement=movement, by=signed_in(request), version=version_number(request.POST.get("version")), fields=fields
-    )
+class MovementPages(RecordPages[Movement, MovementForms]):
+    model = Movement
+    namespace = "beneficiaries"
+    name = "movement"
+    filterset_class = MovementFilterSet
+    forms_class = MovementForms
+    template_prefix = "beneficiaries/movement"
+    new_label = gettext_lazy("New movement identification")
+
+    def get_queryset(self, user: User) -> QuerySet[Movement]:
+        return selectors.movement_list(user=user)
+
+    def write(self, request: HttpRequest, forms_: MovementForms, movement: Movement | None) -> Movement:
+        fields = dict(forms_.main.cleaned_data)
+        if movement is None:
+            return services.movement_create(by=signed_in(request), fields=fields)
+        return services.movement_update(
+            movement=movement, by=signed_in(request), version=version_number(request.POST.get("version")), fields=fields
+        )
+
+    def detail_extra(self, request: HttpRequest, movement: Movement) -> dict[str, Any]:
+        return {"people": movement.people(), "people_total": movement.total}
 
 
-def _movement_detail(request: HttpRequest, movement: Movement) -> dict[str, Any]:
-    return {"people": movement.people(), "people_total": movement.total}
-
-
-MOVEMENT_PAGES = RecordPages(
-    slug="movements",
-    namespace="beneficiaries",
-    name="movement",
-    selector=lambda user: selectors.movement_list(user=user),
-    filterset_class=MovementFilterSet,
-    list_filters=(
-        "q",
-        "region",
-        "status",
-        "organisation",
-        "nationality",
-        "origin_country",
-        "destination_country",
-        "month",
-        "identified_on_after",
-        "identified_on_before",
-        "ordering",
-    ),
-    sort_columns=("id", "identified_on", "status"),
-    build_forms=MovementForms,
-    write=_write_movement,
-    template_prefix="beneficiaries/movement",
-    new_label=gettext_lazy("New movement identification"),
-    detail_extra=_movement_detail,
-)
+MOVEMENT_PAGES = MovementPages()

@@ -1,13 +1,15 @@
-"""The filters every record list shares (API.md): region, status, organisation, month, date range, `q`, ordering.
+"""The filters every record list shares (API.md): `q`, region, status, organisation, month, date range, ordering.
 
-A record type subclasses `RecordFilterSet`, names its month field in `Meta.month_field` and adds its own
-filters (type, kind, …). The same filterset serves the HTML list and the API, as NetBox does.
+A record type subclasses `RecordFilterSet` and adds its own filters (type, kind, …); the month filter reads the
+model's month field and `q` the record type's declaration (RecordType.search_fields). The same filterset serves the
+HTML list, which shows every filter in the order declared here, and the API, as NetBox does.
 """
 
 from __future__ import annotations
 
 import datetime
 import re
+from collections import OrderedDict
 from typing import Any, TypeVar
 
 import django_filters
@@ -22,6 +24,7 @@ from drf_spectacular.utils import extend_schema_field
 from core.choices import Status
 from core.inputs import whole_number
 from core.models import AdminArea, Organisation
+from core.records import record_type_of
 
 _M = TypeVar("_M", bound=Model)
 
@@ -65,6 +68,7 @@ class MonthFilter(django_filters.Filter):
 
 
 class RecordFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search")
     region = django_filters.ModelChoiceFilter(
         label=_("Region"),
         queryset=AdminArea.objects.filter(level=1),
@@ -76,26 +80,39 @@ class RecordFilterSet(django_filters.FilterSet):
         label=_("Organisation"), queryset=Organisation.objects.all(), to_field_name="code"
     )
     month = MonthFilter(label=_("Month (YYYY-MM)"))
-    q = django_filters.CharFilter(label=_("Search"), method="search")
 
-    search_fields: tuple[str, ...] = ()
+    @classmethod
+    def get_filters(cls) -> OrderedDict[str, django_filters.Filter]:
+        """The filters in the order they are declared, the shared ones first and `ordering` last: the order the
+        list page shows them in (django-filter puts those named in Meta.fields first, a base class's reversed)."""
+        filters = super().get_filters()
+        return OrderedDict(sorted(filters.items(), key=lambda item: (item[0] == "ordering", item[1].creation_counter)))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         model = self._meta.model  # type: ignore[attr-defined]  # FilterSetMetaclass sets _meta; the stubs omit it
         self.filters["month"].field_name = model.month_field
 
-    def search(self, queryset: QuerySet[_M], name: str, value: str) -> QuerySet[_M]:
-        value = value.strip()
-        if not value:
-            return queryset
+    def searched_fields(self) -> tuple[str, ...]:
+        """The lookups `q` searches: the record type's declaration."""
+        model = self._meta.model  # type: ignore[attr-defined]  # as above
+        return record_type_of(model).search_fields
+
+    def search_condition(self, value: str) -> Q:
+        """A record matches when one of the searched fields contains `value`, or when it is the record's number."""
         condition = Q()
-        for field in self.search_fields:
+        for field in self.searched_fields():
             condition |= Q(**{f"{field}__icontains": value})
         number = whole_number(value.removeprefix("#"))
         if number is not None:
             condition |= Q(pk=number)
-        return queryset.filter(condition)
+        return condition
+
+    def search(self, queryset: QuerySet[_M], name: str, value: str) -> QuerySet[_M]:
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(self.search_condition(value))
 
 
 # API.md: a date before 1900 or after 2100 is a 400, in a filter as in a record.

@@ -2,18 +2,18 @@
 state), detail (history, comments, workflow steps), create and edit (formsets, place picker, browser-kept drafts,
 the stale-version conflict view), the workflow steps and comments.
 
-A record app declares one `RecordPages` per type — its selector, filterset, forms, how it writes — and includes
-`pages.urls()`. Reads go through the type's selector (which applies the user's scope), writes through its services
-and `core.workflow`. NotInScope (404) and RoleRefused (403) go on to core.middleware.DomainErrorMiddleware; these views
-answer a conflict (409: its message on the record's page, or what changed on the form) and a ValidationError (the
-message on the field it names). `core` imports no record app.
+A record app subclasses `RecordPages` per type — its model, filterset, forms and templates, and the hooks it needs
+(its selector, how it writes, what its pages show beyond the shared parts) — and includes `pages.urls()`. Reads go
+through the type's selector (which applies the user's scope), writes through its services and `core.workflow`.
+NotInScope (404) and RoleRefused (403) go on to core.middleware.DomainErrorMiddleware; these views answer a conflict
+(409: its message on the record's page, or what changed on the form) and a ValidationError (the message on the field
+it names). `core` imports no record app.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, cast
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Generic, TypeVar, cast
 
 from django import forms
 from django.contrib import messages
@@ -31,13 +31,14 @@ from django.views.decorators.http import require_POST
 from django_stubs_ext import StrOrPromise
 
 from core import access, workflow
-from core.access import Action
+from core.access import Action, Family
 from core.errors import ConflictError
+from core.filtersets import RecordFilterSet
 from core.http import signed_in
 from core.inputs import version_number
 from core.models import AdminArea, User
 from core.record_forms import CommentForm, RecordForm, StepForm, place_picker_data, places_for
-from core.records import RecordType, ReviewedRecord, record_types
+from core.records import RecordType, ReviewedRecord, record_type_of
 from core.workflow import STEP_LABELS, STEPS
 
 PAGE_SIZE = 25
@@ -55,6 +56,11 @@ class RecordForms:
     main: forms.ModelForm[Any]
     children: tuple[str, ...] = ()
     places: Sequence[AdminArea] = ()
+
+    def __init__(self, request: HttpRequest, record: Any) -> None:
+        """A type's forms are built from the request (its posted data and its user) and the record (None: a new
+        one); they set `main`, `places` and their formsets."""
+        raise NotImplementedError
 
     def formsets(self) -> list[forms.BaseFormSet[Any]]:
         return [getattr(self, name) for name in self.children]
@@ -114,44 +120,92 @@ def refused_without_version(request: HttpRequest, record: Any) -> bool:
     return True
 
 
-@dataclass(frozen=True)
-class RecordPages:
-    """One record type's pages: `name` ("household") makes the URL names `<namespace>:<name>-list`, `-create`,
-    `-detail`, `-edit`, `-step`, `-comment` (the review queue derives `-step` from `-detail`, see core.queue);
-    templates are `<template_prefix>_list.html`, `_detail.html`, `_form.html` (extending templates/core/record_*)."""
+R = TypeVar("R", bound=ReviewedRecord)
+F = TypeVar("F", bound=RecordForms)
 
-    slug: str  # the RecordType's slug: "households"
+
+class RecordPages(Generic[R, F]):
+    """One record type's pages, as Django's class-based views and NetBox's generic views are: a type subclasses it,
+    names its model, filterset, forms and templates, and overrides the hooks it needs (`get_queryset`, `write`,
+    `detail_extra`, `list_facts`, `run_step`, `shown`, …); one instance of it gives the type's URL patterns.
+
+    `name` ("household") makes the URL names `<namespace>:<name>-list`, `-create`, `-detail`, `-edit`, `-step`,
+    `-comment` (the review queue derives `-step` from `-detail`, see core.queue); templates are
+    `<template_prefix>_list.html`, `_detail.html`, `_form.html` (extending templates/core/record_*). What the type
+    is — its label, family, sortable columns — is read from its declaration (core.records.RecordType)."""
+
+    model: type[R]
     namespace: str
     name: str
-    selector: Callable[[User], QuerySet[Any]]  # (user) → the records this user may read, with what pages show
-    filterset_class: type
-    list_filters: tuple[str, ...]
-    sort_columns: tuple[str, ...]
-    build_forms: Callable[[HttpRequest, Any], RecordForms]
-    # (request, the forms build_forms made -- a RecordForms subclass, hence Any -- record or None) → saved record
-    write: Callable[[HttpRequest, Any, Any], ReviewedRecord]
-    template_prefix: str
-    new_label: StrOrPromise  # the entry form's title and the list's button: "New household"
-    detail_extra: Callable[[HttpRequest, Any], dict[str, Any]] | None = None
-    after_save: Callable[[HttpRequest, Any], None] | None = None  # e.g. warnings worth saying once it is saved
-    list_facts: Callable[[list[Any]], None] | None = None  # per-row facts from what the selector prefetched
-    # A step that does more than the shared one (incidents: reject naming the duplicate): (request, record, step,
-    # text, posted values) → None, raising what workflow.take_step raises.
-    run_step: Callable[[HttpRequest, Any, str, str, dict[str, Any]], None] | None = None
-    step_form_class: type[forms.Form] = StepForm  # the posted step's fields (incidents: also `duplicate_of`)
-    confirm_texts: Mapping[str, Any] | None = None  # the dialogs' questions, CONFIRM_TEXTS otherwise
-    confirm_template: str = "core/record_confirm.html"
-    step_done_text: Any = None  # "%(step)s: done for incident #%(id)d.", the shared wording otherwise
-    tune_filters: Callable[[forms.Form], None] | None = None  # page-only touches beyond tune_filter_form's
     # URL names are `<name>-<page>` unless given: "" for a type that owns its namespace ("incidents:detail").
     url_name_prefix: str | None = None
-    extra_urls: Sequence[URLPattern] = field(default_factory=tuple)
+    filterset_class: type[RecordFilterSet]
+    forms_class: type[F]  # built with (request, record or None)
+    template_prefix: str
+    new_label: StrOrPromise  # the entry form's title and the list's button: "New household"
+    # The record (and the list of records) in the templates: also under this name ("referral", "referrals").
+    context_object_name: str = "record"
+    context_list_name: str = "records"
+    step_form_class: type[forms.Form] = StepForm  # the posted step's fields (incidents: also `duplicate_of`)
+    confirm_texts: Mapping[str, StrOrPromise] = CONFIRM_TEXTS  # the dialogs' questions
+    confirm_template: str = "core/record_confirm.html"
+    # The messages after a step or a save; the shared wording (naming the type's label) when None.
+    step_done_text: StrOrPromise | None = None  # "%(step)s: done for incident #%(id)d."
+    saved_text: StrOrPromise | None = None  # "GBV referral #%(id)d was saved."
+    submitted_text: StrOrPromise | None = None  # "GBV referral #%(id)d was saved and submitted for review."
+
+    # --- hooks a type overrides
+
+    def get_queryset(self, user: User) -> QuerySet[R]:
+        """The records this user may read, with what the pages show (the type's selector applies the scope)."""
+        raise NotImplementedError
+
+    def shown(self, request: HttpRequest, records: Sequence[R]) -> None:
+        """Called with every record a page gives this person (the list's rows, the record a page opens, the record
+        they just created): need-to-know types write it down in the access log."""
+
+    def list_facts(self, records: list[R]) -> None:
+        """Per-row facts the list shows, from what the selector prefetched (no query per row)."""
+
+    def detail_extra(self, request: HttpRequest, record: R) -> dict[str, Any]:
+        """What the type's detail template shows beyond the shared facts, history and steps."""
+        return {}
+
+    def form_extra(self, forms_: F) -> dict[str, Any]:
+        """What the type's form template needs beyond the form, its formsets and the place picker."""
+        return {}
+
+    def tune_filters(self, form: forms.Form) -> None:
+        """Page-only touches to the filter form the API shares (date pickers for the date range)."""
+        tune_filter_form(form)
+
+    def write(self, request: HttpRequest, forms_: F, record: R | None) -> R:
+        """Save what the forms validated: a new record, or an edit carrying the version the person opened. A type
+        with child rows or rules of its own overrides it and calls its services."""
+        fields = dict(forms_.main.cleaned_data)
+        if record is None:
+            return workflow.create_from_fields(self.model, by=signed_in(request), fields=fields)
+        version = version_number(request.POST.get("version"))
+        return workflow.update_from_fields(record, by=signed_in(request), version=version, fields=fields)
+
+    def run_step(self, request: HttpRequest, record: R, step: str, text: str, values: dict[str, Any]) -> None:
+        """Take one workflow step (raising what workflow.take_step raises); incidents' reject also names a
+        duplicate."""
+        workflow.take_step(record, step, by=signed_in(request), text=text, version=values.get("version"))
+
+    def extra_urls(self) -> list[URLPattern]:
+        """The type's own pages (a household merge, a referral's case actions), placed before the step pattern."""
+        return []
 
     # --- names
 
     @property
     def record_type(self) -> RecordType:
-        return next(item for item in record_types() if item.slug == self.slug)
+        return record_type_of(self.model)
+
+    @property
+    def family(self) -> Family:
+        return self.record_type.family
 
     def page_name(self, page: str) -> str:
         prefix = f"{self.name}-" if self.url_name_prefix is None else self.url_name_prefix
@@ -167,11 +221,11 @@ class RecordPages:
         return f"{self.template_prefix}_{page}.html"
 
     def urls(self, prefix: str) -> list[URLPattern]:
-        """The URL patterns, under `prefix` ("households/"); `extra_urls` come before the step pattern."""
+        """The URL patterns, under `prefix` ("households/"); `extra_urls()` come before the step pattern."""
         return [
             path(prefix, login_required(self.list_view), name=self.page_name("list")),
             path(f"{prefix}new/", login_required(self.create_view), name=self.page_name("create")),
-            *self.extra_urls,
+            *self.extra_urls(),
             path(f"{prefix}<int:pk>/", login_required(self.detail_view), name=self.page_name("detail")),
             path(f"{prefix}<int:pk>/edit/", login_required(self.edit_view), name=self.page_name("edit")),
             path(
@@ -189,93 +243,103 @@ class RecordPages:
     def base_context(self) -> dict[str, Any]:
         return {"record_type": self.record_type, "urls": self.url_names(), "new_label": self.new_label}
 
+    def record_context(self, record: R | None) -> dict[str, Any]:
+        return {"record": record, self.context_object_name: record}
+
     # --- list
 
     def list_view(self, request: HttpRequest) -> HttpResponse:
         """Records in the user's scope, filtered, sorted and paginated; viewers see no individual record."""
-        if not access.may(signed_in(request), Action.READ):
+        user = signed_in(request)
+        if not access.may(user, Action.READ, self.family):
             raise PermissionDenied
-        filterset = self.filterset_class(request.GET, queryset=self.selector(signed_in(request)), request=request)
+        in_scope = self.get_queryset(user)
+        filterset = self.filterset_class(request.GET, queryset=in_scope, request=request)
         valid = filterset.is_valid()
-        queryset = filterset.qs if valid else filterset.queryset.none()
-        tune_filter_form(filterset.form)
-        if self.tune_filters:
-            self.tune_filters(filterset.form)
+        queryset = filterset.qs if valid else in_scope.none()
+        self.tune_filters(filterset.form)
         page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
         records = list(page.object_list)
-        if self.list_facts:
-            self.list_facts(records)
+        self.shown(request, records)
+        self.list_facts(records)
         query = request.GET.copy()
         query.pop("page", None)
         context = {
             **self.base_context(),
             "filterset": filterset,
-            "filter_fields": [filterset.form[name] for name in self.list_filters],
+            # Every filter the filterset declares, in its order: what the API accepts, the page offers.
+            "filter_fields": list(filterset.form),
             "page": page,
             "records": records,
+            self.context_list_name: records,
             "query": query.urlencode(),
-            "sort_links": sort_links(request, self.sort_columns),
-            "filtered": any(request.GET.get(name) for name in self.list_filters if name != "ordering"),
-            "may_create": access.may(signed_in(request), Action.CREATE),
-            "may_review": access.may(signed_in(request), Action.REVIEW),
+            "sort_links": sort_links(request, self.record_type.sorting()),
+            "filtered": any(request.GET.get(name) for name in filterset.filters if name != "ordering"),
+            "may_create": access.may(user, Action.CREATE, self.family),
+            "may_review": access.may(user, Action.REVIEW, self.family),
         }
         return render(request, self.template("list"), context, status=200 if valid else 400)
 
     # --- detail
 
-    def get(self, request: HttpRequest, pk: int) -> Any:
+    def get_object(self, request: HttpRequest, pk: int) -> R:
         """The record, if this user may read it; 404 otherwise (never say it exists)."""
-        record = self.selector(signed_in(request)).filter(pk=pk).first()
+        record = self.get_queryset(signed_in(request)).filter(pk=pk).first()
         if record is None:
             raise Http404
+        self.shown(request, [record])
         return record
 
     def detail_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        return self.render_detail(request, self.get(request, pk))
+        return self.render_detail(request, self.get_object(request, pk))
 
-    def render_detail(self, request: HttpRequest, record: Any, *, status: int = 200) -> HttpResponse:
+    def render_detail(self, request: HttpRequest, record: R, *, status: int = 200) -> HttpResponse:
         user = signed_in(request)
         allowed = access.allowed_actions(user, record)
         context = {
             **self.base_context(),
-            "record": record,
+            **self.record_context(record),
             "history": history_rows(record, user),
             "steps": step_rows(record, workflow.steps_open_to(user, record), self.url_name("step"), self.confirm_texts),
             "may_edit": Action.EDIT in allowed and edit_refusal(user, record) is None,
             "comment_form": CommentForm(),
             "comment_url": reverse(self.url_name("comment"), args=[record.pk]),
+            **self.detail_extra(request, record),
         }
-        if self.detail_extra:
-            context.update(self.detail_extra(request, record))
         return render(request, self.template("detail"), context, status=status)
 
     # --- workflow steps and comments
 
     def step_view(self, request: HttpRequest, pk: int, step: str) -> HttpResponse:
-        """One workflow step (POST, carrying the version the person saw); archive and reject are confirmed first."""
+        """One workflow step (POST, carrying the version the person saw): a conflict → 409 with its message, a
+        missing comment or reason → 400 (NotInScope and RoleRefused: DomainErrorMiddleware's 404 and 403); archive
+        and reject ask first when scripts did not."""
         if step not in STEPS:
             raise Http404
-        record = self.get(request, pk)
+        record = self.get_object(request, pk)
+        form = self.step_form_class(request.POST)
+        form.is_valid()  # every field is optional; what is invalid is left out of cleaned_data
+        values = dict(form.cleaned_data)
+        if "version" in request.POST:
+            # As posted: the workflow refuses (400) a version that is not a whole number instead of ignoring it.
+            values["version"] = request.POST["version"]
+        try:
+            access.check_record_action(signed_in(request), record, STEPS[step].action)
+            text = step_text(step, values)
+            if step in CONFIRM_STEPS and request.POST.get("confirm") != "1":
+                return self.render_confirm(request, record, step, values)
+            self.run_step(request, record, step, text, values)
+        except ConflictError as error:
+            messages.error(request, str(error))
+            return self.render_detail(request, self.get_object(request, pk), status=409)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            return self.render_detail(request, self.get_object(request, pk), status=400)
+        messages.success(request, self.step_done_message(step, pk))
+        return redirect(safe_next(request) or reverse(self.url_name("detail"), args=[pk]))
 
-        def run(text: str, values: dict[str, Any]) -> None:
-            if self.run_step:
-                self.run_step(request, record, step, text, values)
-            else:
-                workflow.take_step(record, step, by=signed_in(request), text=text, version=values.get("version"))
-
-        return take_step(
-            request,
-            record,
-            step,
-            run=run,
-            confirm=lambda values: self._render_confirm(request, record, step, values),
-            detail=lambda status: self.render_detail(request, self.get(request, pk), status=status),
-            done=self._step_done(step, pk),
-            detail_url=reverse(self.url_name("detail"), args=[pk]),
-            form_class=self.step_form_class,
-        )
-
-    def _step_done(self, step: str, pk: int) -> str:
+    def step_done_message(self, step: str, pk: int) -> str:
         if self.step_done_text:
             return str(self.step_done_text) % {"step": STEP_LABELS[step], "id": pk}
         return _("%(step)s: done for %(type)s #%(id)d.") % {
@@ -284,10 +348,10 @@ class RecordPages:
             "id": pk,
         }
 
-    def _render_confirm(self, request: HttpRequest, record: Any, step: str, values: dict[str, Any]) -> HttpResponse:
+    def render_confirm(self, request: HttpRequest, record: R, step: str, values: dict[str, Any]) -> HttpResponse:
         context = {
             **self.base_context(),
-            "record": record,
+            **self.record_context(record),
             "step": step,
             "step_label": STEP_LABELS[step],
             "values": values,
@@ -297,7 +361,7 @@ class RecordPages:
         return render(request, self.confirm_template, context)
 
     def comment_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        record = self.get(request, pk)
+        record = self.get_object(request, pk)
         form = CommentForm(request.POST)
         try:
             workflow.add_comment(record, by=signed_in(request), text=form.data.get("comment", ""))
@@ -311,12 +375,12 @@ class RecordPages:
     # --- create and edit
 
     def create_view(self, request: HttpRequest) -> HttpResponse:
-        if not access.may(signed_in(request), Action.CREATE):
+        if not access.may(signed_in(request), Action.CREATE, self.family):
             raise PermissionDenied
         return self._edit_page(request, None)
 
     def edit_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        record = self.get(request, pk)
+        record = self.get_object(request, pk)
         access.check_record_action(signed_in(request), record, Action.EDIT)
         refusal = edit_refusal(signed_in(request), record)
         if refusal:
@@ -324,9 +388,9 @@ class RecordPages:
             return self.render_detail(request, record, status=409)
         return self._edit_page(request, record)
 
-    def _edit_page(self, request: HttpRequest, record: Any) -> HttpResponse:
-        forms_ = self.build_forms(request, record)
-        context: dict[str, Any] = {"record": record, "version": record.version if record else ""}
+    def _edit_page(self, request: HttpRequest, record: R | None) -> HttpResponse:
+        forms_ = self.forms_class(request, record)
+        context: dict[str, Any] = {**self.record_context(record), "version": record.version if record else ""}
         status = 200
         if request.method == "POST":
             if refused_without_version(request, record):
@@ -340,13 +404,15 @@ class RecordPages:
         return self._render_form(request, forms_, context, status)
 
     def _save(
-        self, request: HttpRequest, forms_: RecordForms, record: Any, context: dict[str, Any]
+        self, request: HttpRequest, forms_: F, record: R | None, context: dict[str, Any]
     ) -> tuple[HttpResponse | None, int]:
         """Save (and submit, when asked); on failure, say why and keep what was typed."""
         try:
             saved = self.write(request, forms_, record)
         except workflow.StaleVersion as error:
-            current = self.get(request, record.pk)
+            if record is None:  # only an edit carries a version that can be stale
+                raise
+            current = self.get_object(request, record.pk)
             context.update(conflict=str(error), differences=forms_.differences(current), version=current.version)
             return None, 409
         except ConflictError as error:
@@ -357,8 +423,7 @@ class RecordPages:
             return None, 400
         return self._after_save(request, saved), 302
 
-    def _after_save(self, request: HttpRequest, record: Any) -> HttpResponse:
-        label = self.record_type.label
+    def _after_save(self, request: HttpRequest, record: R) -> HttpResponse:
         if request.POST.get("action") == "submit" and record.status in STEPS["submit"].sources:
             try:
                 workflow.take_step(record, "submit", by=signed_in(request), version=record.version)
@@ -366,19 +431,22 @@ class RecordPages:
                 why = str(error) or _("not allowed")
                 messages.warning(request, _("Saved, but not submitted: %(why)s") % {"why": why})
             else:
-                messages.success(
-                    request,
-                    _("%(type)s #%(id)d was saved and submitted for review.") % {"type": label, "id": record.pk},
-                )
+                messages.success(request, self.saved_message(record, submitted=True))
         else:
-            messages.success(request, _("%(type)s #%(id)d was saved.") % {"type": label, "id": record.pk})
-        if self.after_save:
-            self.after_save(request, record)
+            messages.success(request, self.saved_message(record, submitted=False))
         return redirect(self.url_name("detail"), pk=record.pk)
 
-    def _render_form(
-        self, request: HttpRequest, forms_: RecordForms, context: dict[str, Any], status: int
-    ) -> HttpResponse:
+    def saved_message(self, record: R, *, submitted: bool) -> str:
+        own_text = self.submitted_text if submitted else self.saved_text
+        if own_text:
+            return str(own_text) % {"id": record.pk}
+        if submitted:
+            text = _("%(type)s #%(id)d was saved and submitted for review.")
+        else:
+            text = _("%(type)s #%(id)d was saved.")
+        return text % {"type": self.record_type.label, "id": record.pk}
+
+    def _render_form(self, request: HttpRequest, forms_: F, context: dict[str, Any], status: int) -> HttpResponse:
         formsets = {name: getattr(forms_, name) for name in forms_.children}
         context.update(
             self.base_context(),
@@ -394,11 +462,12 @@ class RecordPages:
             ),
             draft_key=f"vigie-draft:{signed_in(request).pk}:{request.path}",
             **formsets,
+            **self.form_extra(forms_),
         )
         return render(request, self.template("form"), context, status=status)
 
 
-# --- helpers the pages share (and the GBV referral pages use)
+# --- helpers the pages share
 
 
 def tune_filter_form(form: forms.Form) -> None:
@@ -481,44 +550,6 @@ def safe_next(request: HttpRequest) -> str | None:
     ):
         return target
     return None
-
-
-def take_step(
-    request: HttpRequest,
-    record: Any,
-    step: str,
-    *,
-    run: Callable[[str, dict[str, Any]], object],
-    confirm: Callable[[dict[str, Any]], HttpResponse],
-    detail: Callable[[int], HttpResponse],
-    done: str,
-    detail_url: str,
-    form_class: type[forms.Form] = StepForm,
-) -> HttpResponse:
-    """A workflow step on any record's page: a conflict → 409 with its message, a missing comment or reason → 400
-    (NotInScope and RoleRefused: DomainErrorMiddleware's 404 and 403); archive and reject ask first when scripts
-    did not."""
-    form = form_class(request.POST)
-    form.is_valid()  # every field is optional; what is invalid is left out of cleaned_data
-    values = dict(form.cleaned_data)
-    if "version" in request.POST:
-        # As posted: the workflow refuses (400) a version that is not a whole number instead of ignoring it.
-        values["version"] = request.POST["version"]
-    try:
-        access.check_record_action(signed_in(request), record, STEPS[step].action)
-        text = step_text(step, values)
-        if step in CONFIRM_STEPS and request.POST.get("confirm") != "1":
-            return confirm(values)
-        run(text, values)
-    except ConflictError as error:
-        messages.error(request, str(error))
-        return detail(409)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-        return detail(400)
-    messages.success(request, done)
-    return redirect(safe_next(request) or detail_url)
 
 
 def step_text(step: str, values: dict[str, Any]) -> str:

@@ -23,6 +23,8 @@ class IncidentsConfig(AppConfig):
                 detail_url_name="incidents:detail",
                 list_url_name="incidents:list",
                 find_duplicates=selectors.queue_duplicates,
+                # Who may not read restricted narratives searches them as if empty (IncidentFilterSet).
+                search_fields=("narrative", "locality", "place__name"),
             )
         )
         register_record_type(
@@ -33,6 +35,7 @@ class IncidentsConfig(AppConfig):
                 label_plural=_("GBV referrals"),
                 detail_url_name="incidents:gbv-detail",
                 list_url_name="incidents:gbv-list",
+                search_fields=("survivor_code",),
                 exportable=False,  # need-to-know: admins read GBV data as aggregates only, never as records
             )
         )

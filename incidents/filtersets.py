@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
-
 import django_filters
 from django.db.models import Case, Exists, F, OuterRef, QuerySet, TextField, Value, When
 from django.utils.translation import gettext_lazy as _
@@ -45,22 +43,21 @@ class IncidentFilterSet(RecordFilterSet):
         },
     )
 
-    search_fields = ("narrative", "locality", "place__name")
-
     class Meta:
         model = Incident
         fields = ["region", "status", "organisation", "month", "type", "urgent"]
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def searched_fields(self) -> tuple[str, ...]:
+        fields = super().searched_fields()
         user = getattr(self.request, "user", None)
         if user is None or not access.may_read_restricted_narrative(user):
             # The words of a restricted narrative never make a record match for who may not read it: they search
             # the narratives that are not restricted (and the rest), so the count tells nothing either.
-            self.search_fields = (SEARCHABLE_NARRATIVE, "locality", "place__name")
+            return tuple(SEARCHABLE_NARRATIVE if field == "narrative" else field for field in fields)
+        return fields
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        if SEARCHABLE_NARRATIVE in self.search_fields:
+        if SEARCHABLE_NARRATIVE in self.searched_fields():
             queryset = queryset.annotate(
                 **{
                     SEARCHABLE_NARRATIVE: Case(
@@ -98,8 +95,6 @@ class GbvReferralFilterSet(RecordFilterSet):
         fields=(("reported_on", "reported_on"), ("id", "id"), ("status", "status")),
         field_labels={"reported_on": _("Date reported"), "id": _("Number"), "status": _("Status")},
     )
-
-    search_fields = ("survivor_code",)
 
     class Meta:
         model = GbvReferral

@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
 from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
-from django.http import Http404, HttpRequest
+from django.http import Http404
 
 from core import access
 from core.access import Family
@@ -149,15 +149,6 @@ def _gbv_with_related(queryset: QuerySet[GbvReferral]) -> QuerySet[GbvReferral]:
 def gbv_referral_list(*, user: User) -> QuerySet[GbvReferral]:
     """The referrals this user may read: none unless they are a GBV focal point, then their regions'."""
     return _gbv_with_related(access.records_in_scope(GbvReferral.objects.all(), user, Family.GBV))
-
-
-def gbv_referral_get(*, user: User, pk: int, channel: str, request: HttpRequest | None = None) -> GbvReferral:
-    """One referral, written to the audit log; 404 for anyone who may not read it (never say it exists)."""
-    referral = gbv_referral_list(user=user).filter(pk=pk).first()
-    if referral is None:
-        raise Http404
-    access.log_record_access(user, referral, channel, request=request)
-    return referral
 
 
 def overdue_services(*, user: User, today: datetime.date) -> QuerySet[ServiceReferral]:

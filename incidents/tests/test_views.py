@@ -148,8 +148,9 @@ class TestList:
 
         client.force_login(people.monitor)
         # session, user, the user's regions, the count, the page, its violations (with types and groups), unread
-        # notifications, the filter form's regions, organisations and violation types, the session saved (3)
-        assert count_queries(5) == count_queries(50) == 13
+        # notifications, the filter form's regions, organisations, violation types, population groups and
+        # perpetrators (every filter of the filterset), the session saved (3)
+        assert count_queries(5) == count_queries(50) == 15
 
 
 class TestDetail:

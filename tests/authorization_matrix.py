@@ -7,6 +7,10 @@ record in the role's scope and on one out of it (another region, another organis
 signed-in role: it does not exist for them. Whatever the status, no text of a record the role may not read appears
 in the answer (pages, API, error pages, files).
 
+Flash alerts are shared in their region: every role that reads general records reads the alerts of its regions,
+whatever their organisation, and only the raising organisation (and the lead organisation) acts on them (ALERT_READS,
+ALERTS_READ_ONLY).
+
 Roles: anonymous; monitor, supervisor, gbv (GBV focal point) of Gao, of the lead organisation; outsider (supervisor
 of Mopti); partner_monitor (Gao monitor of a partner organisation); admin (every region, lead organisation);
 region_admin (admin of Mopti only); partner_admin (admin of the partner organisation); viewer. Pages send an
@@ -16,7 +20,7 @@ anonymous visitor to the login page (302); the API answers 401.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 ROLES = (
@@ -50,7 +54,7 @@ KIND: dict[str, str] = {
 # Each record type exists three times: in Gao for the lead organisation ("gao"), in Gao for the partner
 # organisation ("partner"), in Mopti for the lead organisation ("mopti"). Incidents have a fourth: a Gao incident
 # with a sexual-violence type, whose narrative only GBV focal points read ("restricted").
-RECORD_TYPES = ("incident", "gbv", "household", "movement", "assistance", "session")
+RECORD_TYPES = ("incident", "gbv", "household", "movement", "assistance", "session", "alert")
 GENERAL_PLACES = frozenset({"gao", "partner", "mopti", "restricted"})
 
 # Which of those records exist for each role: (general records, GBV referrals).
@@ -67,6 +71,28 @@ READS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "partner_admin": (frozenset({"partner"}), frozenset()),
     "viewer": (frozenset(), frozenset()),
 }
+# Flash alerts are shared in their region (core.access, `shared_in_region`): every role that reads general records
+# reads every alert of its regions, whatever the organisation that raised it (a partner's users read the lead's Gao
+# alert; the partner's admin, of every region, reads Mopti's too).
+ALERT_READS: dict[str, frozenset[str]] = {
+    "anonymous": frozenset(),
+    "monitor": frozenset({"gao", "partner"}),
+    "supervisor": frozenset({"gao", "partner"}),
+    "outsider": frozenset({"mopti"}),
+    "partner_monitor": frozenset({"gao", "partner"}),
+    "gbv": frozenset({"gao", "partner"}),
+    "admin": frozenset({"gao", "partner", "mopti"}),
+    "region_admin": frozenset({"mopti"}),
+    "partner_admin": frozenset({"gao", "partner", "mopti"}),
+    "viewer": frozenset(),
+}
+# ... but only the raising organisation (and the lead organisation) acts on one: the alerts a role reads and may
+# not act on, {place: users}. A PATCH, a step or the edit page there is a 403; reading and commenting are allowed.
+ALERTS_READ_ONLY: dict[str, frozenset[str]] = {
+    "gao": frozenset({"partner_monitor", "partner_admin"}),
+    "mopti": frozenset({"partner_admin"}),
+}
+
 # Only GBV focal points read a restricted narrative.
 READS_RESTRICTED_NARRATIVE = frozenset({"gbv"})
 
@@ -83,6 +109,25 @@ TARGETS: dict[str, tuple[str, ...]] = {
     "partner_admin": ("partner", "gao"),
     "viewer": ("gao", "mopti"),
 }
+# Alerts are checked on one more record: another organisation's alert of the role's regions (shared, read only for a
+# partner's users; for the lead's monitor, a record that is not their own).
+ALERT_TARGETS: dict[str, tuple[str, ...]] = {
+    **TARGETS,
+    "monitor": ("gao", "partner", "mopti"),
+    "supervisor": ("gao", "partner", "mopti"),
+    "partner_monitor": ("partner", "gao", "mopti"),
+    "partner_admin": ("partner", "gao", "mopti"),
+}
+
+
+def record_targets(record_type: str, role: str) -> tuple[str, ...]:
+    """The places of the records of this type the role is checked on."""
+    places = ALERT_TARGETS[role] if record_type == "alert" else TARGETS[role]
+    if record_type == "incident" and role in RESTRICTED_TARGET_ROLES:
+        places = (*places, "restricted")
+    return places
+
+
 # URLs that name a user (target "user") are checked on these users of the world (its user names).
 USER_TARGETS = ("gbv",)
 # The users page's URLs (target "account") are checked on the account of each place's monitor: an admin manages the
@@ -100,6 +145,8 @@ RESTRICTED_TARGET_ROLES = ("monitor", "supervisor", "gbv", "admin")
 
 
 def reads(role: str, record_type: str, place: str) -> bool:
+    if record_type == "alert":
+        return place in ALERT_READS[role]
     general, gbv = READS[role]
     return place in (gbv if record_type == "gbv" else general)
 
@@ -245,6 +292,26 @@ def _record_rows(app: str, page_prefix: str, api_basename: str, record_type: str
     }
 
 
+def _alert_rows() -> dict[str, Row | tuple[Row, ...]]:
+    """Flash alerts: the pages and API of a general record type, but another organisation's alert in the role's
+    regions is read (detail 200, comment 302) and not acted on (403: edit page, PATCH, every step); the lead's
+    monitor acts on no alert but their own (403, where their own submitted one is a 409)."""
+    acting = {"alerts:edit", "alerts:step", "alert-submit", "alert-verify", "alert-return", "alert-reject"}
+    acting |= {"alert-archive", "alert-restore"}
+    refused = {place: dict.fromkeys(users, 403) for place, users in ALERTS_READ_ONLY.items()}
+    refused["partner"] = {"monitor": 403}
+
+    def read_only(key: str, row: Row) -> Row:
+        if key in acting or (key == "alert-detail" and row.method == "patch"):
+            return replace(row, on_place=refused)
+        return row
+
+    return {
+        key: tuple(read_only(key, row) for row in value) if isinstance(value, tuple) else read_only(key, value)
+        for key, value in _record_rows("alerts", "", "alert", "alert").items()
+    }
+
+
 # GBV referrals are need-to-know: only GBV focal points open the collections (403 for every other role) and a
 # referral exists for no other role (404).
 GBV_ONLY_PAGE = page(403, gbv=200)
@@ -357,6 +424,8 @@ MATRIX: dict[str, Row | tuple[Row, ...]] = {
     **_record_rows("beneficiaries", "movement-", "movement", "movement"),
     **_record_rows("activities", "assistance-", "assistance", "assistance"),
     **_record_rows("activities", "session-", "session", "session"),
+    # Flash alerts: shared in their region, acted on by their organisation (_alert_rows).
+    **_alert_rows(),
     # Likely duplicate households are reviewed by supervisors and admins: each household has a likely duplicate
     # (its twin) in the same scope; merging asks for a confirmation first (200), then redirects.
     "beneficiaries:household-duplicates": Row(page(403, supervisor=200, admin=200)),

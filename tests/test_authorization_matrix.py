@@ -1,6 +1,6 @@
 """Walks every URL pattern of the project and checks each role's answer against tests/authorization_matrix.py, on
-real records built once for the module: each record type in Gao (lead organisation), in Gao (partner organisation)
-and in Mopti, a restricted incident, and export jobs of three admins.
+real records built once for the module: each record type (flash alerts included) in Gao (lead organisation), in Gao
+(partner organisation) and in Mopti, a restricted incident, and export jobs of three admins.
 
 Every text field of every record carries a marker naming it (``OUTOFSCOPE-7f3a-<type>-<place>``); a role must never
 find the marker of a record it may not read in an answer, whatever the status (lists, error pages, files). The
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from activities.tests.factories import AssistanceFactory, SessionFactory
+from alerts.tests.factories import AlertFactory
 from beneficiaries.models import Household
 from beneficiaries.tests.factories import HouseholdFactory, MovementFactory
 from core import workflow
@@ -44,13 +45,13 @@ from tests.authorization_matrix import (
     RECORD_TYPES,
     RESTRICTED_TARGET_ROLES,
     ROLES,
-    TARGETS,
     USER_TARGETS,
     Row,
     Target,
     job_targets,
     manages_account,
     reads,
+    record_targets,
     resolve,
     rows,
     token_targets,
@@ -116,6 +117,22 @@ def _authors(users: dict[str, User], record_type: str) -> dict[str, User]:
     return {"gao": users["monitor"], "partner": users["partner_monitor"], "mopti": users["mopti_monitor"]}
 
 
+# The record types made in one call, with no target details beside the record: each text field carries the marker.
+MAKERS: dict[str, Callable[[dict[str, Any], str], Any]] = {
+    "incident": lambda common, text: IncidentFactory(**common, narrative=f"Narrative {text}", locality=text),
+    "movement": lambda common, text: MovementFactory(**common),
+    "assistance": lambda common, text: AssistanceFactory(**common),
+    "session": lambda common, text: SessionFactory(**common, topic=f"Topic {text}"),
+    "alert": lambda common, text: AlertFactory(
+        **common,
+        narrative=f"Narrative {text}",
+        response_triggered=True,
+        response_by=f"Responder {text}",
+        needs=["shelter", "food"],
+    ),
+}
+
+
 def _make(record_type: str, place: str, author: User, text: str) -> tuple[Any, dict[str, Any]]:
     """One submitted record with `text` in each of its free-text fields; extra target details."""
     common = {
@@ -124,8 +141,8 @@ def _make(record_type: str, place: str, author: User, text: str) -> tuple[Any, d
         "status": Status.SUBMITTED,
         "submitted_at": timezone.now() - datetime.timedelta(days=2),
     }
-    if record_type == "incident":
-        return IncidentFactory(**common, narrative=f"Narrative {text}", locality=text), {}
+    if record_type in MAKERS:
+        return MAKERS[record_type](common, text), {}
     if record_type == "gbv":
         code = {"gao": "GAO-2021-730101", "partner": "GAO-2021-730102", "mopti": "MOP-2021-730103"}[place]
         referral = GbvReferralFactory(
@@ -146,11 +163,7 @@ def _make(record_type: str, place: str, author: User, text: str) -> tuple[Any, d
         twin: Household = HouseholdFactory.create(**common, head_name=head, specific_needs=text, members=members)
         household: Household = HouseholdFactory.create(**common, head_name=head, specific_needs=text, members=members)
         return household, {"twin_pk": twin.pk}
-    if record_type == "movement":
-        return MovementFactory(**common), {}
-    if record_type == "assistance":
-        return AssistanceFactory(**common), {}
-    return SessionFactory(**common, topic=f"Topic {text}"), {}
+    raise ValueError(f"No maker for the record type {record_type!r}")
 
 
 def _restricted_incident(users: dict[str, User]) -> Any:
@@ -296,10 +309,7 @@ def _targets(row: Row, role: str) -> tuple[str | None, ...]:
         return job_targets(role)
     if row.target == "user":
         return USER_TARGETS
-    places = TARGETS[role]
-    if row.target == "incident" and role in RESTRICTED_TARGET_ROLES:
-        places = (*places, "restricted")
-    return places
+    return record_targets(row.target, role)
 
 
 def in_scope(role: str, target_type: str | None, place: str | None) -> bool:
@@ -410,6 +420,15 @@ def test_the_world_is_what_the_matrix_says(world, db):
     assert marker("gbv", "gao") in client.get(reverse("incidents:gbv-detail", args=[referral.pk])).content.decode()
     restricted = world.targets["incident", "restricted"]
     assert RESTRICTED in client.get(reverse("incidents:detail", args=[restricted.pk])).content.decode()
+    # A flash alert is shared in its region: the partner's monitor reads the lead's Gao alert, every text of it (the
+    # page shows the last review note only once returned or rejected; the API always answers it).
+    client.force_login(world.users["partner_monitor"])
+    alert = world.targets["alert", "gao"]
+    page_text = body(client.get(reverse("alerts:detail", args=[alert.pk])))
+    api_text = body(client.get(reverse("alert-detail", args=[alert.pk])))
+    text = marker("alert", "gao")
+    assert all(f"{kind} {text}" in page_text for kind in ("Narrative", "Responder", "Comment"))
+    assert all(f"{kind} {text}" in api_text for kind in ("Narrative", "Responder", "Note"))
     client.force_login(world.users["partner_admin"])
     download = client.get(reverse("reports:job-download", args=[world.targets["job", "partner_admin/sessions"].pk]))
     assert marker("session", "partner") in body(download)

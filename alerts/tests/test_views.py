@@ -88,6 +88,43 @@ def region(people) -> SimpleNamespace:
     )
 
 
+# What each person gets on the lead's submitted Gao alert entered by the Gao monitor: list, detail, edit form,
+# comment, verify. A partner's users of Gao read it and comment, nothing more; Mopti's users (the lead's or a
+# partner's) never see it; the viewer reads no individual record.
+ROLE_TABLE = [
+    # person            list  detail edit comment verify
+    ("monitor", 200, 200, 409, 302, 403),  # their own, submitted: no longer theirs to edit
+    ("supervisor", 200, 200, 200, 302, 302),
+    ("gbv", 200, 200, 403, 302, 403),
+    ("admin", 200, 200, 200, 302, 302),
+    ("viewer", 403, 404, 404, 404, 404),
+    ("outsider", 200, 404, 404, 404, 404),
+    ("partner_monitor", 200, 200, 403, 302, 403),
+    ("partner_supervisor", 200, 200, 403, 302, 403),
+    ("mopti_partner", 200, 404, 404, 404, 404),
+]
+
+
+@pytest.mark.parametrize(("person", "list_", "detail", "edit", "comment", "verify"), ROLE_TABLE)
+def test_each_person_on_the_lead_s_gao_alert(people, region, client, person, list_, detail, edit, comment, verify):
+    alert = submitted(people.monitor)
+    users = {
+        "partner_supervisor": region.partner_supervisor,
+        "mopti_partner": make_user("mopti_partner", "monitor", ["ML05"], people.partner_monitor.organisation),
+    }
+    user = users.get(person) or getattr(people, person)
+    client.force_login(user)
+    listing = client.get(url("list"))
+    assert listing.status_code == list_
+    assert listed(listing.content.decode(), alert) is (detail == 200)
+    assert client.get(url("detail", alert.pk)).status_code == detail
+    assert client.get(url("edit", alert.pk)).status_code == edit
+    assert client.post(url("comment", alert.pk), {"comment": "Seen."}).status_code == comment
+    assert step(client, alert, "verify").status_code == verify
+    alert.refresh_from_db()
+    assert alert.status == (Status.VERIFIED if verify == 302 else Status.SUBMITTED)
+
+
 class TestList:
     @pytest.mark.parametrize("role", ["monitor", "supervisor", "gbv", "partner_monitor"])
     def test_gao_readers_see_every_organisation_s_gao_alerts_and_no_mopti_one(self, people, region, client, role):

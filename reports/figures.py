@@ -11,6 +11,7 @@ people counts); rounding, ordering and counting rules are API.md's:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass
@@ -257,10 +258,6 @@ def violation_figures(scope: Scope, period: Period) -> dict[str, Any]:
     }
 
 
-def _groups(queryset: QuerySet) -> dict[str, int]:
-    return {name: int(value) for name, value in queryset.aggregate(**people_sums()).items()}
-
-
 def _labelled(rows: list[dict[str, Any]], key: str, model, *, with_affected: bool = False) -> list[dict[str, Any]]:
     references = {item.pk: item for item in model.objects.all()}
     shaped = []
@@ -349,18 +346,48 @@ def gbv_figures(scope: Scope, period: Period) -> dict[str, Any]:
 # --- mixed movements, assistance, sessions
 
 
+@dataclass
+class DeclaredSum:
+    """A declared figure of one month, added up over the regions (the sum of its tally rows)."""
+
+    total: int = 0
+    groups: dict[str, int] = dataclasses.field(default_factory=lambda: dict(ZERO_GROUPS))
+
+
+def declared_sums(
+    record_type: RecordType, scope: Scope, start: datetime.date, end: datetime.date
+) -> defaultdict[tuple[datetime.date, str], DeclaredSum]:
+    """What a record type declares it counts (`counting.declared_counts`, as the tallies), per month and indicator,
+    from `start` to `end` (exclusive); a figure nothing counted is zero."""
+    records = scope.verified(record_type.model._default_manager.all()).filter(
+        period_filter(record_type.month_field, start, end)
+    )
+    sums: defaultdict[tuple[datetime.date, str], DeclaredSum] = defaultdict(DeclaredSum)
+    for counted in counting.declared_counts(record_type, records):
+        found = sums[(counted.month, counted.indicator)]
+        found.total += counted.total
+        for group, value in (counted.groups or {}).items():
+            found.groups[group] += value
+    return sums
+
+
+def period_filter(field_name: str, start: datetime.date, end: datetime.date) -> Q:
+    return Q(**{f"{field_name}__gte": start, f"{field_name}__lt": end})
+
+
 def movement_figures(scope: Scope, period: Period) -> dict[str, Any]:
-    model = get_record_type("movements").model
-    field = model.month_field
-    records = scope.verified(model._default_manager.all())
-    month = records.filter(period.within(field, period.month))
-    previous = records.filter(period.within(field, period.previous, period.month))
-    by_group = _groups(month)
-    persons, previous_persons = sum(by_group.values()), sum(_groups(previous).values())
+    """Identifications and persons are what movements declare (as the tallies); nationalities are the figures'."""
+    record_type = get_record_type("movements")
+    month = scope.verified(record_type.model._default_manager.all()).filter(
+        period.within(record_type.month_field, period.month)
+    )
+    sums = declared_sums(record_type, scope, period.previous, period.end)
+    by_group = dict(sums[(period.month, "movements.persons")].groups)
+    persons, previous_persons = sum(by_group.values()), sums[(period.previous, "movements.persons")].total
     by_nationality = month.values("nationality").annotate(count=Coalesce(Sum(people_total_expression()), Value(0)))
     names = dict(countries)
     return {
-        "identifications": month.count(),
+        "identifications": sums[(period.month, "movements.identifications")].total,
         "persons": {
             "count": persons,
             "previous_month": previous_persons,
@@ -452,22 +479,18 @@ def _has_figure(row: dict[str, Any]) -> bool:
 
 
 def session_figures(scope: Scope, period: Period) -> list[dict[str, Any]]:
-    """Per kind of the reference list, in its order (one GROUP BY query)."""
-    model = get_record_type("sessions").model
-    records = scope.verified(model._default_manager.all()).filter(period.within(model.month_field, period.month))
-    totals = _totals_by_kind(records, sessions=Sum("sessions"))
+    """Per kind of the reference list, in its order: what sessions declare (as the tallies), one GROUP BY query."""
+    sums = declared_sums(get_record_type("sessions"), scope, period.month, period.end)
     rows = []
     for kind in SessionKind.objects.all():
-        row = totals.get(kind.pk)
-        if row is None:
-            continue
-        groups = {name: int(row[name] or 0) for name in PEOPLE_FIELDS}
-        if row["sessions"] or any(groups.values()):
+        sessions = sums[(period.month, f"sessions.{kind.code}.sessions")].total
+        groups = dict(sums[(period.month, f"sessions.{kind.code}.participants")].groups)
+        if sessions or any(groups.values()):
             rows.append(
                 {
                     "kind": kind.code,
                     "label": kind.label,
-                    "sessions": int(row["sessions"] or 0),
+                    "sessions": sessions,
                     "participants": sum(groups.values()),
                     "by_group": groups,
                 }

@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 import pytest
+from drf_spectacular.generators import SchemaGenerator
 
 from alerts.models import FlashAlert
 from alerts.tests.factories import AlertFactory
@@ -521,3 +522,53 @@ def test_the_step_answers_carry_the_alert(people, api_as):
     returned = supervisor.post(f"{URL}{alert.pk}/return/", {"comment": "Which village?"}, format="json").json()
     assert (returned["status"], returned["review_note"]) == ("returned", "Which village?")
     assert json.loads(json.dumps(returned))["event_type"] == "armed_attack"
+
+
+@pytest.fixture(scope="module")
+def schema() -> dict[str, Any]:
+    generated: dict[str, Any] = SchemaGenerator().get_schema(request=None, public=True)
+    return generated
+
+
+class TestSchema:
+    """`/api/schema/` describes what the alerts endpoint answers (docs/api.md), errors included (core/api/schema.py)."""
+
+    def test_the_alert_component(self, schema):
+        properties = schema["components"]["schemas"]["Alert"]["properties"]
+        assert properties["needs"] == {"type": "array", "items": {"type": "string"}}
+        nullable = {name for name, spec in properties.items() if spec.get("nullable")}
+        assert nullable == {"households", "response_on", "submitted_at", "reviewed_by"}
+        assert properties["women"]["maximum"] == properties["households"]["maximum"] == 1_000_000
+        assert properties["response_by"]["maxLength"] == 200
+        required = set(schema["components"]["schemas"]["Alert"]["required"])
+        assert {"reported_on", "occurred_on", "place", "event_type"} <= required
+
+    def test_a_draft_answers_null_only_where_the_schema_says(self, people, api_as, schema):
+        alert = AlertFactory(created_by=people.monitor, households=None)
+        answer = api_as(people.monitor).get(f"{URL}{alert.pk}/").json()
+        properties = schema["components"]["schemas"]["Alert"]["properties"]
+        assert set(answer) == set(properties)
+        assert [name for name, value in answer.items() if value is None and not properties[name].get("nullable")] == []
+
+    @pytest.mark.parametrize(
+        ("path", "method", "codes"),
+        [
+            ("/api/v1/alerts/", "get", {"200", "400", "401", "403", "404"}),
+            ("/api/v1/alerts/", "post", {"201", "400", "401", "403", "404", "409", "415"}),
+            ("/api/v1/alerts/{id}/", "get", {"200", "401", "403", "404"}),
+            ("/api/v1/alerts/{id}/", "patch", {"200", "400", "401", "403", "404", "409", "415"}),
+            *(
+                (f"/api/v1/alerts/{{id}}/{step}/", "post", {"200", "400", "401", "403", "404", "409", "415"})
+                for step in ("submit", "verify", "return", "reject", "archive", "restore")
+            ),
+        ],
+    )
+    def test_every_operation_declares_its_errors(self, schema, path, method, codes):
+        responses = schema["paths"][path][method]["responses"]
+        assert codes <= set(responses)
+        errors = [code for code in responses if code.startswith("4")]
+        assert all("content" in responses[code] for code in errors)
+
+    def test_the_filters_are_declared(self, schema):
+        parameters = {parameter["name"] for parameter in schema["paths"]["/api/v1/alerts/"]["get"]["parameters"]}
+        assert {"event_type", "need", "response_triggered", "urgent", "month", "region", "q", "ordering"} <= parameters

@@ -16,6 +16,7 @@ from django.db.models import QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django_stubs_ext import StrOrPromise
 
 from core import access
 from core.choices import AdminLevel
@@ -30,10 +31,19 @@ CHUNK = 2000
 LIST_SEPARATOR = "; "  # the codes of a record's reference list (an alert's needs) in one cell
 
 
+def exportable_types() -> list[RecordType]:
+    """The record types a records export may hold: their declaration says `exportable` (GBV referrals never are:
+    need-to-know)."""
+    return [record_type for record_type in record_types() if record_type.exportable]
+
+
 def exportable_slugs() -> list[str]:
-    """The record types a records export may hold, by API name: their declaration says `exportable` (GBV
-    referrals never are: need-to-know)."""
-    return [record_type.slug for record_type in record_types() if record_type.exportable]
+    return [record_type.slug for record_type in exportable_types()]
+
+
+def exportable_choices() -> list[tuple[str, StrOrPromise]]:
+    """The export form's record types, as the declarations name them."""
+    return [(record_type.slug, record_type.label_plural) for record_type in exportable_types()]
 
 
 class ExportError(ValueError):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from core.choices import AdminLevel
 from core.filtersets import parse_month
 from core.models import AdminArea
-from reports.exports import ExportError, validate_export
+from reports.exports import ExportError, exportable_choices, validate_export
 
 
 class ReportFilterForm(forms.Form):
@@ -51,16 +51,10 @@ class ExportForm(forms.Form):
         ("report_pdf", _("The monthly report as PDF")),
         ("5w", _("5W activity table (who, what, where, when, for how many)")),
     ]
-    RECORD_TYPES = [
-        ("incidents", _("Protection incidents")),
-        ("movements", _("Mixed movements")),
-        ("assistance", _("Assistance")),
-        ("sessions", _("Sessions")),
-    ]
     FORMATS = [("csv", "CSV"), ("xlsx", "Excel"), ("pdf", "PDF")]
 
     kind = forms.ChoiceField(label=_("Export"), choices=KINDS)
-    record_type = forms.ChoiceField(label=_("Record type"), choices=RECORD_TYPES, required=False)
+    record_type = forms.ChoiceField(label=_("Record type"), choices=exportable_choices, required=False)
     month = forms.CharField(
         label=_("Month"),
         required=False,

@@ -13,6 +13,7 @@ from types import SimpleNamespace
 from typing import Any, cast
 
 import pytest
+from django import forms
 from django.db.models import Sum
 from pytest_django import DjangoCaptureOnCommitCallbacks
 from rest_framework.test import APIClient
@@ -28,6 +29,7 @@ from core.models import AdminArea, AlertEventType, Organisation, User
 from core.records import PEOPLE_FIELDS, Tally, get_record_type
 from reports import counting, publishing
 from reports.figures import monthly_figures
+from reports.forms import ExportForm
 from reports.tallies import tallies
 from reports.tests.exporting import export
 
@@ -307,3 +309,18 @@ def test_gbv_referrals_and_households_are_not_exportable(people: Any, api_as: Ca
         )
         assert response.status_code == 400, record_type
         assert "record_type" in response.json()
+
+
+def test_the_export_form_offers_the_exportable_record_types_as_declared(db: None) -> None:
+    field = cast(forms.ChoiceField, ExportForm().fields["record_type"])
+    choices = [(slug, str(label)) for slug, label in cast(list[tuple[str, Any]], field.choices)]
+    assert choices == [
+        ("incidents", "Protection incidents"),
+        ("movements", "Mixed movements"),
+        ("assistance", "Assistance"),
+        ("sessions", "Sessions"),
+        ("alerts", "Flash alerts"),
+    ]
+    form = ExportForm({"kind": "records", "record_type": "alerts", "format": "xlsx"})
+    assert form.is_valid(), form.errors
+    assert not ExportForm({"kind": "records", "record_type": "gbv-referrals", "format": "csv"}).is_valid()

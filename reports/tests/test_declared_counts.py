@@ -15,6 +15,7 @@ from typing import Any, cast
 import pytest
 from django import forms
 from django.db.models import Sum
+from django.test import Client
 from pytest_django import DjangoCaptureOnCommitCallbacks
 from rest_framework.test import APIClient
 
@@ -324,3 +325,14 @@ def test_the_export_form_offers_the_exportable_record_types_as_declared(db: None
     form = ExportForm({"kind": "records", "record_type": "alerts", "format": "xlsx"})
     assert form.is_valid(), form.errors
     assert not ExportForm({"kind": "records", "record_type": "gbv-referrals", "format": "csv"}).is_valid()
+
+
+def test_the_report_page_shows_the_flash_alerts(people: Any, alerts: None, client: Client) -> None:
+    client.force_login(people.supervisor)  # Gao
+    page = client.get("/reports/monthly/", {"month": "2021-12"}).content.decode()
+    section = page[page.index("<h2>Flash alerts</h2>") : page.index("Records still waiting for review")]
+    assert '<strong>Flash alerts</strong></td><td class="num">3</td><td>Gao 3</td>' in section
+    assert '&emsp;Armed attack</td><td class="num">2</td>' in section
+    assert '&emsp;Flood</td><td class="num">1</td>' in section
+    assert 'Persons affected (estimated)</strong></td><td class="num">217</td>' in section
+    assert "Mopti" not in section

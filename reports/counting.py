@@ -142,6 +142,8 @@ def declared_counts(record_type: RecordType, records: QuerySet[Any]) -> list[Cou
             aggregates.update(people_sums())
         group_by = ["counted_month", "region__pcode", "region__name", *([by] if by else [])]
         for row in by_month.values(*group_by).annotate(**aggregates).order_by(*group_by):
+            if by and row[by] is None:
+                continue  # a record without the reference (an optional field) is in no row of the breakdown
             item = items[row[by]] if by else None
             for index, tally in enumerate(declared):
                 counted.append(

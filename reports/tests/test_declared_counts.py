@@ -14,7 +14,7 @@ from typing import Any, cast
 
 import pytest
 from django import forms
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.test import Client
 from pytest_django import DjangoCaptureOnCommitCallbacks
 from rest_framework.test import APIClient
@@ -26,7 +26,7 @@ from beneficiaries.tests.factories import MovementFactory
 from conftest import make_user
 from core import records
 from core.choices import Status
-from core.models import AdminArea, AlertEventType, Organisation, User
+from core.models import AdminArea, AlertEventType, Organisation, PopulationGroup, User
 from core.records import PEOPLE_FIELDS, Tally, get_record_type
 from reports import counting, publishing
 from reports.figures import monthly_figures
@@ -336,3 +336,23 @@ def test_the_report_page_shows_the_flash_alerts(people: Any, alerts: None, clien
     assert '&emsp;Flood</td><td class="num">1</td>' in section
     assert 'Persons affected (estimated)</strong></td><td class="num">217</td>' in section
     assert "Mopti" not in section
+
+
+def test_a_tally_by_an_optional_reference_leaves_records_without_it_out_of_the_breakdown(
+    people: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    declared = get_record_type("sessions")
+    by_group = Tally(
+        "sessions.group.{population_group}", "Sessions by population group", Count("id"), by="population_group"
+    )
+    monkeypatch.setitem(records._record_types, "sessions", dataclasses.replace(declared, tallies=(by_group,)))
+    SessionFactory(
+        created_by=people.monitor, status=Status.VERIFIED, population_group=PopulationGroup.objects.get(code="idp")
+    )
+    SessionFactory(created_by=people.monitor, status=Status.VERIFIED, population_group=None)
+
+    rows = tallies(user=people.admin, start=DEC, end=JAN)
+
+    assert [(row["indicator"], row["total"]) for row in rows if row["indicator"].startswith("sessions.")] == [
+        ("sessions.group.idp", 1)
+    ]

@@ -9,6 +9,7 @@ COLLECTIONS = [
     "/api/v1/movements/",
     "/api/v1/assistance/",
     "/api/v1/sessions/",
+    "/api/v1/alerts/",
 ]
 BAD_PARAMETERS = [
     {"page": "abc"},

@@ -9,6 +9,7 @@ import pytest
 from drf_spectacular.generators import SchemaGenerator
 
 from activities.tests.factories import AssistanceFactory, SessionFactory
+from alerts.tests.factories import AlertFactory
 from beneficiaries.tests.factories import HouseholdFactory, MovementFactory
 from core.choices import Status
 from incidents.tests.factories import GbvReferralFactory, IncidentFactory
@@ -44,6 +45,7 @@ def _undeclared_nulls(answer: dict[str, Any], component: dict[str, Any]) -> list
         ("/api/v1/sessions/{id}/", SessionFactory, "monitor"),
         ("/api/v1/households/{id}/", HouseholdFactory, "monitor"),
         ("/api/v1/movements/{id}/", MovementFactory, "monitor"),
+        ("/api/v1/alerts/{id}/", AlertFactory, "monitor"),
     ],
 )
 def test_a_draft_answers_null_only_where_the_schema_says_nullable(

@@ -22,6 +22,7 @@ from django.db.models import Model
 from drf_spectacular.generators import SchemaGenerator
 
 from activities.tests.factories import AssistanceFactory, SessionFactory
+from alerts.tests.factories import AlertFactory
 from beneficiaries.tests.factories import HouseholdFactory, MovementFactory
 from core.choices import Status
 from core.models import ApiToken, User
@@ -119,6 +120,11 @@ def records(people) -> dict[str, list[int]]:
         "sessions": [SessionFactory(created_by=people.monitor, status=Status.SUBMITTED)],
         "households": [HouseholdFactory(created_by=people.monitor), HouseholdFactory(created_by=people.monitor)],
         "movements": [MovementFactory(created_by=people.monitor)],
+        # Another organisation's alert of the region too: read by everyone there, acted on by its own (a 403).
+        "alerts": [
+            AlertFactory(created_by=people.monitor, needs=["shelter", "food"]),
+            AlertFactory(created_by=people.partner_monitor, status=Status.SUBMITTED),
+        ],
     }
     return {collection: [record.pk for record in found] for collection, found in made.items()}
 

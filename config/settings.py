@@ -161,6 +161,18 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-stale-jobs": {"task": "core.requeue_stale_jobs", "schedule": 60},
 }
 
+# --- Embedded mode (`make run`: no Redis): background jobs (exports, closing a month) run on one thread of the
+# server process, so the request that starts one answers at once and the job page shows its progress. Other tasks
+# (e-mails) still run inside the request. SQLite then has two writers: WAL lets pages read while a job writes, and
+# a writer waits for the other (busy timeout) instead of failing with "database is locked".
+VIGIE_JOBS_ON_A_THREAD = not REDIS_URL
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+    }
+
 # --- Accounts and security
 AUTH_USER_MODEL = "core.User"
 AUTHENTICATION_BACKENDS = [

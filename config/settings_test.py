@@ -34,3 +34,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # No second factor unless a test asks for one (override_settings(VIGIE_OTP_REQUIRED_ROLES=...)): most tests sign
 # in with force_login and are about something else. The second-factor tests set the production default.
 VIGIE_OTP_REQUIRED_ROLES = frozenset()
+
+# Tests run background jobs inside the request, in their own transaction, as before: a job's thread would not see
+# the rows a test has not committed. The embedded mode's thread has its own test (reports/tests/test_jobs_reliability).
+VIGIE_JOBS_ON_A_THREAD = False

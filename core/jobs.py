@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import enum
 import logging
+import queue
 import threading
 import time
 import uuid
@@ -52,8 +53,11 @@ def start_job(
 
 
 def _send(job: Job, task: Task[Any, Any], undo: Callable[[], None] | None) -> None:
-    if task.app.conf.task_always_eager:
-        task.apply_async((job.pk,))  # embedded mode: no queue to miss, and the task's own errors are its own
+    if task.app.conf.task_always_eager:  # embedded mode: no queue to miss
+        if settings.VIGIE_JOBS_ON_A_THREAD:
+            _jobs_thread().put((task, job.pk))
+        else:
+            task.apply_async((job.pk,))  # in the request; the task's own errors are its own
         return
     try:
         # Bounded by the broker's connection and socket timeouts (settings); never retried inside a request.
@@ -69,6 +73,48 @@ def _send(job: Job, task: Task[Any, Any], undo: Callable[[], None] | None) -> No
                 "a few minutes; if it keeps failing, tell your administrator."
             )
         ) from error
+
+
+class _JobsThread(threading.Thread):
+    """Embedded mode (no Redis): the server process's one thread that runs background jobs, one after the other,
+    so the request that starts a job answers at once. A job's failure is recorded on its row (run_job)."""
+
+    def __init__(self) -> None:
+        super().__init__(name="vigie-jobs", daemon=True)  # the server stops without waiting for a job
+        self.waiting: queue.Queue[tuple[Task[Any, Any], int]] = queue.Queue()
+
+    def put(self, item: tuple[Task[Any, Any], int]) -> None:
+        self.waiting.put(item)
+
+    def run(self) -> None:
+        while True:
+            task, job_id = self.waiting.get()
+            try:
+                task.apply((job_id,), throw=True)
+            except Exception:
+                logger.exception("Job %s failed", job_id)
+            finally:
+                connections.close_all()  # this thread's own connections
+                self.waiting.task_done()
+
+
+_thread_lock = threading.Lock()
+_thread: _JobsThread | None = None
+
+
+def _jobs_thread() -> _JobsThread:
+    global _thread  # noqa: PLW0603  one thread per process, started at the first job
+    with _thread_lock:
+        if _thread is None or not _thread.is_alive():
+            _thread = _JobsThread()
+            _thread.start()
+        return _thread
+
+
+def wait_for_jobs_thread() -> None:
+    """Embedded mode: return once every job handed to the jobs thread has run (tests, and a clean shutdown)."""
+    if _thread is not None:
+        _thread.waiting.join()
 
 
 class Outcome(enum.Enum):

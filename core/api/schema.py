@@ -50,6 +50,7 @@ DESCRIPTIONS = {
     409: "A workflow step not allowed from the record's status, a stale `version`, or a closed month.",
     415: "The body's content type is not JSON or a form.",
     429: "Too many failed attempts: try again later.",
+    503: "The task queue cannot be reached: nothing was started or changed; try again later.",
 }
 
 
@@ -60,7 +61,8 @@ class ErrorsDeclaringSchema(AutoSchema):
     body can be of the wrong type (415), an authenticated operation refuses missing credentials (401) and roles
     (403), an unauthenticated one (the token endpoint) is throttled (429). Every operation answers 404 (out of
     scope, an unknown `?format=` or page) and 406 (an `Accept` it cannot satisfy). Views whose writes follow a
-    workflow, a `version` or the month's closing set `may_conflict = True` (409)."""
+    workflow, a `version` or the month's closing set `may_conflict = True` (409); views that start a background job
+    set `starts_job = True` (503 when the task queue cannot be reached)."""
 
     def get_operation(
         self, path: str, path_regex: str, path_prefix: str, method: str, registry: ComponentRegistry
@@ -75,7 +77,7 @@ class ErrorsDeclaringSchema(AutoSchema):
             responses.setdefault(str(status), {"description": DESCRIPTIONS[status]})
         for code, response in responses.items():
             # A view that declared an error by its description alone (OpenApiResponse) gets its body too.
-            if str(code).startswith("4") and "content" not in response:
+            if str(code).startswith(("4", "5")) and "content" not in response:
                 component = VALIDATION_ERROR if str(code) == "400" else ERROR
                 response["content"] = {"application/json": {"schema": component.ref}}
         return operation
@@ -92,4 +94,6 @@ class ErrorsDeclaringSchema(AutoSchema):
         statuses |= {429} if public else {401, 403}
         if writes and getattr(self.view, "may_conflict", False):
             statuses.add(409)
+        if writes and getattr(self.view, "starts_job", False):
+            statuses.add(503)
         return statuses

@@ -559,6 +559,11 @@ def test_the_migration_copies_record_access_rows_into_the_audit_log(people: Simp
     executor.loader.build_graph()
     executor.migrate(after)
     entry = AuditEntry.objects.get(action=Action.GBV_RECORD_VIEWED)
+    # Forward to the latest migrations again (the test database is shared): left at 0011, every later test missed
+    # the tables and columns of core's later migrations (alert lists, job heartbeats).
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
     assert (entry.actor_id, entry.username, entry.object_type, entry.object_id) == (
         people.gbv.pk,
         "gbv",

@@ -186,6 +186,7 @@ class CloseMonthView(APIView):
     """`POST /api/v1/reports/months/YYYY-MM/close/`: a job stores the published figures, then closes the month."""
 
     may_conflict = True  # the month is already closed (409, declared in the schema)
+    starts_job = True  # 503 when the task queue cannot be reached (declared in the schema)
 
     @extend_schema(request=None, responses={202: OpenApiTypes.OBJECT})
     def post(self, request: Request, month: str) -> Response:
@@ -253,6 +254,8 @@ def job_answer(request: Request, job: Job) -> dict[str, Any]:
 class ExportView(APIView):
     """`POST /api/v1/exports/` (admins): the records, the monthly report as PDF, or the 5W, built in the
     background; answers 202 with the job to follow."""
+
+    starts_job = True  # 503 when the task queue cannot be reached (declared in the schema)
 
     @extend_schema(request=OpenApiTypes.OBJECT, responses={202: OpenApiTypes.OBJECT})
     def post(self, request: Request) -> Response:

@@ -22,6 +22,7 @@ import pytest
 from django.db import connections
 from django.test import Client
 from django.utils import timezone
+from drf_spectacular.generators import SchemaGenerator
 from pytest_django import Settings
 
 from config.celery import app as celery_app
@@ -134,6 +135,13 @@ class TestQueueDown:
             )
         assert undone == [True]
         assert not Job.objects.exists()
+
+    def test_the_schema_declares_the_503_of_starting_a_job(self) -> None:
+        generated = SchemaGenerator().get_schema(request=None, public=True)  # type: ignore[no-untyped-call]
+        paths = generated["paths"]
+        for path in ("/api/v1/exports/", "/api/v1/reports/months/{month}/close/"):
+            assert "503" in paths[path]["post"]["responses"], path
+        assert "503" not in paths["/api/v1/reports/months/{month}/reopen/"]["post"]["responses"]
 
     def test_healthz_is_503_within_its_timeout(self, client: Client, settings: Settings, dead_broker: None) -> None:
         settings.VIGIE_HEALTH_TIMEOUT_SECONDS = 1
@@ -354,3 +362,48 @@ def test_two_deliveries_at_the_same_moment_run_the_job_once(people: SimpleNamesp
         assert sorted(outcome.value for outcome in outcomes) == ["held", "ran"]
         job.refresh_from_db()
         assert (job.status, job.attempts) == ("done", 1)
+
+
+# --- embedded mode (`make run`, no Redis): jobs on a thread of the server -------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)  # the jobs thread reads what the request committed
+@pytest.mark.parametrize("channel", ["api", "page"])
+def test_in_embedded_mode_starting_an_export_answers_at_once(
+    people: SimpleNamespace,
+    api_as: Any,
+    client: Client,
+    data: None,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    channel: str,
+) -> None:
+    settings.VIGIE_JOBS_ON_A_THREAD = True  # as `make run` (the test settings run jobs in the request)
+
+    real_claim = jobs.claim
+
+    def slow_claim(job_id: int) -> str | None:
+        # The job takes two seconds before it touches the database: the test database lives in memory, where
+        # SQLite has neither WAL nor a busy timeout, so a job writing while the request writes would fail here
+        # (`make run`'s file database is in WAL mode, with a busy timeout).
+        time.sleep(2)
+        return real_claim(job_id)
+
+    monkeypatch.setattr(jobs, "claim", slow_claim)
+    client.force_login(people.admin)
+    api = api_as(people.admin)
+    assert api.get("/api/v1/jobs/0/").status_code == 404  # the first request of the process loads what the API needs
+    started = time.monotonic()
+    if channel == "api":
+        response = api.post("/api/v1/exports/", EXPORT, format="json")
+        assert response.status_code == 202
+    else:
+        response = client.post("/reports/exports/", EXPORT)
+        assert response.status_code == 302
+    assert time.monotonic() - started < 1
+    job = Job.objects.get()
+    assert job.status in {"queued", "running"}
+    jobs.wait_for_jobs_thread()
+    job.refresh_from_db()
+    assert (job.status, job.progress) == ("done", 100)
+    assert len(_exported_rows(job)) == 10

@@ -10,10 +10,8 @@ from activities import services
 from activities.models import AssistanceEvent, Session
 from beneficiaries.models import Household
 from beneficiaries.selectors import household_list
-from core.api.fields import CountryCodeField, PeopleCountsSerializer, PlaceField, code_field, count_field
-from core.api.records import RecordSerializerMixin
-from core.models import AssistanceKind, Organisation, PopulationGroup, Sector, SessionKind, User
-from core.records import MAX_COUNT
+from core.api.records import RecordSerializer
+from core.models import User
 
 
 class CurrencyField(serializers.CharField):
@@ -32,43 +30,16 @@ class CurrencyField(serializers.CharField):
         return value or None
 
 
-def _blank_for_null(attrs: dict[str, Any], names: tuple[str, ...]) -> None:
-    # The model keeps "none" as an empty string for these codes.
-    for name in names:
-        if name in attrs and attrs[name] is None:
-            attrs[name] = ""
-
-
-class AssistanceSerializer(RecordSerializerMixin, PeopleCountsSerializer):
+class AssistanceSerializer(RecordSerializer):
     """An assistance event (API.md): codes for kind, sector and population group; amounts as JSON numbers."""
 
-    delivered_on = serializers.DateField()
-    place = PlaceField()
-    organisation = code_field(Organisation.objects.all(), required=False)
-    kind = code_field(AssistanceKind.objects.all())
-    sector = code_field(Sector.objects.all(), required=False, allow_null=True)
-    population_group = code_field(PopulationGroup.objects.all(), required=False, allow_null=True)
-    households = count_field(required=False, allow_null=True)
-    quantity = serializers.DecimalField(
-        max_digits=12,
-        decimal_places=2,
-        min_value=0,
-        max_value=MAX_COUNT,
-        coerce_to_string=False,
-        required=False,
-        allow_null=True,
-    )
-    amount = serializers.DecimalField(
-        max_digits=14, decimal_places=2, min_value=0, coerce_to_string=False, required=False, allow_null=True
-    )
+    # Its fields are the model's (RecordSerializer); declared here, what differs.
+
     currency = CurrencyField()
-    country = CountryCodeField(required=False, allow_null=True)
     households_assisted = serializers.PrimaryKeyRelatedField(
         many=True, queryset=Household.objects.none(), required=False
     )
-    urgent = serializers.BooleanField(required=False)
     unit = serializers.CharField(source="kind.unit", read_only=True)
-    total = serializers.IntegerField(read_only=True)
 
     record_model = AssistanceEvent
     # Households or a quantity may be what is counted (NFI kits, shelters): persons are not required.
@@ -81,10 +52,6 @@ class AssistanceSerializer(RecordSerializerMixin, PeopleCountsSerializer):
         if request is not None and isinstance(request.user, User):
             households = cast(serializers.ManyRelatedField, self.fields["households_assisted"])
             households.child_relation.queryset = household_list(user=request.user)  # type: ignore[arg-type]  # mypy takes the stub's Manager (a descriptor) for the attribute
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        _blank_for_null(attrs, ("currency", "country"))
-        return super().validate(attrs)
 
     def create(self, validated_data: dict[str, Any]) -> AssistanceEvent:
         households = validated_data.pop("households_assisted", [])
@@ -99,19 +66,10 @@ class AssistanceSerializer(RecordSerializerMixin, PeopleCountsSerializer):
         )
 
 
-class SessionSerializer(RecordSerializerMixin, PeopleCountsSerializer):
+class SessionSerializer(RecordSerializer):
     """Sessions (API.md): the kind by code, a free-text topic, the number of sessions (1 or more), participants."""
 
-    held_on = serializers.DateField()
-    place = PlaceField()
-    organisation = code_field(Organisation.objects.all(), required=False)
-    kind = code_field(SessionKind.objects.all())
-    topic = serializers.CharField(max_length=300, required=False, allow_blank=True)
-    sector = code_field(Sector.objects.all(), required=False, allow_null=True)
-    population_group = code_field(PopulationGroup.objects.all(), required=False, allow_null=True)
-    sessions = count_field(min_value=1, default=1)
-    urgent = serializers.BooleanField(required=False)
-    total = serializers.IntegerField(read_only=True)
+    # Its fields are the model's (RecordSerializer): nothing differs.
 
     record_model = Session
 

@@ -9,10 +9,8 @@ from rest_framework import serializers
 from beneficiaries import services
 from beneficiaries.choices import Sex
 from beneficiaries.models import EARLIEST_BIRTH_YEAR, LATEST_BIRTH_YEAR, Household, Movement
-from core.api.fields import CountryCodeField, PeopleCountsSerializer, PlaceField, code_field, count_field
-from core.api.records import RecordSerializerMixin, django_errors_to_drf
+from core.api.records import RecordSerializer, django_errors_to_drf
 from core.choices import AdminLevel
-from core.models import Organisation, PopulationGroup
 
 
 class MemberSerializer(serializers.Serializer):
@@ -26,18 +24,14 @@ class MemberSerializer(serializers.Serializer):
     specific_needs = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
-class HouseholdSerializer(RecordSerializerMixin, serializers.Serializer):
+class HouseholdSerializer(RecordSerializer):
     """A registered household: its members nested (sent, they replace the whole list); its people counts derived
     from them."""
 
-    registered_on = serializers.DateField()
+    # Its fields are the model's (RecordSerializer); declared here, what differs.
+
+    # Null or blank for none; never refused as taken (validate_registration_number).
     registration_number = serializers.CharField(max_length=40, required=False, allow_blank=True, allow_null=True)
-    head_name = serializers.CharField(max_length=200)
-    population_group = code_field(PopulationGroup.objects.all(), required=False, allow_null=True)
-    place = PlaceField()
-    organisation = code_field(Organisation.objects.all(), required=False)
-    specific_needs = serializers.CharField(required=False, allow_blank=True)
-    urgent = serializers.BooleanField(required=False)
     members = MemberSerializer(many=True, required=False)
     people = serializers.SerializerMethodField()
     size = serializers.SerializerMethodField()
@@ -83,29 +77,12 @@ class HouseholdSerializer(RecordSerializerMixin, serializers.Serializer):
         )
 
 
-class MovementSerializer(RecordSerializerMixin, PeopleCountsSerializer):
+class MovementSerializer(RecordSerializer):
     """A mixed-movement identification (API.md): ISO country codes, people counts on the record."""
 
-    identified_on = serializers.DateField()
-    place = PlaceField()
-    organisation = code_field(Organisation.objects.all(), required=False)
-    nationality = CountryCodeField()
-    origin_country = CountryCodeField(required=False, allow_null=True)
-    destination_country = CountryCodeField(required=False, allow_null=True)
-    unaccompanied_children = count_field(default=0)
-    separated_children = count_field(default=0)
-    specific_needs = count_field(default=0)
-    urgent = serializers.BooleanField(required=False)
-    total = serializers.IntegerField(read_only=True)
+    # Its fields are the model's (RecordSerializer): nothing differs.
 
     record_model = Movement
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        # A country left out is stored empty, as the model keeps it.
-        for name in ("origin_country", "destination_country"):
-            if name in attrs and attrs[name] is None:
-                attrs[name] = ""
-        return super().validate(attrs)
 
     def create(self, validated_data: dict[str, Any]) -> Movement:
         validated_data.pop("version", None)

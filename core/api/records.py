@@ -3,10 +3,13 @@ workflow steps as POST actions — answering API.md's codes (scope 404 before ro
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import ProhibitNullCharactersValidator
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, mixins, serializers, viewsets
@@ -16,8 +19,9 @@ from rest_framework.response import Response
 
 from core import access, workflow
 from core.access import Action, Family
+from core.api.fields import check_someone_counted, record_field
 from core.http import body_object, signed_in
-from core.records import ReviewedRecord, check_model_rules
+from core.records import PeopleCounts, ReviewedRecord, check_model_rules, editable_field_names
 
 
 class RecordSerializerMixin(serializers.Serializer[Any]):
@@ -55,6 +59,53 @@ class RecordSerializerMixin(serializers.Serializer[Any]):
             check_model_rules(self.record_model, attrs, self.instance)
         except DjangoValidationError as error:
             raise django_errors_to_drf(error) from error
+
+
+class RecordSerializer(RecordSerializerMixin):
+    """A record type's API fields, derived from its model (`record_model`): the shared fields above, then every field
+    a person sets (core.records.editable_field_names, in the model's order, mapped by core.api.fields.record_field),
+    then `total` where the record counts people. A field added to the model is in the API with no list to keep. A
+    subclass declares only what differs from the mapping (nested rows, a restricted narrative, a currency code) and
+    what the model does not hold (derived, read-only values)."""
+
+    # A record that counts people must count at least one, unless its type may count no one (households assisted).
+    require_people = True
+
+    def _model(self) -> type[ReviewedRecord]:
+        if self.record_model is None:
+            raise ImproperlyConfigured(f"{type(self).__name__} declares no record_model.")
+        return self.record_model
+
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
+        model = self._model()
+        declared = copy.deepcopy(self._declared_fields)
+        shared = [name for name in RecordSerializerMixin._declared_fields if name in declared]
+        fields = {name: declared.pop(name) for name in shared}
+        model_fields = {field.name: field for field in (*model._meta.concrete_fields, *model._meta.many_to_many)}
+        for name in editable_field_names(model):
+            fields[name] = declared.pop(name) if name in declared else record_field(model_fields[name])
+        if issubclass(model, PeopleCounts) and "total" not in declared:
+            fields["total"] = serializers.IntegerField(read_only=True)
+        fields.update(declared)
+        return fields
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        self._blank_for_null(attrs)
+        validated = super().validate(attrs)
+        if self.require_people and issubclass(self._model(), PeopleCounts):
+            check_someone_counted(validated, self.instance)
+        return validated
+
+    def _blank_for_null(self, attrs: dict[str, Any]) -> None:
+        # The model keeps "none" as an empty string for a text or code it does not allow null in (a country, a
+        # currency): sent as null, it is stored empty.
+        model = self._model()
+        editable = editable_field_names(model)
+        for name, value in attrs.items():
+            if value is None and name in editable:
+                model_field = model._meta.get_field(name)
+                if isinstance(model_field, models.CharField | models.TextField) and not model_field.null:
+                    attrs[name] = ""
 
 
 def django_errors_to_drf(error: DjangoValidationError) -> serializers.ValidationError:

@@ -6,22 +6,16 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from core.api.fields import PeopleCountsSerializer, PlaceField, code_field, count_field
-from core.api.records import RecordSerializerMixin, django_errors_to_drf
+from core.api.fields import PeopleCountsSerializer, code_field, count_field
+from core.api.records import RecordSerializer, django_errors_to_drf
 from core.models import (
-    CollectionMethod,
-    GbvIncidentType,
     GbvService,
-    LocationType,
-    Organisation,
-    PerpetratorCategory,
     PopulationGroup,
-    SourceType,
     User,
     ViolationType,
 )
 from incidents import services
-from incidents.choices import Credibility, ServiceStatus, Sex, TimeOfDay
+from incidents.choices import ServiceStatus
 from incidents.models import GbvReferral, Incident, check_survivor_code
 from incidents.selectors import incident_list, visible_narrative
 
@@ -40,27 +34,15 @@ class FollowUpSerializer(serializers.Serializer):
     done_by = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
-class IncidentSerializer(RecordSerializerMixin, serializers.Serializer):
+class IncidentSerializer(RecordSerializer):
     """An incident as API.md writes it: codes for references, people counts per violation."""
 
-    place = PlaceField()
-    organisation = code_field(Organisation.objects.all(), required=False)
-    reported_on = serializers.DateField()
-    occurred_on = serializers.DateField(required=False, allow_null=True)
-    perpetrator = code_field(PerpetratorCategory.objects.all(), required=False, allow_null=True)
-    perpetrator_count = count_field(required=False, allow_null=True)
-    source_type = code_field(SourceType.objects.all(), required=False, allow_null=True)
-    collection_method = code_field(CollectionMethod.objects.all(), required=False, allow_null=True)
-    credibility = serializers.ChoiceField(Credibility.choices, required=False, allow_blank=True)
-    time_of_day = serializers.ChoiceField(TimeOfDay.choices, required=False, allow_blank=True)
-    locality = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    location_type = code_field(LocationType.objects.all(), required=False, allow_null=True)
-    displaced_persons = count_field(required=False, allow_null=True)
+    # Its fields are the model's (RecordSerializer); declared here, what differs.
+
     # Answered as null when restricted (visible_narrative); null sent means no narrative.
     narrative = serializers.CharField(required=False, allow_blank=True, allow_null=True)
     # Set when a sexual-violence type is first saved; only a GBV focal point lifts it (lift-narrative-restriction).
     narrative_restricted = serializers.BooleanField(read_only=True)
-    urgent = serializers.BooleanField(required=False)
     violations = ViolationSerializer(many=True, required=True)
     follow_ups = FollowUpSerializer(many=True, required=False)
     duplicate_of = serializers.IntegerField(source="duplicate_of_id", read_only=True, allow_null=True)
@@ -125,23 +107,15 @@ class SurvivorCodeField(serializers.CharField):
         return value
 
 
-class GbvReferralSerializer(RecordSerializerMixin, serializers.Serializer):
+class GbvReferralSerializer(RecordSerializer):
     """A GBV referral (API.md): a survivor code, never a name; both consents; the services referred to."""
 
+    # Its fields are the model's (RecordSerializer); declared here, what differs.
+
     survivor_code = SurvivorCodeField(max_length=40)
-    reported_on = serializers.DateField()
-    place = PlaceField()
+    # Always the focal point's own organisation: answered, never chosen.
     organisation = serializers.CharField(source="organisation.code", read_only=True)
-    sex = serializers.ChoiceField(Sex.choices)
-    age = serializers.IntegerField(min_value=0, max_value=120, required=False, allow_null=True)
-    population_group = code_field(PopulationGroup.objects.all(), required=False, allow_null=True)
-    incident_type = code_field(GbvIncidentType.objects.all())
-    incident_date = serializers.DateField(required=False, allow_null=True)
-    consent_to_referral = serializers.BooleanField()
-    consent_to_reporting = serializers.BooleanField()
     incident = serializers.PrimaryKeyRelatedField(queryset=Incident.objects.none(), required=False, allow_null=True)
-    notes = serializers.CharField(required=False, allow_blank=True)
-    urgent = serializers.BooleanField(required=False)
     services = ServiceReferralSerializer(many=True, required=False)
     case_status = serializers.CharField(read_only=True)
     closure_requested_by = serializers.CharField(

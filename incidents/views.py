@@ -443,7 +443,8 @@ def gbv_referral_consent(request: HttpRequest, pk: int) -> HttpResponse:
     values = form.cleaned_data
     access.check_record_action(signed_in(request), referral, Action.MANAGE_CASE)
     if request.POST.get("confirm") != "1":
-        context = {"referral": referral, "values": values, "consent": True}
+        pages = GBV_REFERRAL_PAGES
+        context = {**pages.base_context(), **pages.record_context(referral), "values": values, "consent": True}
         return render(request, "incidents/gbv_referral_confirm.html", context)
     withdraw_reporting = bool(values.get("withdraw_reporting"))
     return _gbv_case_change(

@@ -286,8 +286,6 @@ class GbvReferralPages(RecordPages[GbvReferral, GbvReferralForms]):
     forms_class = GbvReferralForms
     template_prefix = "incidents/gbv_referral"
     new_label = gettext_lazy("New GBV referral")
-    context_object_name = "referral"
-    context_list_name = "referrals"
     confirm_texts = {
         "reject": gettext_lazy("Reject this GBV referral? It will no longer count in the figures."),
         "archive": gettext_lazy("Archive this GBV referral? It can be restored later."),

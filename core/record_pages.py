@@ -36,7 +36,7 @@ from core.errors import ConflictError
 from core.filtersets import RecordFilterSet
 from core.http import signed_in
 from core.inputs import version_number
-from core.models import AdminArea, User
+from core.models import AdminArea, RecordEvent, User
 from core.record_forms import CommentForm, RecordForm, StepForm, place_picker_data, places_for
 from core.records import RecordType, ReviewedRecord, record_type_of
 from core.workflow import STEP_LABELS, STEPS
@@ -530,8 +530,19 @@ def history_rows(record: Any, user: Any) -> list[dict[str, Any]]:
             else {"field": _field_label(type(record), name), "old": pair[0], "new": pair[1]}
             for name, pair in (event.changes or {}).items()
         ]
-        rows.append({"event": event, "changes": changes})
+        rows.append({"event": event, "changes": changes, "comment": _comment_text(event)})
     return rows
+
+
+# History lines whose comment the system writes, never a user: it is stored as its English source (gettext_noop)
+# and translated here, so each reader sees it in their language. A line stored translated before is shown as is.
+SYSTEM_COMMENT_ACTIONS = frozenset({RecordEvent.Action.CHANGED, RecordEvent.Action.ANONYMISED})
+
+
+def _comment_text(event: RecordEvent) -> str:
+    if event.comment and event.action in SYSTEM_COMMENT_ACTIONS:
+        return _(event.comment)
+    return event.comment
 
 
 def edit_refusal(user: Any, record: Any) -> str | None:

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core import access, notifications, workflow
 from core.access import Action
@@ -141,7 +142,8 @@ def incident_lift_narrative_restriction(*, incident: Incident, by: User, version
         version=version,
         apply_changes=lift,
         action=Action.READ,
-        comment=_("Narrative restriction lifted by a GBV focal point."),
+        # Stored as the English source: the history shows it in its reader's language (core.record_pages).
+        comment=gettext_noop("Narrative restriction lifted by a GBV focal point."),
     )
 
 
@@ -249,7 +251,8 @@ def gbv_withdraw_consent(
         apply_changes=anonymise,
         action=Action.MANAGE_CASE,
         event=RecordEvent.Action.ANONYMISED,
-        comment=_("Consent withdrawn: free text cleared."),
+        # Stored as the English source: the history shows it in its reader's language (core.record_pages).
+        comment=gettext_noop("Consent withdrawn: free text cleared."),
         redact=FREE_TEXT | {"services"},
     )
     _clear_copies(referral)

@@ -404,6 +404,20 @@ class TestCase:
         assert referral.consent_to_reporting
         assert RecordEvent.objects.filter(object_id=referral.pk, action="anonymised").exists()
 
+    def test_the_withdrawal_line_reads_in_the_readers_language(self, people, client, referral):
+        """The history line is written by the system, so it is stored as its English source and shown in the
+        language of whoever reads it (it used to be stored in the writer's language: English for a French reader)."""
+        client.force_login(people.gbv)
+        url = reverse("incidents:gbv-consent", args=[referral.pk])
+        assert client.post(url, {"version": 1, "confirm": "1"}).status_code == 302
+        event = RecordEvent.objects.get(object_id=referral.pk, action="anonymised")
+        assert event.comment == "Consent withdrawn: free text cleared."
+        assert "Consent withdrawn: free text cleared." in client.get(detail_url(referral)).content.decode()
+        client.post(reverse("set_language"), {"language": "fr", "next": "/"})
+        html = client.get(detail_url(referral)).content.decode()
+        assert "Consentement retiré\u00a0: texte libre effacé." in html
+        assert "Consent withdrawn: free text cleared." not in html
+
 
 class TestServices:
     def test_marking_one_service_provided(self, people, client):

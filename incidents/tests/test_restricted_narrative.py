@@ -362,6 +362,17 @@ class TestLifting:
         assert client.post(url, {"version": restricted.version}).status_code == 302
         assert not Incident.objects.get(pk=restricted.pk).narrative_restricted
 
+    def test_the_history_line_of_a_lift_reads_in_the_readers_language(
+        self, people: Any, client: Any, restricted: Incident
+    ) -> None:
+        """Written by the system in English (its source), shown to a French reader in French."""
+        services.incident_lift_narrative_restriction(incident=restricted, by=people.gbv)
+        client.force_login(people.gbv)
+        client.post(reverse("set_language"), {"language": "fr", "next": "/"})
+        html = client.get(reverse("incidents:detail", args=[restricted.pk])).content.decode()
+        assert "Restriction du récit levée par un point focal VBG." in html
+        assert "Narrative restriction lifted" not in html
+
     @pytest.mark.parametrize("version", ["abc", "²", "1e309", ""])
     def test_the_page_refuses_a_lift_without_a_whole_version(
         self, people: Any, client: Any, restricted: Incident, version: str

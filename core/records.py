@@ -276,6 +276,10 @@ class RecordType:
     sort_columns: tuple[str, ...] = ()
     # The records export's own columns after the shared ones (None: the model's editable fields, references by code).
     export_columns: tuple[str, ...] | None = None
+    # A type exported one row per child row (an incident: per violation) names the relation and the child's columns:
+    # (header, dotted path from the child row: "type.category.code"), after the record's own columns.
+    export_rows_per: str = ""
+    export_child_columns: tuple[tuple[str, str], ...] = ()
     exportable: bool = True  # GBV referrals never leave Vigie as records (need-to-know)
     # The figures it counts (tallies and the monthly figures' section named after `slug`); the older types' figures
     # follow API.md's hand-made shapes in reports.figures, with their counting rules in reports.counting.

@@ -9,7 +9,7 @@ class IncidentsConfig(AppConfig):
     def ready(self) -> None:
         # Django imports models once the app registry is ready, here in ready(), not at the top of apps.py.
         from core import access, demo, navigation  # noqa: PLC0415
-        from core.records import RecordType, register_record_type  # noqa: PLC0415
+        from core.records import PEOPLE_FIELDS, RecordType, register_record_type  # noqa: PLC0415
         from incidents import demo as incidents_demo  # noqa: PLC0415
         from incidents import demo_gbv, selectors  # noqa: PLC0415
         from incidents.models import GbvReferral, Incident  # noqa: PLC0415
@@ -25,6 +25,17 @@ class IncidentsConfig(AppConfig):
                 find_duplicates=selectors.queue_duplicates,
                 # Who may not read restricted narratives searches them as if empty (IncidentFilterSet).
                 search_fields=("narrative", "locality", "place__name"),
+                # Exported one row per violation; never the narrative (it may be restricted) nor free text.
+                export_columns=("occurred_on", "perpetrator"),
+                export_rows_per="violations",
+                export_child_columns=(
+                    ("violation_category", "type.category.code"),
+                    ("violation_type", "type.code"),
+                    ("collective", "type.collective"),
+                    ("population_group", "population_group.code"),
+                    *((name, name) for name in PEOPLE_FIELDS),
+                    ("total", "total"),
+                ),
             )
         )
         register_record_type(

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.db.models import QuerySet, Sum
+from django.db.models import DateField, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -22,7 +22,7 @@ from core import access
 from core.choices import AdminLevel
 from core.filtersets import month_bounds, parse_month
 from core.models import Job, ReferenceItem, User
-from core.records import PEOPLE_FIELDS, RecordType, get_record_type, people_total_expression, record_types
+from core.records import RecordType, get_record_type, people_total_expression, record_types
 from core.spreadsheets import CsvTable, XlsxTable
 
 EXPORT_KINDS = ("records", "report_pdf", "5w")
@@ -111,42 +111,21 @@ def _common_columns() -> list[tuple[str, Callable[[Any], Any]]]:
     ]
 
 
-def _incident_rows(queryset: QuerySet) -> Iterator[list[Any]]:
-    """One row per violation, with its incident's fields."""
-    columns = _common_columns()
-    header = [
-        "reported_on",
-        "occurred_on",
-        *[name for name, _get in columns],
-        "perpetrator",
-        "violation_category",
-        "violation_type",
-        "collective",
-        "population_group",
-        *PEOPLE_FIELDS,
-        "total",
+def _dotted(item: Any, path: str) -> Any:
+    """The value at a dotted path from a row ("type.category.code"); empty where a reference on the way is not set."""
+    for name in path.split("."):
+        item = getattr(item, name)
+        if item is None:
+            return ""
+    return item
+
+
+def _child_paths(record_type: RecordType) -> list[str]:
+    """What to prefetch for the child rows' columns: "violations__type__category" for "type.category.code"."""
+    prefix = record_type.export_rows_per
+    return [
+        "__".join([prefix, *path.split(".")[:-1]]) for _header, path in record_type.export_child_columns if "." in path
     ]
-    yield header
-    rows = queryset.select_related("region", "place", "organisation", "created_by", "perpetrator").prefetch_related(
-        "violations__type__category", "violations__population_group"
-    )
-    for incident in rows.iterator(chunk_size=CHUNK):
-        base = [
-            incident.reported_on,
-            incident.occurred_on,
-            *[get(incident) for _name, get in columns],
-            incident.perpetrator.code if incident.perpetrator else "",
-        ]
-        for violation in incident.violations.all():
-            yield [
-                *base,
-                violation.type.category.code,
-                violation.type.code,
-                violation.type.collective,
-                violation.population_group.code,
-                *[getattr(violation, name) for name in PEOPLE_FIELDS],
-                violation.total,
-            ]
 
 
 def _is_reference_list(field: Any) -> bool:
@@ -175,20 +154,35 @@ def _cell(record: Any, field: Any) -> Any:
 
 
 def _flat_rows(queryset: QuerySet, record_type: RecordType) -> Iterator[list[Any]]:
-    """One row per record: its month field, the shared columns, then its own fields (`_own_fields`)."""
-    own, month_field = _own_fields(record_type), record_type.month_field
+    """One row per record (or, for a type exported per child row, one per child row): its dates (the month field
+    first), the shared columns, its other own fields (`_own_fields`), then the declared child columns."""
+    own = _own_fields(record_type)
+    dates = [field for field in own if isinstance(field, DateField)]
+    others = [field for field in own if not isinstance(field, DateField)]
     columns = _common_columns()
-    yield [month_field, *[name for name, _get in columns], *[field.name for field in own]]
+    yield [
+        record_type.month_field,
+        *[field.name for field in dates],
+        *[name for name, _get in columns],
+        *[field.name for field in others],
+        *[header for header, _path in record_type.export_child_columns],
+    ]
     related = [field.name for field in own if field.is_relation and not field.many_to_many]
     listed = [field.name for field in own if field.many_to_many]
     rows = queryset.select_related("region", "place", "organisation", "created_by", *related)
     # prefetch_related works with iterator() only given a chunk size (Django 4.1+): one query per chunk and list.
-    for record in rows.prefetch_related(*listed).iterator(chunk_size=CHUNK):
-        yield [
-            getattr(record, month_field),
+    for record in rows.prefetch_related(*listed, *_child_paths(record_type)).iterator(chunk_size=CHUNK):
+        values = [
+            getattr(record, record_type.month_field),
+            *[_cell(record, field) for field in dates],
             *[get(record) for _name, get in columns],
-            *[_cell(record, field) for field in own],
+            *[_cell(record, field) for field in others],
         ]
+        if not record_type.export_rows_per:
+            yield values
+            continue
+        for child in getattr(record, record_type.export_rows_per).all():
+            yield [*values, *[_dotted(child, path) for _header, path in record_type.export_child_columns]]
 
 
 def record_rows(user: User, record_type: str, month: str | None) -> Iterator[list[Any]]:
@@ -200,10 +194,7 @@ def record_rows(user: User, record_type: str, month: str | None) -> Iterator[lis
         .filter(**_period_filter(model, month))
         .order_by(model.month_field, "pk")
     )
-    if record_type == "incidents":
-        yield from _incident_rows(queryset)
-    else:
-        yield from _flat_rows(queryset, declared)
+    yield from _flat_rows(queryset, declared)
 
 
 # --- the 5W: who does what, where, when, for how many

@@ -170,3 +170,29 @@ def test_gbv_data_reaches_no_export(people, api_as, data, django_capture_on_comm
         assert secret not in text
     if params["kind"] == "records":
         assert str(incident.pk) in {line.split(",")[2] for line in text.splitlines()}  # the id column
+
+
+def test_the_incidents_export_columns_are_the_declarations(
+    people, api_as, data, django_capture_on_commit_callbacks, monkeypatch
+):
+    """A column added to the incidents' declaration (export_columns) is in the export, before the violations'
+    columns; nothing in reports/ lists the incident's columns (issue 12)."""
+    from dataclasses import replace  # noqa: PLC0415
+
+    from core import records  # noqa: PLC0415
+
+    declared = records.get_record_type("incidents")
+    columns = (*(declared.export_columns or ()), "locality")
+    monkeypatch.setitem(records._record_types, "incidents", replace(declared, export_columns=columns))
+    job = export(
+        api_as,
+        people.admin,
+        django_capture_on_commit_callbacks,
+        kind="records",
+        month="2021-12",
+        format="csv",
+        record_type="incidents",
+    )
+    header = next(csv.reader(io.StringIO(job.result.read().decode("utf-8-sig"))))
+    assert header[:3] == ["reported_on", "occurred_on", "id"]
+    assert header.index("perpetrator") < header.index("locality") < header.index("violation_category")

@@ -196,6 +196,16 @@ def acts_for_record_organisation(user: User, record: ScopedRecord) -> bool:
     return sees_every_organisation(user) or record.organisation_id == user.organisation_id
 
 
+def acted_on_filter(user: User, *, organisation_field: str = "organisation") -> Q:
+    """The condition a record in scope must meet for the user to act on it (edit, submit, review, archive): its
+    organisation is theirs, or they are of the lead organisation. It narrows only records shared in their region (a
+    flash alert): any other record in a partner's scope is their organisation's already. The review queue asks it,
+    so a partner's supervisor is not handed another organisation's alert to verify (it would answer 403)."""
+    if sees_every_organisation(user):
+        return Q()
+    return Q(**{f"{organisation_field}_id": user.organisation_id})
+
+
 def aggregate_scope(
     queryset: QuerySet[_M],
     user: RegionScoped,

@@ -122,7 +122,7 @@ def step_url(record_type: RecordType, pk: int, step: str) -> str:
 def _waiting(record_type: RecordType, user: User, filters: dict[str, Any]) -> QuerySet[ReviewedRecord]:
     queryset = access.records_in_scope(
         record_type.model._default_manager.filter(status=Status.SUBMITTED), user, record_type.model.family
-    )
+    ).filter(access.acted_on_filter(user))  # another organisation's flash alert is read, never reviewed
     if filters.get("region"):
         queryset = queryset.filter(region=filters["region"])
     if filters.get("organisation"):

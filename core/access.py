@@ -250,8 +250,11 @@ def check_record_action(user: User, record: ScopedRecord, action: Action) -> Non
         raise NotInScope
     if not may(user, action, record.family):
         raise RoleRefused
-    # Another organisation's flash alert is read, never acted on: only the raising organisation edits it.
+    # Another organisation's flash alert is read, never acted on (the lead organisation reviews it)...
     if action != Action.READ and not acts_for_record_organisation(user, record):
+        raise RoleRefused
+    # ... and only the raising organisation edits it (SPEC.md, "Flash alerts"), the lead organisation included.
+    if action == Action.EDIT and is_shared_in_region(record) and record.organisation_id != user.organisation_id:
         raise RoleRefused
     if (
         user.role == Role.MONITOR
@@ -294,9 +297,10 @@ def may_archive_from(user: User, status: str) -> bool:
 
 
 def may_choose_organisation(user: User | AnonymousUser) -> bool:
-    """Whether the user may file a record under another organisation than their own: admins only (an admin enters
-    records for any organisation; everyone else's records are their organisation's)."""
-    return is_admin(user)
+    """Whether the user may file a record under another organisation than their own: the lead organisation's admins
+    only (they enter records for any organisation); a partner's records stay theirs (SPEC.md), so a partner's admin,
+    like everyone else, files under their own organisation."""
+    return is_admin(user) and isinstance(user, UserModel) and sees_every_organisation(user)
 
 
 def may_write_in_closed_month(user: User | AnonymousUser) -> bool:

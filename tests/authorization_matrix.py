@@ -86,8 +86,8 @@ ALERT_READS: dict[str, frozenset[str]] = {
     "partner_admin": frozenset({"gao", "partner", "mopti"}),
     "viewer": frozenset(),
 }
-# ... but only the raising organisation (and the lead organisation) acts on one: the alerts a role reads and may
-# not act on, {place: users}. A PATCH, a step or the edit page there is a 403; reading and commenting are allowed.
+# ... but only the raising organisation (and the lead organisation, which reviews but does not edit it) acts on one:
+# the alerts a role reads and may not act on, {place: users}. A PATCH, a step or the edit page there is a 403; reading and commenting are allowed.
 ALERTS_READ_ONLY: dict[str, frozenset[str]] = {
     "gao": frozenset({"partner_monitor", "partner_admin"}),
     "mopti": frozenset({"partner_admin"}),
@@ -300,9 +300,14 @@ def _alert_rows() -> dict[str, Row | tuple[Row, ...]]:
     acting |= {"alert-archive", "alert-restore"}
     refused = {place: dict.fromkeys(users, 403) for place, users in ALERTS_READ_ONLY.items()}
     refused["partner"] = {"monitor": 403}
+    # Only the raising organisation edits an alert (SPEC.md): the lead organisation reviews the partner's, never
+    # edits it.
+    not_edited = {**refused, "partner": dict.fromkeys(("monitor", "supervisor", "admin"), 403)}
 
     def read_only(key: str, row: Row) -> Row:
-        if key in acting or (key == "alert-detail" and row.method == "patch"):
+        if key == "alerts:edit" or (key == "alert-detail" and row.method == "patch"):
+            return replace(row, on_place=not_edited)
+        if key in acting:
             return replace(row, on_place=refused)
         return row
 

@@ -10,9 +10,10 @@ version, region, author, reviewer, changed after closing, an incident's narrativ
 GBV referral's case fields and organisation) can be set neither by a page nor by an API body, and a non-admin's
 organisation is always their own.
 
-Reported, not fixed (a policy question, not today's change): an admin of a partner organisation may file a record
-under any other organisation (access.may_choose_organisation is "an admin"), so a partner's admin can raise a flash
-alert, or enter an incident, in the lead's or another partner's name.
+Decided by the lead after the review: only the lead organisation's admins file a record under another organisation
+(SPEC.md: partners' records stay theirs), and a flash alert is edited by its raising organisation only — the lead
+organisation's users read and review it, never edit it (SPEC.md, "Flash alerts": "only the raising organisation
+edits it").
 """
 
 from __future__ import annotations
@@ -202,11 +203,6 @@ def test_a_focal_point_s_referral_patch_sets_no_case_field_nor_organisation(peop
 # --- Reported, not fixed
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="policy question for the lead: access.may_choose_organisation lets any admin, a partner's too, file a "
-    "record under another organisation (here an alert in another partner's name)",
-)
 def test_a_partner_s_admin_cannot_raise_an_alert_in_another_organisation_s_name(people, partner) -> None:
     partner_admin = make_user("amss_admin", "admin", ["ML07"], partner)
     other = Organisation.objects.create(code="DRC", name="Danish Refugee Council")
@@ -236,3 +232,40 @@ def test_an_alert_s_free_text_is_written_as_text_in_the_records_export(people, t
     for line in text.splitlines()[1:]:
         for cell in line.split(","):
             assert not cell.strip('"').startswith(("=", "@", "+", "-")), line  # …but never as a formula
+
+
+# --- "Only the raising organisation edits it" (SPEC.md, flash alerts): the lead organisation reads and reviews a
+# partner's alert, but does not edit it.
+
+
+def test_the_lead_organisation_reviews_but_does_not_edit_a_partner_s_alert(people, client) -> None:
+    alert = submitted_alert(people.partner_monitor)
+    for lead_user in (people.supervisor, people.admin):
+        assert lead_user.organisation is None or lead_user.organisation.is_lead
+        answer = api(lead_user).patch(
+            f"/api/v1/alerts/{alert.pk}/", {"version": alert.version, "narrative": "changed"}, format="json"
+        )
+        assert answer.status_code == 403, lead_user.username
+        client.force_login(lead_user)
+        assert client.get(reverse("alerts:edit", args=[alert.pk])).status_code == 403
+    answer = api(people.supervisor).post(
+        f"/api/v1/alerts/{alert.pk}/verify/", {"version": alert.version}, format="json"
+    )
+    assert answer.status_code == 200
+    alert.refresh_from_db()
+    assert alert.narrative != "changed"
+    assert alert.status == Status.VERIFIED
+
+
+def test_a_lead_admin_still_files_a_record_under_a_partner(people, partner) -> None:
+    body = {
+        "reported_on": "2021-12-10",
+        "occurred_on": "2021-12-09",
+        "place": GAO,
+        "event_type": "armed_attack",
+        "women": 1,
+        "organisation": partner.code,
+    }
+    answer = api(people.admin).post("/api/v1/alerts/", body, format="json")
+    assert answer.status_code == 201
+    assert answer.json()["organisation"] == partner.code

@@ -178,11 +178,11 @@ class TestSharedInTheRegion:
         assert response.status_code == 200
         assert response.json()["status"] == "verified"
 
-    def test_the_lead_organisation_acts_on_a_partners_alert(self, people, api_as):
+    def test_the_lead_organisation_reviews_a_partners_alert_but_only_the_partner_edits_it(self, people, api_as):
         partners = AlertFactory(created_by=people.partner_monitor, status=Status.SUBMITTED)
         client = api_as(people.supervisor)
         response = client.patch(f"{URL}{partners.pk}/", {"version": 1, "urgent": True}, format="json")
-        assert response.status_code == 200, response.json()
+        assert response.status_code == 403  # SPEC.md: only the raising organisation edits it
         assert client.post(f"{URL}{partners.pk}/verify/").json()["status"] == "verified"
 
     def test_a_partners_admin_reads_every_region_and_acts_on_their_own_only(self, people, api_as, partner_admin):

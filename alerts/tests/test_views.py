@@ -452,13 +452,23 @@ class TestEdit:
         client.force_login(people.monitor)
         assert client.get(url("edit", alert.pk)).status_code == 409
 
-    def test_the_lead_s_supervisor_edits_a_partner_s_verified_alert_and_sends_it_back_to_review(
+    def test_the_lead_s_supervisor_may_not_edit_a_partner_s_alert(self, people, region, client):
+        # SPEC.md, flash alerts: only the raising organisation edits it (the lead organisation reviews it).
+        alert = region.partner_alert
+        client.force_login(people.supervisor)
+        data = alert_data(version=alert.version, households="60")
+        assert client.get(url("edit", alert.pk)).status_code == 403
+        assert client.post(url("edit", alert.pk), data).status_code == 403
+        alert.refresh_from_db()
+        assert alert.households != 60
+
+    def test_the_partner_s_supervisor_edits_their_verified_alert_and_sends_it_back_to_review(
         self, people, region, client
     ):
         alert = region.partner_alert
         alert.status = Status.VERIFIED
         alert.save()
-        client.force_login(people.supervisor)
+        client.force_login(region.partner_supervisor)
         data = alert_data(version=alert.version, households="60")
         assert client.post(url("edit", alert.pk), data).status_code == 302
         alert.refresh_from_db()

@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 from rest_framework.exceptions import PermissionDenied
 
+from conftest import make_user
 from core import access
 from core.choices import Status
 from incidents.tests.factories import IncidentFactory
@@ -28,6 +29,12 @@ def test_only_admins_write_in_a_closed_month_and_choose_the_organisation(
     user = getattr(people, role)
     assert access.may_write_in_closed_month(user) is expected
     assert access.may_choose_organisation(user) is expected
+
+
+def test_a_partner_s_admin_files_under_their_own_organisation_only(people: SimpleNamespace, partner: Any) -> None:
+    partner_admin = make_user("amss_admin_rules", "admin", ["ML07"], partner)
+    assert access.may_write_in_closed_month(partner_admin)
+    assert not access.may_choose_organisation(partner_admin)
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -87,7 +87,8 @@ ALERT_READS: dict[str, frozenset[str]] = {
     "viewer": frozenset(),
 }
 # ... but only the raising organisation (and the lead organisation, which reviews but does not edit it) acts on one:
-# the alerts a role reads and may not act on, {place: users}. A PATCH, a step or the edit page there is a 403; reading and commenting are allowed.
+# the alerts a role reads and may not act on, {place: users}. A PATCH, a step or the edit page there is a 403;
+# reading and commenting are allowed.
 ALERTS_READ_ONLY: dict[str, frozenset[str]] = {
     "gao": frozenset({"partner_monitor", "partner_admin"}),
     "mopti": frozenset({"partner_admin"}),

@@ -14,6 +14,7 @@ from rest_framework.exceptions import PermissionDenied
 from conftest import make_user
 from core import access
 from core.choices import Status
+from core.models import User
 from incidents.tests.factories import IncidentFactory
 
 ROLES = ["monitor", "supervisor", "gbv", "admin", "viewer"]
@@ -33,6 +34,7 @@ def test_only_admins_write_in_a_closed_month_and_choose_the_organisation(
 
 def test_a_partner_s_admin_files_under_their_own_organisation_only(people: SimpleNamespace, partner: Any) -> None:
     partner_admin = make_user("amss_admin_rules", "admin", ["ML07"], partner)
+    assert isinstance(partner_admin, User)
     assert access.may_write_in_closed_month(partner_admin)
     assert not access.may_choose_organisation(partner_admin)
 

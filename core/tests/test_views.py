@@ -43,7 +43,7 @@ class TestHome:
         client.force_login(people.partner_monitor)
         html = client.get("/").content.decode()
         assert "Gao (ML07)" in html
-        assert "Records reported by AMSS in your regions." in html
+        assert "Records reported by AMSS in your regions, and every organisation's flash alerts there." in html
 
     def test_query_budget(
         self, people: SimpleNamespace, client: Client, django_assert_max_num_queries: DjangoAssertNumQueries

@@ -92,7 +92,8 @@ def test_healthz_is_503_naming_the_worker_when_no_worker_takes_the_ping(
     settings.REDIS_URL = os.environ["REDIS_URL"]
     settings.VIGIE_HEALTH_TIMEOUT_SECONDS = 1
     # A queue no worker listens to stands for a worker that is down.
-    monkeypatch.setattr(ping, "delay", lambda: ping.apply_async(queue="nobody-listens-here"))
+    send = ping.apply_async
+    monkeypatch.setattr(ping, "apply_async", lambda *args, **kwargs: send(*args, queue="nobody-listens-here", **kwargs))
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["failed"] == ["worker"]

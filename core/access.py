@@ -309,6 +309,25 @@ def may_write_in_closed_month(user: User | AnonymousUser) -> bool:
     return is_admin(user)
 
 
+def is_gbv_case_action_in_closed_month(
+    user: User | AnonymousUser, family: Family, action: Action, step: str = ""
+) -> bool:
+    """Whether this is one of the GBV case actions a focal point may still take in a closed month: withdrawing
+    consent, recording a service as provided, asking for and approving a case's closure (MANAGE_CASE), and verifying
+    a pending referral (the review's `verify` step; returning or rejecting one is not a survivor's right). A
+    survivor's rights come before a closed month, and admins, who may write there, cannot read GBV referrals
+    (SPEC.md, "Closed months"); the change is flagged "changed after closing" like an admin's."""
+    if _role(user) != Role.GBV_FOCAL_POINT or family != Family.GBV:
+        return False
+    return action == Action.MANAGE_CASE or (action == Action.REVIEW and step == "verify")
+
+
+def may_change_in_closed_month(user: User | AnonymousUser, family: Family, action: Action, step: str = "") -> bool:
+    """Whether the user may take `action` (a workflow `step`'s name, when it is one) on a record of `family` whose
+    month is closed: an admin any write, a GBV focal point the GBV case actions (core.closing asks this)."""
+    return may_write_in_closed_month(user) or is_gbv_case_action_in_closed_month(user, family, action, step)
+
+
 def urgent_record_reviewers(record: AuthoredRecord) -> list[User]:
     """Who is alerted at once when an urgent record is submitted: the active supervisors for whom the record is in
     scope, but not the one who entered it (nobody reviews their own record; SPEC.md, "The review workflow")."""

@@ -136,7 +136,7 @@ def take_step(record: R, step_name: str, *, by: User, text: str = "", version: i
     record = _lock(record)
     _check_version(record, version)
     _check_status(record, step, by)
-    closing.check_month_open(record, by)
+    closing.check_month_open(record, by, action=step.action, step=step.name)
     if step.needs_text and not text.strip():
         raise ValidationError({step.needs_text: _("Say why: this field is required.")})
     from_status = record.status
@@ -260,7 +260,7 @@ def create_record(record: R, *, by: User, save_children: Callable[[R], None] | N
         record.organisation = by.organisation  # type: ignore[assignment]  # None only without a lead organisation
     record.status, record.version = Status.DRAFT, 1
     record.full_clean(exclude=["created_by", "region", "organisation"])
-    closing.check_month_open(record, by)
+    closing.check_month_open(record, by, action=Action.CREATE)
     record.save()
     if save_children:
         save_children(record)
@@ -299,7 +299,7 @@ def change_record(
     apply_changes(record)
     if not access_checked:
         check_place(by, record)
-    closing.check_month_open(record, by, month_before, record.month_date if record.month_field else None)
+    closing.check_month_open(record, by, month_before, record.month_date if record.month_field else None, action=action)
     after = record.snapshot()
     changes = {
         key: ["…", "…"] if key in redact else [before.get(key), after.get(key)]

@@ -32,6 +32,34 @@ def test_only_admins_write_in_a_closed_month_and_choose_the_organisation(
     assert access.may_choose_organisation(user) is expected
 
 
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(
+    ("family", "action", "step"),
+    [
+        (access.Family.GBV, access.Action.MANAGE_CASE, ""),  # consent, a service provided, a case's closure
+        (access.Family.GBV, access.Action.REVIEW, "verify"),
+        (access.Family.GBV, access.Action.REVIEW, "return"),
+        (access.Family.GBV, access.Action.REVIEW, "reject"),
+        (access.Family.GBV, access.Action.EDIT, ""),
+        (access.Family.GBV, access.Action.CREATE, ""),
+        (access.Family.GBV, access.Action.ARCHIVE, "archive"),
+        (access.Family.GENERAL, access.Action.REVIEW, "verify"),
+        (access.Family.GENERAL, access.Action.READ, ""),  # a focal point lifting an incident's narrative restriction
+    ],
+)
+def test_in_a_closed_month_focal_points_take_only_the_gbv_case_actions(
+    people: SimpleNamespace, role: str, family: access.Family, action: access.Action, step: str
+) -> None:
+    user = getattr(people, role)
+    survivor_right = (family, action, step) in {
+        (access.Family.GBV, access.Action.MANAGE_CASE, ""),
+        (access.Family.GBV, access.Action.REVIEW, "verify"),
+    }
+    expected = role == "admin" or (role == "gbv" and survivor_right)
+    assert access.may_change_in_closed_month(user, family, action, step) is expected
+    assert access.is_gbv_case_action_in_closed_month(user, family, action, step) is (role == "gbv" and survivor_right)
+
+
 def test_a_partner_s_admin_files_under_their_own_organisation_only(people: SimpleNamespace, partner: Any) -> None:
     partner_admin = make_user("amss_admin_rules", "admin", ["ML07"], partner)
     assert isinstance(partner_admin, User)

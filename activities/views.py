@@ -107,14 +107,6 @@ class SessionPages(RecordPages[Session, SessionForms]):
     def get_queryset(self, user: User) -> QuerySet[Session]:
         return selectors.session_list(user=user)
 
-    def write(self, request: HttpRequest, forms_: SessionForms, session: Session | None) -> Session:
-        fields = dict(forms_.main.cleaned_data)
-        if session is None:
-            return services.session_create(by=signed_in(request), fields=fields)
-        return services.session_update(
-            session=session, by=signed_in(request), version=version_number(request.POST.get("version")), fields=fields
-        )
-
     def detail_extra(self, request: HttpRequest, session: Session) -> dict[str, Any]:
         return {"people": session.people(), "people_total": session.total}
 

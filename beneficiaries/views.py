@@ -171,14 +171,6 @@ class MovementPages(RecordPages[Movement, MovementForms]):
     def get_queryset(self, user: User) -> QuerySet[Movement]:
         return selectors.movement_list(user=user)
 
-    def write(self, request: HttpRequest, forms_: MovementForms, movement: Movement | None) -> Movement:
-        fields = dict(forms_.main.cleaned_data)
-        if movement is None:
-            return services.movement_create(by=signed_in(request), fields=fields)
-        return services.movement_update(
-            movement=movement, by=signed_in(request), version=version_number(request.POST.get("version")), fields=fields
-        )
-
     def detail_extra(self, request: HttpRequest, movement: Movement) -> dict[str, Any]:
         return {"people": movement.people(), "people_total": movement.total}
 

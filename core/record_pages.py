@@ -143,9 +143,6 @@ class RecordPages(Generic[R, F]):
     forms_class: type[F]  # built with (request, record or None)
     template_prefix: str
     new_label: StrOrPromise  # the entry form's title and the list's button: "New household"
-    # The record (and the list of records) in the templates: also under this name ("referral", "referrals").
-    context_object_name: str = "record"
-    context_list_name: str = "records"
     step_form_class: type[forms.Form] = StepForm  # the posted step's fields (incidents: also `duplicate_of`)
     confirm_texts: Mapping[str, StrOrPromise] = CONFIRM_TEXTS  # the dialogs' questions
     confirm_template: str = "core/record_confirm.html"
@@ -244,7 +241,7 @@ class RecordPages(Generic[R, F]):
         return {"record_type": self.record_type, "urls": self.url_names(), "new_label": self.new_label}
 
     def record_context(self, record: R | None) -> dict[str, Any]:
-        return {"record": record, self.context_object_name: record}
+        return {"record": record}
 
     # --- list
 
@@ -271,7 +268,6 @@ class RecordPages(Generic[R, F]):
             "filter_fields": list(filterset.form),
             "page": page,
             "records": records,
-            self.context_list_name: records,
             "query": query.urlencode(),
             "sort_links": sort_links(request, self.record_type.sorting()),
             "filtered": any(request.GET.get(name) for name in filterset.filters if name != "ordering"),

@@ -1,18 +1,25 @@
 """The closed-month rule every record type (and the import) obeys: a non-admin may not create, change or take
 a workflow step on a record whose month is closed (409); an admin may, and the record is flagged
 "changed after closing" so the report can show published and current figures side by side. A survivor's rights
-come first: a GBV focal point's case actions are let through and flagged alike (core.access decides which)."""
+come first: a GBV focal point's case actions are let through and flagged alike (core.access decides which).
+
+Closing is one step in time (SPEC.md): from the request that accepts a closing until its job has stored the
+figures, the month is "closing" and every write into it is refused, admins' and focal points' included. On
+PostgreSQL a write holds a shared advisory lock on its month until it commits and the closing request takes it
+exclusively, so the closing waits for the writes already past this check and every later write sees it."""
 
 from __future__ import annotations
 
 import datetime
+import enum
 from typing import TYPE_CHECKING
 
+from django.db import connection
 from django.utils.translation import gettext as _
 
 from core import access
 from core.errors import ConflictError
-from core.models import ClosedMonth, User
+from core.models import ClosedMonth, Job, User
 
 if TYPE_CHECKING:
     from core.records import ReviewedRecord
@@ -22,14 +29,46 @@ class MonthClosed(ConflictError):
     """A non-admin's write into a closed month (409)."""
 
 
+class MonthClosing(ConflictError):
+    """Any write into a month whose closing was accepted and whose figures are not stored yet (409)."""
+
+
+class MonthState(enum.Enum):
+    OPEN = "open"
+    CLOSING = "closing"
+    CLOSED = "closed"
+
+
+# The advisory locks' first key: months' locks, apart from any other advisory lock.
+MONTH_LOCKS = 7301
+
+
 def first_day(day: datetime.date) -> datetime.date:
     return day.replace(day=1)
 
 
-def is_closed(day: datetime.date | None) -> bool:
-    if day is None:
-        return False
-    return ClosedMonth.objects.filter(month=first_day(day), is_closed=True).exists()
+def lock_month(day: datetime.date, *, exclusive: bool) -> None:
+    """Hold the month's lock until the transaction ends: shared by writes into it, exclusive for its closing.
+    PostgreSQL only: SQLite runs one write transaction at a time."""
+    if connection.vendor != "postgresql":
+        return
+    function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {function}(%s, %s)", [MONTH_LOCKS, day.year * 12 + day.month])
+
+
+CLOSING_STATUSES = (Job.Status.QUEUED, Job.Status.RUNNING)
+
+
+def month_state(day: datetime.date) -> MonthState:
+    """Closing while the month's closing job is queued or running (it may be closed already: its job has not
+    ended), else closed or open."""
+    row = ClosedMonth.objects.filter(month=first_day(day)).values("is_closed", "closing_job__status").first()
+    if row is None:
+        return MonthState.OPEN
+    if row["closing_job__status"] in CLOSING_STATUSES:
+        return MonthState.CLOSING
+    return MonthState.CLOSED if row["is_closed"] else MonthState.OPEN
 
 
 def check_month_open(
@@ -44,7 +83,20 @@ def check_month_open(
     record between months touches both); `action` and `step` say what the write is (a workflow step's name)."""
     if not record.month_field:
         return
-    closed = [day for day in days or (record.month_date,) if day is not None and is_closed(day)]
+    months = sorted({first_day(day) for day in days or (record.month_date,) if day is not None})
+    for month in months:  # in order: two writes never wait for each other's months
+        lock_month(month, exclusive=False)
+    states = {month: month_state(month) for month in months}
+    closing = [month for month, state in states.items() if state is MonthState.CLOSING]
+    if closing:
+        raise MonthClosing(
+            _(
+                "%(month)s is being closed: no change enters it until its figures are stored. Try again in a few "
+                "minutes."
+            )
+            % {"month": closing[0].strftime("%Y-%m")}
+        )
+    closed = [month for month, state in states.items() if state is MonthState.CLOSED]
     if not closed:
         return
     if not access.may_change_in_closed_month(by, record.family, action, step):

@@ -8,6 +8,7 @@ job whose heartbeat stopped, a bounded number of times, then marks it failed wit
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import enum
 import logging
@@ -15,7 +16,7 @@ import queue
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import kombu.exceptions
@@ -168,19 +169,46 @@ def _held_by_another_run(job_id: int) -> bool:
     return Job.objects.filter(pk=job_id, status__in=(Job.Status.QUEUED, Job.Status.RUNNING)).exists()
 
 
+class _RunState:
+    """What a run's progress reports and its heartbeat thread share: the progress kept while the work holds a
+    read-only transaction, and whether the heartbeat found the job taken over."""
+
+    def __init__(self) -> None:
+        self.kept: int | None = None
+        self.lost = False
+
+
+_holding = threading.local()
+
+
+@contextlib.contextmanager
+def progress_kept() -> Iterator[None]:
+    """The work runs inside a read-only transaction here (a closing's snapshot), where the job's row cannot be
+    written: its progress is kept, and the heartbeat thread writes it on its own connection."""
+    before = getattr(_holding, "kept", False)
+    _holding.kept = True
+    try:
+        yield
+    finally:
+        _holding.kept = before
+
+
 class _Heartbeat(threading.Thread):
     """Writes the run's heartbeat every JOB_HEARTBEAT_SECONDS while the work goes on, even through a long step
-    that reports no progress (rendering a PDF). It dies with its process: a killed worker's job falls silent."""
+    that reports no progress (rendering a PDF), with the progress kept meanwhile. It dies with its process: a
+    killed worker's job falls silent."""
 
-    def __init__(self, job_id: int, token: str) -> None:
+    def __init__(self, job_id: int, token: str, state: _RunState) -> None:
         super().__init__(name=f"job-{job_id}-heartbeat", daemon=True)
-        self.job_id, self.token = job_id, token
+        self.job_id, self.token, self.state = job_id, token, state
         self.stopped = threading.Event()
 
     def run(self) -> None:
         try:
             while not self.stopped.wait(settings.VIGIE_JOB_HEARTBEAT_SECONDS):
-                if not _beat(self.job_id, self.token):
+                kept = {"progress": self.state.kept} if self.state.kept is not None else {}
+                if not _beat(self.job_id, self.token, **kept):
+                    self.state.lost = True
                     return
         except DatabaseError:
             logger.warning("Job %s: the heartbeat could not be written", self.job_id, exc_info=True)
@@ -206,14 +234,20 @@ def run_job(job_id: int, work: Work, *, heartbeat: bool = True) -> Outcome:
     if token is None:
         return Outcome.HELD if _held_by_another_run(job_id) else Outcome.SKIPPED
     job = Job.objects.get(pk=job_id)
+    state = _RunState()
 
     def progress(done: int, total: int) -> None:
-        if not _beat(job_id, token, progress=min(99, int(100 * done / max(total, 1)))):
+        value = min(99, int(100 * done / max(total, 1)))
+        if getattr(_holding, "kept", False):
+            state.kept = value
+        elif not _beat(job_id, token, progress=value):
+            state.lost = True
+        if state.lost:
             raise ClaimLost
         if settings.VIGIE_JOB_STEP_PAUSE_SECONDS > 0:
             time.sleep(settings.VIGIE_JOB_STEP_PAUSE_SECONDS)
 
-    beating = _Heartbeat(job_id, token) if heartbeat else None
+    beating = _Heartbeat(job_id, token, state) if heartbeat else None
     if beating is not None:
         beating.start()
     try:

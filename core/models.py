@@ -354,6 +354,11 @@ class ClosedMonth(models.Model):
     note = models.TextField(_("note"), blank=True)
     # {scope key: figures}; a scope key is "all" or the comma-joined region P-codes of the scope.
     published = models.JSONField(_("published figures"), default=dict, blank=True)
+    # The job storing the month's figures: while it is queued or running the month is closing, and no write
+    # enters it (core.closing). Its deletion (the task queue could not be reached) leaves the month as it was.
+    closing_job = models.ForeignKey(
+        "Job", verbose_name=_("closing job"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-month"]

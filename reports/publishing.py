@@ -7,15 +7,17 @@ language. A closed month answers its published figures; `current=true` gives tod
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from celery import Task
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -23,8 +25,10 @@ from django.utils.translation import gettext as _
 from core import audit
 from core.access import aggregate_scope
 from core.choices import AdminLevel, Role
+from core.closing import MonthState, lock_month, month_state
 from core.errors import ConflictError
-from core.models import AdminArea, ClosedMonth, MonthLog, Organisation, User
+from core.jobs import progress_kept, start_job
+from core.models import AdminArea, ClosedMonth, Job, MonthLog, Organisation, User
 from reports import counting, suppression
 from reports.figures import add_months, monthly_figures
 from reports.models import Publication
@@ -126,9 +130,50 @@ def publish(month: datetime.date, progress=lambda done, total: None) -> dict[str
     return published
 
 
+def begin_closing(month: datetime.date, *, by: User, note: str, task: Task[Any, Any]) -> Job:
+    """Accept a closing: in one transaction, wait for the writes into the month already under way (its lock),
+    refuse a month closing or closed (409), and mark it closing with the job that will store its figures. From
+    the commit on, no write enters the month (core.closing) until the job ends. When the task queue cannot be
+    reached, the job is deleted, which un-marks the month, and QueueUnavailable (503) is raised."""
+    with transaction.atomic():
+        lock_month(month, exclusive=True)
+        row, _created = ClosedMonth.objects.select_for_update().get_or_create(month=month)
+        state = month_state(month)
+        if state is MonthState.CLOSING:
+            raise ConflictError(_("This month is being closed already."))
+        if state is MonthState.CLOSED:
+            raise ConflictError(_("This month is already closed."))
+        row.closing_job = start_job(
+            kind="close_month", user=by, task=task, params={"month": month.isoformat(), "note": note}
+        )
+        row.save(update_fields=["closing_job"])
+        return row.closing_job
+
+
+@contextlib.contextmanager
+def snapshot() -> Iterator[None]:
+    """Read the database as it stood at one moment, on the primary: on PostgreSQL a REPEATABLE READ, read-only
+    transaction; SQLite's transactions already read one snapshot. The job's progress is kept meanwhile (its row
+    cannot be written here) and written by its heartbeat. Inside a transaction already (tests), it reads that."""
+    fresh = not connection.in_atomic_block
+    with transaction.atomic(using=DEFAULT_DB_ALIAS), progress_kept():
+        if fresh and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        yield
+
+
 @transaction.atomic
-def close_month(month: datetime.date, *, by: User, published: dict[str, Any], note: str = "") -> ClosedMonth:
+def close_month(
+    month: datetime.date, *, by: User, published: dict[str, Any], note: str = "", job: Job | None = None
+) -> ClosedMonth:
+    """Store the published figures and close the month. Given its closing job, only that job's closing is
+    stored (a closing the month no longer waits for fails), and a second run of it changes nothing."""
     closed, _created = ClosedMonth.objects.select_for_update().get_or_create(month=month)
+    if job is not None and closed.closing_job_id != job.pk:
+        raise ConflictError(_("This closing was replaced or given up: start it again."))
+    if job is not None and closed.is_closed:
+        return closed  # this job stored the figures, then its worker stopped before the job was marked done
     closed.is_closed, closed.closed_at, closed.closed_by = True, timezone.now(), by
     closed.note, closed.published = note, published
     closed.save()
@@ -147,6 +192,8 @@ def reopen_month(month: datetime.date, *, by: User, reason: str, request: HttpRe
     closed = ClosedMonth.objects.select_for_update().filter(month=month, is_closed=True).first()
     if closed is None:
         raise ConflictError(_("This month is not closed."))
+    if month_state(month) is MonthState.CLOSING:
+        raise ConflictError(_("This month is being closed already."))
     closed.is_closed = False
     closed.save(update_fields=["is_closed"])
     MonthLog.objects.create(month=month, action=MonthLog.Action.REOPENED, by=by, reason=reason.strip())

@@ -26,6 +26,7 @@ from core import access, audit
 from core.access import Capability
 from core.api.authentication import ExpiringTokenAuthentication
 from core.choices import Status
+from core.closing import MonthState, month_state
 from core.errors import ConflictError
 from core.filtersets import parse_month
 from core.http import signed_in
@@ -87,13 +88,15 @@ def _closed_months() -> list[datetime.date]:
 def _actions(request: HttpRequest, month: datetime.date, closed: bool) -> dict[str, Any]:
     user = signed_in(request)
     query = f"month={month:%Y-%m}"
+    closing = month_state(month) is MonthState.CLOSING
     return {
+        "closing": closing,
         "may_export_tallies": access.has_capability(user, Capability.TALLIES),
         "may_close": access.has_capability(user, Capability.CLOSE_MONTH),
         "tallies_csv": f"{reverse('api-reports-tallies')}?{query}&format=csv",
         "tallies_xlsx": f"{reverse('api-reports-tallies')}?{query}&format=xlsx",
-        "close_form": CloseMonthForm() if not closed else None,
-        "reopen_form": ReopenMonthForm() if closed else None,
+        "close_form": CloseMonthForm() if not closed and not closing else None,
+        "reopen_form": ReopenMonthForm() if closed and not closing else None,
     }
 
 
@@ -111,15 +114,12 @@ def close_month(request: HttpRequest, month: str) -> HttpResponse:
         raise PermissionDenied
     first_day = _month_from_path(month)
     form = CloseMonthForm(request.POST)
-    if publishing.is_closed(first_day) or not form.is_valid():
-        messages.error(request, _("This month is already closed."))
+    note = form.cleaned_data["note"] if form.is_valid() else ""  # the note is optional free text
+    try:
+        job = publishing.begin_closing(first_day, by=signed_in(request), note=note, task=close_month_job)
+    except ConflictError as error:
+        messages.error(request, str(error))
         return redirect(f"{reverse('reports:monthly')}?month={first_day:%Y-%m}")
-    job = start_job(
-        kind="close_month",
-        user=signed_in(request),
-        task=close_month_job,
-        params={"month": first_day.isoformat(), "note": form.cleaned_data["note"]},
-    )
     return redirect("reports:job", pk=job.pk)
 
 

@@ -21,7 +21,6 @@ from rest_framework.views import APIView
 from core import access, audit
 from core.access import Capability
 from core.choices import AdminLevel
-from core.errors import ConflictError
 from core.filtersets import FIRST_MONTH, LAST_MONTH, month_bounds, parse_month
 from core.http import body_object, signed_in
 from core.inputs import whole_number
@@ -192,14 +191,8 @@ class CloseMonthView(APIView):
     def post(self, request: Request, month: str) -> Response:
         _admin_only(request)
         first_day = _month(month)
-        if publishing.is_closed(first_day):
-            raise ConflictError(_("This month is already closed."))
-        job = start_job(
-            kind="close_month",
-            user=signed_in(request),
-            task=close_month_job,
-            params={"month": first_day.isoformat(), "note": str(body_object(request).get("note", ""))[:2000]},
-        )
+        note = str(body_object(request).get("note", ""))[:2000]
+        job = publishing.begin_closing(first_day, by=signed_in(request), note=note, task=close_month_job)
         return Response({"id": job.pk, "status": job.status}, status=202)
 
 

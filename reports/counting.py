@@ -165,7 +165,26 @@ def _reference_items(record_type: RecordType, by: str) -> dict[Any, ReferenceIte
     """The items of the reference list a tally is `by` (a foreign key of the record to a reference list)."""
     if not by:
         return {}
+    return {item.pk: item for item in reference_model(record_type, by)._default_manager.all()}
+
+
+def tally_of(record_type: RecordType, indicator: str, by: str | None) -> tuple[Tally, str | None]:
+    """The tally of a declared figure named `indicator` (a `Counted.indicator`, a figures row's), and for a tally
+    `by` a reference field, the code of the reference item it counts ("alerts.{event_type}" and "alerts.flood":
+    the tally, "flood")."""
+    for tally in record_type.tallies:
+        if not by and not tally.by and tally.code == indicator:
+            return tally, None
+        if by and tally.by == by:
+            before, after = tally.code.split("{" + by + "}", 1)
+            if indicator.startswith(before) and indicator.endswith(after) and len(indicator) > len(before + after):
+                return tally, indicator[len(before) : len(indicator) - len(after)]
+    raise LookupError(f"{record_type.slug}: no tally counts {indicator!r}.")
+
+
+def reference_model(record_type: RecordType, by: str) -> type[ReferenceItem]:
+    """The reference list a tally is `by` (a foreign key of the record to a reference list)."""
     reference = record_type.model._meta.get_field(by).related_model
     if not (isinstance(reference, type) and issubclass(reference, ReferenceItem)):
         raise ImproperlyConfigured(f"{record_type.slug}: a tally is by {by!r}, which is not a reference list.")
-    return {item.pk: item for item in reference._default_manager.all()}
+    return reference

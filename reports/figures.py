@@ -20,24 +20,15 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
-from django_countries import countries
 
 from core import access
 from core.choices import Status
 from core.filtersets import month_bounds
-from core.models import (
-    AdminArea,
-    AssistanceKind,
-    GbvIncidentType,
-    GbvService,
-    Organisation,
-    SessionKind,
-    ViolationCategory,
-    ViolationType,
-)
+from core.models import AdminArea, AssistanceKind, Organisation, SessionKind
 from core.records import PEOPLE_FIELDS, RecordType, Tally, get_record_type, people_sums, people_total_expression
 from incidents.models import GbvReferral, Incident, ServiceReferral, Violation
 from reports import counting
+from reports.labels import add_labels
 
 ZERO_GROUPS = dict.fromkeys(PEOPLE_FIELDS, 0)
 
@@ -129,7 +120,20 @@ def monthly_figures(
     region: AdminArea | None = None,
     organisation: Organisation | None = None,
 ) -> dict[str, Any]:
-    """Every figure of API.md's monthly answer (without `closed`/`suppressed`, which the caller adds)."""
+    """Every figure of API.md's monthly answer (without `closed`/`suppressed`, which the caller adds), labelled in
+    the active language as published figures are when read."""
+    return add_labels(figure_numbers(user=user, month=month, region=region, organisation=organisation))
+
+
+def figure_numbers(
+    *,
+    user: access.RegionScoped,
+    month: datetime.date,
+    region: AdminArea | None = None,
+    organisation: Organisation | None = None,
+) -> dict[str, Any]:
+    """The monthly answer as numbers and codes: what a closed month stores, the same in every language
+    (`reports.labels.add_labels` puts the labels back)."""
     scope, period = Scope(user, region, organisation), Period(month)
     figures = {
         "month": month.strftime("%Y-%m"),
@@ -210,14 +214,18 @@ def _violations(scope: Scope) -> QuerySet:
 
 def _violation_count(rows: QuerySet, group_by: list[str]) -> list[dict[str, Any]]:
     """Per group: the violations counted by `counting.violation_count` (people, or once per incident for a
-    collective type), the people of collective types as persons affected, and the distinct incidents."""
+    collective type), the people of collective types as persons affected, whether a collective type is in the
+    group, and the distinct incidents."""
     merged: dict[tuple, dict[str, Any]] = {}
     for row in counting.violations_by_type(rows, group_by):
         key = tuple(row[name] for name in group_by)
-        entry = merged.setdefault(key, {**{name: row[name] for name in group_by}, "count": 0, "persons_affected": 0})
+        entry = merged.setdefault(
+            key, {**{name: row[name] for name in group_by}, "count": 0, "persons_affected": 0, "collective": False}
+        )
         entry["count"] += counting.violation_count(row)
         if row[counting.COLLECTIVE]:
             entry["persons_affected"] += sum(counting.people_in(row).values())
+            entry["collective"] = True
     incidents = {
         tuple(row[name] for name in group_by): row["incidents"]
         for row in rows.values(*group_by).annotate(incidents=Count("incident", distinct=True))
@@ -251,20 +259,19 @@ def violation_figures(scope: Scope, period: Period) -> dict[str, Any]:
         "year_to_date": year_count,
         "by_group": by_group,
         "year_to_date_by_group": year_by_group,
-        "by_category": _labelled(_violation_count(month, ["type__category"]), "type__category", ViolationCategory),
-        "by_type": _labelled(_violation_count(month, ["type"]), "type", ViolationType, with_affected=True),
+        "by_category": _coded(_violation_count(month, ["type__category__code"]), "type__category__code"),
+        "by_type": _coded(_violation_count(month, ["type__code"]), "type__code", with_affected=True),
         "by_region": _violation_regions(month, count),
         "year_to_date_by_region": _violation_regions(year, year_count),
     }
 
 
-def _labelled(rows: list[dict[str, Any]], key: str, model, *, with_affected: bool = False) -> list[dict[str, Any]]:
-    references = {item.pk: item for item in model.objects.all()}
+def _coded(rows: list[dict[str, Any]], key: str, *, with_affected: bool = False) -> list[dict[str, Any]]:
+    """Rows by reference code; a collective violation type's row also gives the persons affected."""
     shaped = []
     for row in rows:
-        item = references[row[key]]
-        entry = {"code": item.code, "label": item.label, "count": row["count"], "incidents": row["incidents"]}
-        if with_affected and item.collective:
+        entry = {"code": row[key], "count": row["count"], "incidents": row["incidents"]}
+        if with_affected and row["collective"]:
             entry["persons_affected"] = row["persons_affected"]
         shaped.append(entry)
     return largest_first(shaped)
@@ -316,29 +323,17 @@ def gbv_figures(scope: Scope, period: Period) -> dict[str, Any]:
     counted = month.filter(consent_to_reporting=True)
     by_survivor_group = counted.annotate(group=counting.survivor_group()).values("group").annotate(n=Count("id"))
     groups = dict(by_survivor_group.values_list("group", "n"))
-    types = {item.pk: item for item in GbvIncidentType.objects.all()}
-    services = {item.pk: item for item in GbvService.objects.all()}
-    by_type = counted.values("incident_type").annotate(count=Count("id"))
-    by_service = ServiceReferral.objects.filter(referral__in=counted).values("service").annotate(count=Count("id"))
+    by_type = counted.values("incident_type__code").annotate(count=Count("id"))
+    by_service = (
+        ServiceReferral.objects.filter(referral__in=counted).values("service__code").annotate(count=Count("id"))
+    )
     return {
         "count": counted.count(),
         "excluded_without_consent": month.filter(consent_to_reporting=False).count(),
         "by_incident_type": largest_first(
-            [
-                {
-                    "code": types[row["incident_type"]].code,
-                    "label": types[row["incident_type"]].label,
-                    "count": row["count"],
-                }
-                for row in by_type
-            ]
+            [{"code": row["incident_type__code"], "count": row["count"]} for row in by_type]
         ),
-        "by_service": largest_first(
-            [
-                {"code": services[row["service"]].code, "label": services[row["service"]].label, "count": row["count"]}
-                for row in by_service
-            ]
-        ),
+        "by_service": largest_first([{"code": row["service__code"], "count": row["count"]} for row in by_service]),
         "by_group": {**ZERO_GROUPS, **groups},
     }
 
@@ -385,7 +380,6 @@ def movement_figures(scope: Scope, period: Period) -> dict[str, Any]:
     by_group = dict(sums[(period.month, "movements.persons")].groups)
     persons, previous_persons = sum(by_group.values()), sums[(period.previous, "movements.persons")].total
     by_nationality = month.values("nationality").annotate(count=Coalesce(Sum(people_total_expression()), Value(0)))
-    names = dict(countries)
     return {
         "identifications": sums[(period.month, "movements.identifications")].total,
         "persons": {
@@ -395,14 +389,7 @@ def movement_figures(scope: Scope, period: Period) -> dict[str, Any]:
             "by_group": by_group,
         },
         "by_nationality": largest_first(
-            [
-                {
-                    "code": str(row["nationality"]),
-                    "label": str(names.get(str(row["nationality"]), row["nationality"])),
-                    "count": row["count"],
-                }
-                for row in by_nationality
-            ]
+            [{"code": str(row["nationality"]), "count": row["count"]} for row in by_nationality]
         ),
     }
 
@@ -458,7 +445,6 @@ def assistance_figures(scope: Scope, period: Period) -> list[dict[str, Any]]:
         this, ytd = _assistance_side(month.get(kind.pk)), _assistance_side(year.get(kind.pk))
         row = {
             "kind": kind.code,
-            "label": kind.label,
             "households": this["households"],
             "persons": this["persons"],
             "quantity": this["quantity"],
@@ -475,7 +461,7 @@ def assistance_figures(scope: Scope, period: Period) -> list[dict[str, Any]]:
 
 
 def _has_figure(row: dict[str, Any]) -> bool:
-    return any(value for key, value in row.items() if key not in {"kind", "label", "by_group"})
+    return any(value for key, value in row.items() if key not in {"kind", "by_group"})
 
 
 def session_figures(scope: Scope, period: Period) -> list[dict[str, Any]]:
@@ -489,7 +475,6 @@ def session_figures(scope: Scope, period: Period) -> list[dict[str, Any]]:
             rows.append(
                 {
                     "kind": kind.code,
-                    "label": kind.label,
                     "sessions": sessions,
                     "participants": sum(groups.values()),
                     "by_group": groups,
@@ -504,7 +489,7 @@ def session_figures(scope: Scope, period: Period) -> list[dict[str, Any]]:
 def declared_figures(record_type: RecordType, scope: Scope, period: Period) -> list[dict[str, Any]]:
     """The month's figures a record type declares (its `tallies`), from the same `counting.declared_counts` as the
     tallies, so that each figure is the sum of its tally rows. One row per indicator: `indicator` (as in the
-    tallies), `label`, `by` (the reference field of a breakdown row, else None), `count`, `by_group` (the five
+    tallies), `by` (the reference field of a breakdown row, else None), `count`, `by_group` (the five
     people groups for a people tally, else None) and `by_region`. Rows in the order of the declaration; the rows
     of one breakdown largest first, ties by indicator; rows above zero only."""
     records = scope.verified(record_type.model._default_manager.all()).filter(
@@ -518,7 +503,6 @@ def declared_figures(record_type: RecordType, scope: Scope, period: Period) -> l
             counted.indicator,
             {
                 "indicator": counted.indicator,
-                "label": counted.item.label if counted.item is not None else str(counted.tally.label),
                 "by": counted.tally.by or None,
                 "count": 0,
                 "by_group": dict(ZERO_GROUPS) if counted.groups is not None else None,

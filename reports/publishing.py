@@ -1,8 +1,10 @@
 """Closed months: the published figures stored when a month closes, and which figures a request gets.
 
 A month's figures are published for every scope a user can have: the whole operation ("all"), each region,
-and each set of regions some user works in — in English and French, since labels follow the reader's
-language. A closed month answers its published figures; `current=true` gives today's.
+and each set of regions some user works in — as numbers and codes, once for every language: labels are added
+when the figures are read (`reports.labels`). Each region's figures are computed once and every other scope is
+merged from them (`reports.merging`), so closing does not grow with the number of users or languages. A closed
+month answers its published figures; `current=true` gives today's.
 """
 
 from __future__ import annotations
@@ -15,11 +17,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from celery import Task
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connection, transaction
 from django.http import HttpRequest
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import audit
@@ -30,7 +31,9 @@ from core.errors import ConflictError
 from core.jobs import progress_kept, start_job
 from core.models import AdminArea, ClosedMonth, Job, MonthLog, Organisation, User
 from reports import counting, suppression
-from reports.figures import add_months, monthly_figures
+from reports.figures import add_months, figure_numbers, monthly_figures
+from reports.labels import add_labels
+from reports.merging import merge_figures
 from reports.models import Publication
 from reports.tallies import tallies
 
@@ -82,10 +85,9 @@ def figures_for(
     closed = ClosedMonth.objects.filter(month=month, is_closed=True).first()
     published = None
     if closed is not None and not current and organisation is None:
-        language = (translation.get_language() or settings.LANGUAGE_CODE)[:2]
-        published = closed.published.get(language, closed.published.get("en", {})).get(request_scope_key(user, region))
+        published = closed.published.get(request_scope_key(user, region))
     figures = (
-        dict(published)
+        add_labels(published)
         if published
         else monthly_figures(user=user, month=month, region=region, organisation=organisation)
     )
@@ -112,22 +114,31 @@ def publication_scopes() -> list[frozenset[str]]:
 
 
 def publish(month: datetime.date, progress=lambda done, total: None) -> dict[str, dict[str, Any]]:
-    """The figures of the month for every scope and language, as they stand now."""
+    """The figures of the month for every scope, as they stand now: {scope key: numbers and codes}. Each region's
+    figures are computed once; the whole operation and every set of regions are merged from them."""
     scopes = publication_scopes()
+    areas = {area.pcode: area for area in AdminArea.objects.filter(level=AdminLevel.REGION)}
+    steps = len(areas) + len(scopes)
+    cells: dict[str, dict[str, Any]] = {}
+    for done, (pcode, area) in enumerate(areas.items(), start=1):
+        cells[pcode] = figure_numbers(user=Regions(frozenset({pcode})), month=month, region=area)
+        progress(done, steps)
     published: dict[str, dict[str, Any]] = {}
-    steps = len(scopes) * len(settings.LANGUAGES)
-    done = 0
-    for language, _name in settings.LANGUAGES:
-        with translation.override(language):
-            published[language] = {}
-            for regions in scopes:
-                region = AdminArea.objects.get(pcode=next(iter(regions))) if len(regions) == 1 else None
-                published[language][scope_key(regions)] = monthly_figures(
-                    user=Regions(regions), month=month, region=region
-                )
-                done += 1
-                progress(done, steps)
+    for done, regions in enumerate(scopes, start=len(areas) + 1):
+        published[scope_key(regions)] = _scope_figures(month, regions, cells)
+        progress(done, steps)
     return published
+
+
+def _scope_figures(month: datetime.date, regions: frozenset[str], cells: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """A scope's figures from its regions' cells. Every record's region is a level-1 region (its place's), so the
+    whole operation is every cell; a scope naming a region that is not one (none is known) is computed directly."""
+    wanted = regions or frozenset(cells)
+    if not wanted or not wanted <= cells.keys():
+        return figure_numbers(user=Regions(regions), month=month)
+    if len(regions) == 1:
+        return cells[next(iter(regions))]
+    return merge_figures(month, [cells[pcode] for pcode in sorted(wanted)])
 
 
 def begin_closing(month: datetime.date, *, by: User, note: str, task: Task[Any, Any]) -> Job:
@@ -227,9 +238,8 @@ def viewer_tally_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _answers(published: dict[str, Any]) -> dict[str, Any]:
-    if not published:
-        return {}
-    return published.get("en") or next(iter(published.values()), {})
+    """A closed month's published figures by scope (numbers: suppression reads no label)."""
+    return published or {}
 
 
 def decide_publication(month: datetime.date, published: dict[str, Any]) -> Publication:
@@ -304,12 +314,10 @@ def viewer_figures(
     cells are None, or what `marker` writes for them)."""
     closed = ClosedMonth.objects.get(month=month, is_closed=True)
     scope = request_scope_key(user, region)
-    language = (translation.get_language() or settings.LANGUAGE_CODE)[:2]
-    published = closed.published.get(language) or closed.published.get("en", {})
-    if scope not in published:
+    if scope not in closed.published:
         raise NotPublished(scope)
     figures = {
-        **published[scope],
+        **add_labels(closed.published[scope]),
         "closed": True,
         "changed_since_closing": _changed_since_closing(user, month, region),
     }

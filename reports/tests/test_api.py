@@ -68,7 +68,7 @@ class TestClosing:
         assert (job["kind"], job["status"], job["progress"], job["errors"]) == ("close_month", "done", 100, [])
         closed = ClosedMonth.objects.get(month=datetime.date(2021, 12, 1))
         assert closed.is_closed
-        assert closed.published["en"]["all"]["incidents"]["count"] == 4
+        assert closed.published["all"]["incidents"]["count"] == 4
         assert MonthLog.objects.filter(action="closed").count() == 1
 
     @pytest.mark.parametrize("role", ["monitor", "supervisor", "gbv", "viewer"])

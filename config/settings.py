@@ -374,6 +374,8 @@ VIGIE_JOB_MAX_ATTEMPTS = int(os.environ.get("JOB_MAX_ATTEMPTS", "3"))
 # Seconds a job pauses after each step it reports (an export's chunk of rows, a closing's scope): 0 in production.
 # Drills and the worker-kill tests set it so that "halfway through an export" does not depend on the machine's speed.
 VIGIE_JOB_STEP_PAUSE_SECONDS = float(os.environ.get("JOB_STEP_PAUSE_SECONDS", "0"))
+# An export reads and writes this many rows between two progress reports (each one a heartbeat).
+VIGIE_EXPORT_CHUNK_ROWS = int(os.environ.get("EXPORT_CHUNK_ROWS", "2000"))
 
 LOGGING = {
     "version": 1,

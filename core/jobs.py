@@ -279,11 +279,13 @@ def run_job_task(task: Task[Any, Any], job_id: int, work: Work) -> None:
 def requeue_stale_jobs(now: datetime.datetime | None = None) -> dict[str, list[int]]:
     """The sweeper (beat, every minute): a running job whose heartbeat is older than JOB_STALE_SECONDS lost its
     worker. It is queued again and its task sent again while it has runs left (JOB_MAX_ATTEMPTS), else marked
-    failed with the reason. Each change is conditional, so a run that wakes up meanwhile keeps its job."""
+    failed with the reason. Each change is conditional, so a run that wakes up meanwhile keeps its job. A queued
+    job that no worker took is sent again (its message may be lost)."""
     now = now or timezone.now()
     cutoff = now - datetime.timedelta(seconds=settings.VIGIE_JOB_STALE_SECONDS)
     stale = Job.objects.filter(status=Job.Status.RUNNING, heartbeat_at__lt=cutoff)
-    found: dict[str, list[int]] = {"requeued": [], "failed": []}
+    # First the queued ones: a job queued again just below must not be sent twice by the same sweep.
+    found: dict[str, list[int]] = {"resent": _resend_waiting_jobs(now, cutoff), "requeued": [], "failed": []}
     for job in stale.only("pk", "task", "attempts", "runner"):
         still_stale = Job.objects.filter(
             pk=job.pk, runner=job.runner, status=Job.Status.RUNNING, heartbeat_at__lt=cutoff
@@ -298,6 +300,33 @@ def requeue_stale_jobs(now: datetime.datetime | None = None) -> dict[str, list[i
         if still_stale.update(status=Job.Status.QUEUED, runner="", progress=0) and _resend(job):
             found["requeued"].append(job.pk)
     return found
+
+
+def _resend_waiting_jobs(now: datetime.datetime, cutoff: datetime.datetime) -> list[int]:
+    """A job queued for JOB_STALE_SECONDS that no run took may have lost its message (Redis restarted without its
+    data): its task is sent again, at most once per JOB_STALE_SECONDS (`heartbeat_at` of a queued job is when it
+    was last sent). A message that was not lost after all does no harm: the first run claims the job, the other
+    finds it taken."""
+    waiting = Job.objects.filter(status=Job.Status.QUEUED).filter(
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, created_at__lt=cutoff)
+    )
+    resent: list[int] = []
+    for job in waiting.only("pk", "task", "heartbeat_at"):
+        if job.task not in current_app.tasks:
+            continue
+        mine = Job.objects.filter(pk=job.pk, status=Job.Status.QUEUED, heartbeat_at=job.heartbeat_at)
+        if not mine.update(heartbeat_at=now):
+            continue  # taken meanwhile, or sent by another sweep
+        try:
+            current_app.tasks[job.task].apply_async((job.pk,), retry=False)
+        except BROKER_ERRORS:
+            logger.exception("Queued job %s could not be sent again; a later sweep tries again", job.pk)
+            continue
+        logger.warning(
+            "Job %s sent again: queued for over %s s and taken by no worker", job.pk, settings.VIGIE_JOB_STALE_SECONDS
+        )
+        resent.append(job.pk)
+    return resent
 
 
 def _resend(job: Job) -> bool:

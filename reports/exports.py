@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db.models import DateField, QuerySet, Sum
@@ -27,8 +28,13 @@ from core.spreadsheets import CsvTable, XlsxTable
 
 EXPORT_KINDS = ("records", "report_pdf", "5w")
 FORMATS = {"records": ("csv", "xlsx"), "5w": ("csv", "xlsx"), "report_pdf": ("pdf",)}
-CHUNK = 2000
 LIST_SEPARATOR = "; "  # the codes of a record's reference list (an alert's needs) in one cell
+
+
+def chunk_rows() -> int:
+    """Rows read per query and written between two progress reports (EXPORT_CHUNK_ROWS): each report is a
+    heartbeat, and the step pause of tests (JOB_STEP_PAUSE_SECONDS), so an export's pace is set, not the machine's."""
+    return max(1, settings.VIGIE_EXPORT_CHUNK_ROWS)
 
 
 def exportable_types() -> list[RecordType]:
@@ -171,7 +177,7 @@ def _flat_rows(queryset: QuerySet, record_type: RecordType) -> Iterator[list[Any
     listed = [field.name for field in own if field.many_to_many]
     rows = queryset.select_related("region", "place", "organisation", "created_by", *related)
     # prefetch_related works with iterator() only given a chunk size (Django 4.1+): one query per chunk and list.
-    for record in rows.prefetch_related(*listed, *_child_paths(record_type)).iterator(chunk_size=CHUNK):
+    for record in rows.prefetch_related(*listed, *_child_paths(record_type)).iterator(chunk_size=chunk_rows()):
         values = [
             getattr(record, record_type.month_field),
             *[_cell(record, field) for field in dates],
@@ -268,18 +274,19 @@ def _admin2(row: Mapping[str, Any]) -> tuple[str, str]:
 def write_table(rows: Iterator[list[Any]], fmt: str, target: Path, progress: Callable[[int], None]) -> None:
     """Write rows to `target` as they come (CSV, or Excel in write-only mode): memory stays flat. Every cell goes
     through core.spreadsheets, so no text is read as a formula."""
+    chunk = chunk_rows()
     if fmt == "csv":
         with target.open("w", encoding="utf-8-sig", newline="") as handle:
             writer = CsvTable(handle)
             for number, row in enumerate(rows):
                 writer.writerow(row)
-                if number % CHUNK == 0:
+                if number % chunk == 0:
                     progress(number)
         return
     sheet = XlsxTable("export")
     for number, row in enumerate(rows):
         sheet.writerow(["" if value is None else value for value in row])
-        if number % CHUNK == 0:
+        if number % chunk == 0:
             progress(number)
     sheet.save(target)
 
@@ -308,6 +315,6 @@ def _write_export(job: Job, params: dict[str, Any], user: User, progress: Callab
                 if params["kind"] == "records"
                 else five_w_rows(user, params.get("month"))
             )
-            write_table(rows, params["format"], target, lambda done: progress(done, done + CHUNK))
+            write_table(rows, params["format"], target, lambda done: progress(done, done + chunk_rows()))
         with target.open("rb") as handle:
             job.result.save(target.name, File(handle), save=True)

@@ -13,6 +13,7 @@ from core.choices import Status
 from core.models import Job
 from incidents.models import Incident
 from incidents.tests.factories import GbvReferralFactory
+from reports.exports import write_table
 from reports.tests.exporting import export
 from tests.pdf import ink_share, pdf_page_images, pdf_text
 
@@ -196,3 +197,12 @@ def test_the_incidents_export_columns_are_the_declarations(
     header = next(csv.reader(io.StringIO(job.result.read().decode("utf-8-sig"))))
     assert header[:3] == ["reported_on", "occurred_on", "id"]
     assert header.index("perpetrator") < header.index("locality") < header.index("violation_category")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_an_export_reports_its_progress_every_chunk_of_rows(fmt, settings, tmp_path):
+    """EXPORT_CHUNK_ROWS sets the export's pace (each report is a heartbeat, and the drills' step pause)."""
+    settings.VIGIE_EXPORT_CHUNK_ROWS = 3
+    reported: list[int] = []
+    write_table(iter([[number] for number in range(10)]), fmt, tmp_path / f"rows.{fmt}", reported.append)
+    assert reported == [0, 3, 6, 9]

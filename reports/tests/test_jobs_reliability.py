@@ -260,7 +260,7 @@ def test_the_sweeper_runs_a_job_whose_worker_died_again(
     stale = _job(people.admin, status="running", runner="dead", heartbeat_at=_ago(6), attempts=1, progress=50)
     alive = _job(people.admin, status="running", runner="alive", heartbeat_at=_ago(1), attempts=1)
     found = jobs.requeue_stale_jobs()
-    assert found == {"requeued": [stale.pk], "failed": []}
+    assert found == {"resent": [], "requeued": [stale.pk], "failed": []}
     # In-process here, so the task sent again has already run: once, to the end.
     stale.refresh_from_db()
     assert (stale.status, stale.progress, stale.attempts) == ("done", 100, 2)
@@ -274,7 +274,7 @@ def test_the_sweeper_fails_a_job_after_its_last_run_and_its_page_offers_to_try_a
 ) -> None:
     settings.VIGIE_JOB_STALE_SECONDS = 5
     job = _job(people.admin, status="running", heartbeat_at=_ago(6), attempts=settings.VIGIE_JOB_MAX_ATTEMPTS)
-    assert jobs.requeue_stale_jobs() == {"requeued": [], "failed": [job.pk]}
+    assert jobs.requeue_stale_jobs() == {"resent": [], "requeued": [], "failed": [job.pk]}
     job.refresh_from_db()
     assert job.status == "failed"
     assert job.finished_at is not None
@@ -313,6 +313,24 @@ def test_a_failed_closing_offers_to_close_the_month_again(
     assert 'value="Published"' in page
 
 
+def test_the_sweeper_sends_again_a_queued_job_no_worker_took(
+    people: SimpleNamespace, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A queued job's message may be lost (Redis restarted without its data): the sweeper sends it again, once per
+    JOB_STALE_SECONDS; a fresh queued job is left to its message."""
+    settings.VIGIE_JOB_STALE_SECONDS = 5
+    sent: list[int] = []
+    monkeypatch.setattr(export_job, "apply_async", lambda args, **_options: sent.append(args[0]))
+    lost, fresh = _job(people.admin), _job(people.admin)
+    Job.objects.filter(pk=lost.pk).update(created_at=_ago(6))
+    assert jobs.requeue_stale_jobs() == {"resent": [lost.pk], "requeued": [], "failed": []}
+    assert jobs.requeue_stale_jobs()["resent"] == []  # not again before JOB_STALE_SECONDS
+    later = jobs.requeue_stale_jobs(now=timezone.now() + datetime.timedelta(seconds=6))
+    assert sorted(later["resent"]) == [lost.pk, fresh.pk]
+    assert sorted(sent) == [lost.pk, lost.pk, fresh.pk]
+    assert Job.objects.get(pk=lost.pk).status == "queued"
+
+
 def test_another_users_failed_job_is_404(people: SimpleNamespace, client: Client) -> None:
     job = _job(people.admin, status="failed", errors=["x"])
     client.force_login(people.supervisor)
@@ -324,7 +342,7 @@ def test_the_sweeper_keeps_a_job_when_the_queue_is_down(
 ) -> None:
     settings.VIGIE_JOB_STALE_SECONDS = 5
     job = _job(people.admin, status="running", heartbeat_at=_ago(6), attempts=1)
-    assert jobs.requeue_stale_jobs() == {"requeued": [], "failed": []}
+    assert jobs.requeue_stale_jobs() == {"resent": [], "requeued": [], "failed": []}
     job.refresh_from_db()
     assert job.status == "running"  # still stale: the next sweep tries again
 

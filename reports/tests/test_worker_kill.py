@@ -41,6 +41,7 @@ pytestmark = [pytest.mark.worker, pytest.mark.postgres, pytest.mark.django_db(tr
 PROJECT = Path(__file__).resolve().parents[2]
 EXPORT = {"kind": "records", "month": "2021-12", "format": "csv", "record_type": "incidents"}
 DECEMBER_ROWS = 10  # the reports `data` fixture: one row per violation of December's incidents
+CHUNK_ROWS = 4  # the export reports (and pauses) after rows 0, 4 and 8: "halfway" is after its second chunk
 STEP_PAUSE_SECONDS = 2
 STALE_SECONDS = 5
 
@@ -85,6 +86,7 @@ class Worker:
             "JOB_HEARTBEAT_SECONDS": "0.5",
             "JOB_STALE_SECONDS": str(STALE_SECONDS),
             "JOB_STEP_PAUSE_SECONDS": str(STEP_PAUSE_SECONDS),
+            "EXPORT_CHUNK_ROWS": str(CHUNK_ROWS),
         }
         command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=prefork", "--concurrency=1"]
         command += ["-Q", queue, "-n", f"{queue}-{uuid.uuid4().hex[:6]}@%h", "--loglevel=INFO"]
@@ -150,9 +152,10 @@ def _start_export(api_as: Any, admin: Any) -> Job:
 
 
 def _wait_until_mid_export(job: Job) -> None:
-    _wait_for("the export to start", lambda: Job.objects.get(pk=job.pk).status == "running")
-    # Inside the pause after its first chunk (the file is half written), once the heartbeat thread has beaten.
-    time.sleep(STEP_PAUSE_SECONDS / 2)
+    # Inside the pause after its second chunk (rows 1-5 of 10 written: progress 50 %), once the heartbeat has
+    # written it (the progress is written at each chunk).
+    _wait_for("the export to be halfway", lambda: Job.objects.get(pk=job.pk).progress >= 50)
+    time.sleep(STEP_PAUSE_SECONDS / 4)
 
 
 def _assert_exported_once(job: Job, media: Path) -> None:
@@ -187,9 +190,9 @@ def test_case_b_a_worker_killed_whole_is_requeued_by_the_sweeper_and_a_new_worke
     _wait_until_mid_export(job)
     first.kill()
     # The job stays "running" until its heartbeat is older than JOB_STALE_SECONDS; the sweeper leaves it till then.
-    assert jobs.requeue_stale_jobs() == {"requeued": [], "failed": []}
+    assert jobs.requeue_stale_jobs() == {"resent": [], "requeued": [], "failed": []}
     time.sleep(STALE_SECONDS + 1)
-    assert jobs.requeue_stale_jobs() == {"requeued": [job.pk], "failed": []}
+    assert jobs.requeue_stale_jobs() == {"resent": [], "requeued": [job.pk], "failed": []}
     own_queue.start()
     _wait_for("the new worker to finish the export", lambda: Job.objects.get(pk=job.pk).status == "done", timeout=90)
     _assert_exported_once(job, settings.MEDIA_ROOT)

@@ -21,6 +21,11 @@ class CoreConfig(AppConfig):
         from core import tokens  # noqa: PLC0415
 
         tokens.connect_signals()  # every API token dies with a password change or a deactivation
+        from django.core.signals import request_started  # noqa: PLC0415
+
+        from core.jobs import start_jobs_thread  # noqa: PLC0415
+
+        request_started.connect(start_jobs_thread, dispatch_uid="vigie-jobs-thread")  # embedded mode only
 
 
 class VigieAdminConfig(admin_apps.AdminConfig):

@@ -76,20 +76,45 @@ def _send(job: Job, task: Task[Any, Any], undo: Callable[[], None] | None) -> No
         ) from error
 
 
+def _dispatch(task: Task[Any, Any], job_id: int) -> None:
+    """Send a job's task again (the sweeper): to the queue, or in embedded mode to the jobs thread."""
+    if task.app.conf.task_always_eager and settings.VIGIE_JOBS_ON_A_THREAD:
+        _jobs_thread().put((task, job_id))
+    else:
+        task.apply_async((job_id,), retry=False)
+
+
+# Embedded mode: how often the jobs thread, when idle, looks for jobs whose run stopped (there is no beat).
+EMBEDDED_SWEEP_SECONDS = 60
+
+
 class _JobsThread(threading.Thread):
     """Embedded mode (no Redis): the server process's one thread that runs background jobs, one after the other,
-    so the request that starts a job answers at once. A job's failure is recorded on its row (run_job)."""
+    so the request that starts a job answers at once. A job's failure is recorded on its row (run_job). It is
+    also the sweeper there: when it starts, every job still queued or running was left by an earlier server
+    process (stopped in the middle), and is run again; then, when idle, it sweeps as beat would."""
 
     def __init__(self) -> None:
         super().__init__(name="vigie-jobs", daemon=True)  # the server stops without waiting for a job
-        self.waiting: queue.Queue[tuple[Task[Any, Any], int]] = queue.Queue()
+        self.waiting: queue.Queue[tuple[Task[Any, Any], int] | None] = queue.Queue()  # None: stop
+        self.started_up = threading.Event()  # set once the jobs an earlier process left are handed in again
 
-    def put(self, item: tuple[Task[Any, Any], int]) -> None:
+    def put(self, item: tuple[Task[Any, Any], int] | None) -> None:
         self.waiting.put(item)
 
     def run(self) -> None:
+        self._sweep(left_by_an_earlier_process=True)
+        self.started_up.set()
         while True:
-            task, job_id = self.waiting.get()
+            try:
+                item = self.waiting.get(timeout=EMBEDDED_SWEEP_SECONDS)
+            except queue.Empty:
+                self._sweep()
+                continue
+            if item is None:
+                self.waiting.task_done()
+                return
+            task, job_id = item
             try:
                 task.apply((job_id,), throw=True)
             except Exception:
@@ -97,6 +122,21 @@ class _JobsThread(threading.Thread):
             finally:
                 connections.close_all()  # this thread's own connections
                 self.waiting.task_done()
+
+    def _sweep(self, *, left_by_an_earlier_process: bool = False) -> None:
+        if not settings.VIGIE_JOBS_ON_A_THREAD:
+            return  # no longer embedded mode (a test's settings were restored): the beat task sweeps
+        later = datetime.timedelta(seconds=settings.VIGIE_JOB_STALE_SECONDS + 1)
+        try:
+            requeue_stale_jobs(timezone.now() + later if left_by_an_earlier_process else None)
+        except DatabaseError:
+            logger.warning("The jobs thread could not look for stopped jobs", exc_info=True)
+        finally:
+            connections.close_all()
+
+
+def on_the_jobs_thread() -> bool:
+    return isinstance(threading.current_thread(), _JobsThread)
 
 
 _thread_lock = threading.Lock()
@@ -112,10 +152,29 @@ def _jobs_thread() -> _JobsThread:
         return _thread
 
 
+def start_jobs_thread(**_signal: Any) -> None:
+    """Embedded mode: start the jobs thread with the server (its first request), so that jobs an earlier server
+    process left are run again even if nobody starts a new one (a month left closing would refuse every write)."""
+    if settings.VIGIE_JOBS_ON_A_THREAD and (_thread is None or not _thread.is_alive()):
+        _jobs_thread()
+
+
 def wait_for_jobs_thread() -> None:
-    """Embedded mode: return once every job handed to the jobs thread has run (tests, and a clean shutdown)."""
+    """Embedded mode: return once every job handed to the jobs thread has run, those an earlier server process left
+    included (tests, and a clean shutdown)."""
     if _thread is not None:
+        _thread.started_up.wait(timeout=60)
         _thread.waiting.join()
+
+
+def stop_jobs_thread() -> None:
+    """Embedded mode: let the jobs thread finish what it was given, then stop it (tests)."""
+    global _thread  # noqa: PLW0603
+    with _thread_lock:
+        stopping, _thread = _thread, None
+    if stopping is not None and stopping.is_alive():
+        stopping.put(None)
+        stopping.join(timeout=60)
 
 
 class Outcome(enum.Enum):
@@ -206,14 +265,22 @@ class _Heartbeat(threading.Thread):
     def run(self) -> None:
         try:
             while not self.stopped.wait(settings.VIGIE_JOB_HEARTBEAT_SECONDS):
-                kept = {"progress": self.state.kept} if self.state.kept is not None else {}
-                if not _beat(self.job_id, self.token, **kept):
+                if not self._beat_once():
                     self.state.lost = True
                     return
-        except DatabaseError:
-            logger.warning("Job %s: the heartbeat could not be written", self.job_id, exc_info=True)
         finally:
             connections.close_all()  # this thread's own connections
+
+    def _beat_once(self) -> bool:
+        """One beat; a database error (a restart, a failover) is logged and the next beat tries again, so a run
+        does not fall silent, and lose its job to the sweeper, over one failed write."""
+        kept = {"progress": self.state.kept} if self.state.kept is not None else {}
+        try:
+            return _beat(self.job_id, self.token, **kept)
+        except DatabaseError:
+            logger.warning("Job %s: the heartbeat could not be written", self.job_id, exc_info=True)
+            connections.close_all()  # the next beat opens a new connection
+            return True
 
     def stop(self) -> None:
         self.stopped.set()
@@ -224,6 +291,16 @@ def _beat(job_id: int, token: str, **fields: Any) -> bool:
     """Write the heartbeat (and `fields`) if this run still holds the job; False when it no longer does."""
     mine = Job.objects.filter(pk=job_id, runner=token, status=Job.Status.RUNNING)
     return bool(mine.update(heartbeat_at=timezone.now(), **fields))
+
+
+def hold_claim(job: Job) -> None:
+    """Inside the transaction that commits a job's result: lock the job's row, check this run still holds it
+    (else ClaimLost: the sweeper gave it up or another run took it) and write its heartbeat, so the sweeper
+    cannot give it up between this commit and the job's end."""
+    held = Job.objects.select_for_update().filter(pk=job.pk, runner=job.runner, status=Job.Status.RUNNING)
+    if not held.exists() or not job.runner:
+        raise ClaimLost
+    held.update(heartbeat_at=timezone.now())
 
 
 def run_job(job_id: int, work: Work, *, heartbeat: bool = True) -> Outcome:
@@ -240,8 +317,10 @@ def run_job(job_id: int, work: Work, *, heartbeat: bool = True) -> Outcome:
         value = min(99, int(100 * done / max(total, 1)))
         if getattr(_holding, "kept", False):
             state.kept = value
-        elif not _beat(job_id, token, progress=value):
-            state.lost = True
+        else:
+            state.kept = None  # written now: the heartbeat must not write an older value over it
+            if not _beat(job_id, token, progress=value):
+                state.lost = True
         if state.lost:
             raise ClaimLost
         if settings.VIGIE_JOB_STEP_PAUSE_SECONDS > 0:
@@ -271,7 +350,7 @@ def run_job_task(task: Task[Any, Any], job_id: int, work: Work) -> None:
     """The body of a job's Celery task (bound): run the job; when another run holds it, ask again once its lease
     may have run out (a redelivered task whose first worker was killed), a bounded number of times. After that
     the stale-job sweeper owns the job."""
-    outcome = run_job(job_id, work, heartbeat=not task.request.is_eager)
+    outcome = run_job(job_id, work, heartbeat=not task.request.is_eager or on_the_jobs_thread())
     if outcome is Outcome.HELD and task.request.retries < 2 * settings.VIGIE_JOB_MAX_ATTEMPTS:
         raise task.retry(countdown=lease_seconds(), max_retries=None)
 
@@ -286,7 +365,7 @@ def requeue_stale_jobs(now: datetime.datetime | None = None) -> dict[str, list[i
     stale = Job.objects.filter(status=Job.Status.RUNNING, heartbeat_at__lt=cutoff)
     # First the queued ones: a job queued again just below must not be sent twice by the same sweep.
     found: dict[str, list[int]] = {"resent": _resend_waiting_jobs(now, cutoff), "requeued": [], "failed": []}
-    for job in stale.only("pk", "task", "attempts", "runner"):
+    for job in stale.only("pk", "task", "attempts", "runner", "heartbeat_at"):
         still_stale = Job.objects.filter(
             pk=job.pk, runner=job.runner, status=Job.Status.RUNNING, heartbeat_at__lt=cutoff
         )
@@ -297,7 +376,8 @@ def requeue_stale_jobs(now: datetime.datetime | None = None) -> dict[str, list[i
                 logger.warning("Job %s failed: its worker stopped %s times", job.pk, job.attempts)
                 found["failed"].append(job.pk)
             continue
-        if still_stale.update(status=Job.Status.QUEUED, runner="", progress=0) and _resend(job):
+        # heartbeat_at of a queued job is when it was last sent (_resend_waiting_jobs)
+        if still_stale.update(status=Job.Status.QUEUED, runner="", progress=0, heartbeat_at=now) and _resend(job):
             found["requeued"].append(job.pk)
     return found
 
@@ -318,7 +398,7 @@ def _resend_waiting_jobs(now: datetime.datetime, cutoff: datetime.datetime) -> l
         if not mine.update(heartbeat_at=now):
             continue  # taken meanwhile, or sent by another sweep
         try:
-            current_app.tasks[job.task].apply_async((job.pk,), retry=False)
+            _dispatch(current_app.tasks[job.task], job.pk)
         except BROKER_ERRORS:
             logger.exception("Queued job %s could not be sent again; a later sweep tries again", job.pk)
             continue
@@ -331,11 +411,13 @@ def _resend_waiting_jobs(now: datetime.datetime, cutoff: datetime.datetime) -> l
 
 def _resend(job: Job) -> bool:
     try:
-        current_app.tasks[job.task].apply_async((job.pk,), retry=False)
+        _dispatch(current_app.tasks[job.task], job.pk)
     except BROKER_ERRORS:
         logger.exception("Job %s could not be queued again; the next sweep tries again", job.pk)
         # Back to running with its old heartbeat: still stale, so the next sweep finds it.
-        Job.objects.filter(pk=job.pk, status=Job.Status.QUEUED).update(status=Job.Status.RUNNING)
+        Job.objects.filter(pk=job.pk, status=Job.Status.QUEUED).update(
+            status=Job.Status.RUNNING, heartbeat_at=job.heartbeat_at
+        )
         return False
     logger.warning("Job %s queued again: its worker stopped (run %s)", job.pk, job.attempts)
     return True

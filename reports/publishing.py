@@ -28,7 +28,7 @@ from core.access import aggregate_scope
 from core.choices import AdminLevel, Role
 from core.closing import MonthState, lock_month, month_state
 from core.errors import ConflictError
-from core.jobs import progress_kept, start_job
+from core.jobs import hold_claim, progress_kept, start_job
 from core.models import AdminArea, ClosedMonth, Job, MonthLog, Organisation, User
 from reports import counting, suppression
 from reports.figures import add_months, figure_numbers, monthly_figures
@@ -124,16 +124,29 @@ def publish(month: datetime.date, progress=lambda done, total: None) -> dict[str
         cells[pcode] = figure_numbers(user=Regions(frozenset({pcode})), month=month, region=area)
         progress(done, steps)
     published: dict[str, dict[str, Any]] = {}
+    every_record_in_a_cell = _every_record_in_a_region()
     for done, regions in enumerate(scopes, start=len(areas) + 1):
-        published[scope_key(regions)] = _scope_figures(month, regions, cells)
+        published[scope_key(regions)] = _scope_figures(month, regions, cells, whole=every_record_in_a_cell)
         progress(done, steps)
     return published
 
 
-def _scope_figures(month: datetime.date, regions: frozenset[str], cells: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """A scope's figures from its regions' cells. Every record's region is a level-1 region (its place's), so the
-    whole operation is every cell; a scope naming a region that is not one (none is known) is computed directly."""
-    wanted = regions or frozenset(cells)
+def _every_record_in_a_region() -> bool:
+    """A record's region is its place's level-1 region when it is saved; an admin-areas import that later changed
+    an area's level leaves records whose region is no cell's."""
+    return not any(
+        record_type.model._default_manager.exclude(region__level=AdminLevel.REGION).exists()
+        for record_type in counting.counted_types()
+    )
+
+
+def _scope_figures(
+    month: datetime.date, regions: frozenset[str], cells: dict[str, dict[str, Any]], *, whole: bool = True
+) -> dict[str, Any]:
+    """A scope's figures from its regions' cells. The whole operation is every cell when every record's region
+    is a level-1 region (`whole`); otherwise, and for a scope naming a region that is not one, the scope is
+    computed directly."""
+    wanted = regions or (frozenset(cells) if whole else frozenset())
     if not wanted or not wanted <= cells.keys():
         return figure_numbers(user=Regions(regions), month=month)
     if len(regions) == 1:
@@ -164,11 +177,18 @@ def begin_closing(month: datetime.date, *, by: User, note: str, task: Task[Any, 
 @contextlib.contextmanager
 def snapshot() -> Iterator[None]:
     """Read the database as it stood at one moment, on the primary: on PostgreSQL a REPEATABLE READ, read-only
-    transaction; SQLite's transactions already read one snapshot. The job's progress is kept meanwhile (its row
-    cannot be written here) and written by its heartbeat. Inside a transaction already (tests), it reads that."""
+    transaction. The job's progress is kept meanwhile (its row cannot be written here) and written by its
+    heartbeat. Inside a transaction already (tests), it reads that.
+
+    SQLite (embedded mode) opens its transactions IMMEDIATE, which would hold the database's one write lock, and
+    so stop every write of the application, while the figures are read: there the figures are read without one
+    (the month itself is frozen by the closing mark; an earlier month may move meanwhile)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
     fresh = not connection.in_atomic_block
     with transaction.atomic(using=DEFAULT_DB_ALIAS), progress_kept():
-        if fresh and connection.vendor == "postgresql":
+        if fresh:
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
         yield
@@ -183,6 +203,8 @@ def close_month(
     closed, _created = ClosedMonth.objects.select_for_update().get_or_create(month=month)
     if job is not None and closed.closing_job_id != job.pk:
         raise ConflictError(_("This closing was replaced or given up: start it again."))
+    if job is not None:
+        hold_claim(job)  # a run the sweeper gave up on stores nothing: the month was open again meanwhile
     if job is not None and closed.is_closed:
         return closed  # this job stored the figures, then its worker stopped before the job was marked done
     closed.is_closed, closed.closed_at, closed.closed_by = True, timezone.now(), by

@@ -8,7 +8,6 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
@@ -20,7 +19,7 @@ from rest_framework.response import Response
 from core import access, workflow
 from core.access import Action, Family
 from core.api.fields import check_someone_counted, record_field
-from core.http import body_object, signed_in
+from core.http import body_object, body_text, signed_in
 from core.records import PeopleCounts, ReviewedRecord, check_model_rules, editable_field_names
 
 
@@ -149,12 +148,8 @@ class RecordViewSet(
 
     def _take_step(self, request: Request, step: str, text_field: str | None = None) -> Response:
         record = self.get_object()
-        body = body_object(request)
-        text = str(body.get(text_field, "")) if text_field else ""
-        if text_field and "\x00" in text:
-            # PostgreSQL cannot store a NUL (a 500); whatever the body's encoding, it is the field's 400 (API.md).
-            raise exceptions.ValidationError({text_field: [ProhibitNullCharactersValidator.message]})
-        version = body.get("version")
+        text = body_text(request, text_field) if text_field else ""
+        version = body_object(request).get("version")
         record = self.run_step(record, step, text=text, version=version)
         return Response(self.get_serializer(self.get_queryset().get(pk=record.pk)).data)
 

@@ -22,7 +22,7 @@ from core import access, audit
 from core.access import Capability
 from core.choices import AdminLevel
 from core.filtersets import FIRST_MONTH, LAST_MONTH, month_bounds, parse_month
-from core.http import body_object, signed_in
+from core.http import body_object, body_text, signed_in
 from core.inputs import whole_number
 from core.jobs import start_job, visible_job
 from core.models import AdminArea, Job, Organisation
@@ -191,7 +191,7 @@ class CloseMonthView(APIView):
     def post(self, request: Request, month: str) -> Response:
         _admin_only(request)
         first_day = _month(month)
-        note = str(body_object(request).get("note", ""))[:2000]
+        note = body_text(request, "note")[:2000]
         job = publishing.begin_closing(first_day, by=signed_in(request), note=note, task=close_month_job)
         return Response({"id": job.pk, "status": job.status}, status=202)
 
@@ -208,7 +208,7 @@ class ReopenMonthView(APIView):
         publishing.reopen_month(
             first_day,
             by=signed_in(request),
-            reason=str(body_object(request).get("reason", "")),
+            reason=body_text(request, "reason"),
             request=request._request,
         )
         return Response({"month": first_day.strftime("%Y-%m"), "closed": False})

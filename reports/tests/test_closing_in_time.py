@@ -16,12 +16,15 @@ from django.test import Client
 from django.utils import timezone
 
 from core import jobs, workflow
+from core.admin_areas import AreaRow, merge_admin_areas
 from core.choices import Status
 from core.closing import MonthState, month_state
-from core.models import ClosedMonth, Job
+from core.models import AdminArea, ClosedMonth, Job
 from incidents.models import GbvReferral, Incident
 from incidents.tests.factories import IncidentFactory
 from reports import publishing
+from reports.figures import figure_numbers
+from reports.publishing import Regions
 from reports.tasks import close_month_job
 
 DECEMBER = datetime.date(2021, 12, 1)
@@ -313,3 +316,55 @@ def test_a_month_is_not_reopened_while_its_closing_job_runs(
     )
     assert response.status_code == 409
     assert Job.objects.get(pk=job_id).status == Job.Status.QUEUED
+
+
+@pytest.mark.django_db
+def test_a_closing_the_sweeper_gave_up_on_stores_nothing(
+    people: SimpleNamespace, api_as: Any, data: None, settings: Any
+) -> None:
+    """A run still alive after the sweeper failed its job (its heartbeat fell silent) must not close the month: the
+    month was open again meanwhile, and a write went in that its figures do not hold."""
+    response = api_as(people.admin).post(CLOSE, {"note": "n"}, format="json")
+    job = Job.objects.get(pk=response.json()["id"])
+    assert jobs.claim(job.pk)
+    job.refresh_from_db()
+    figures = publishing.publish(DECEMBER)  # the run reads its figures...
+    Job.objects.filter(pk=job.pk).update(
+        heartbeat_at=timezone.now() - datetime.timedelta(hours=1), attempts=settings.VIGIE_JOB_MAX_ATTEMPTS
+    )
+    assert jobs.requeue_stale_jobs()["failed"] == [job.pk]  # ...the sweeper gives it up: the month is open
+    submitted = Incident.objects.get(status=Status.SUBMITTED, reported_on__month=12)
+    assert api_as(people.supervisor).post(f"/api/v1/incidents/{submitted.pk}/verify/").status_code == 200
+    with pytest.raises(jobs.ClaimLost):
+        publishing.close_month(DECEMBER, by=people.admin, published=figures, note="n", job=job)
+    assert month_state(DECEMBER) is MonthState.OPEN
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [("/api/v1/reports/months/2021-12/close/", "note"), ("/api/v1/reports/months/2021-12/reopen/", "reason")],
+)
+def test_a_nul_character_in_the_note_or_reason_is_a_400(
+    people: SimpleNamespace, api_as: Any, path: str, field: str, queue_kept: list[int]
+) -> None:
+    """PostgreSQL cannot store a NUL: the field's 400, never a 500 (API.md)."""
+    if field == "reason":
+        publishing.close_month(DECEMBER, by=people.admin, published={})
+    response = api_as(people.admin).post(path, {field: "a\x00b"}, format="json")
+    assert response.status_code == 400
+    assert response.json()[field]
+    assert month_state(DECEMBER) is (MonthState.CLOSED if field == "reason" else MonthState.OPEN)
+
+
+@pytest.mark.django_db
+def test_records_of_a_region_that_is_no_longer_one_still_count_in_the_whole_operation(
+    people: SimpleNamespace, data: None
+) -> None:
+    """An admin-areas import that makes a region a cercle leaves its records outside every region's cell: the
+    whole operation's published figures are then computed directly, never short of them."""
+    merge_admin_areas([AreaRow(pcode="ML06", level=2, parent_pcode="ML07", name="Tombouctou")], AdminArea)
+    everyone = publishing.publish(DECEMBER)["all"]
+    directly = figure_numbers(user=Regions(frozenset()), month=DECEMBER)
+    assert everyone["incidents"]["count"] == directly["incidents"]["count"]
+    assert everyone["incidents"]["count"] == 4

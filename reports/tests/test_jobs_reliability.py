@@ -386,7 +386,16 @@ def test_two_deliveries_at_the_same_moment_run_the_job_once(people: SimpleNamesp
 # --- embedded mode (`make run`, no Redis): jobs on a thread of the server -------------------------------------------
 
 
+@pytest.fixture
+def jobs_thread(settings: Settings) -> Iterator[None]:
+    """Embedded mode, as `make run` (the test settings run jobs in the request); the thread stops with the test."""
+    settings.VIGIE_JOBS_ON_A_THREAD = True
+    yield
+    jobs.stop_jobs_thread()
+
+
 @pytest.mark.django_db(transaction=True)  # the jobs thread reads what the request committed
+@pytest.mark.usefixtures("jobs_thread")
 @pytest.mark.parametrize("channel", ["api", "page"])
 def test_in_embedded_mode_starting_an_export_answers_at_once(
     people: SimpleNamespace,
@@ -397,8 +406,6 @@ def test_in_embedded_mode_starting_an_export_answers_at_once(
     monkeypatch: pytest.MonkeyPatch,
     channel: str,
 ) -> None:
-    settings.VIGIE_JOBS_ON_A_THREAD = True  # as `make run` (the test settings run jobs in the request)
-
     real_claim = jobs.claim
 
     def slow_claim(job_id: int) -> str | None:
@@ -426,3 +433,41 @@ def test_in_embedded_mode_starting_an_export_answers_at_once(
     job.refresh_from_db()
     assert (job.status, job.progress) == ("done", 100)
     assert len(_exported_rows(job)) == 10
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("jobs_thread")
+def test_in_embedded_mode_a_closing_the_server_stopped_is_run_again_when_it_starts(
+    people: SimpleNamespace, data: None
+) -> None:
+    """`make run` stopped in the middle of a closing: the month is left closing (every write 409). The next server
+    process's jobs thread, started by its first request, runs the closing again; no beat is needed."""
+    job = _job(
+        people.admin,
+        kind="close_month",
+        task="reports.close_month",
+        params={"month": "2021-12-01", "note": ""},
+        status="running",
+        runner="the-stopped-server",
+        heartbeat_at=timezone.now(),
+        attempts=1,
+    )
+    ClosedMonth.objects.create(month=DECEMBER, closing_job=job)
+    assert month_state(DECEMBER) is MonthState.CLOSING
+    Client().get("/healthz")  # the new server's first request
+    jobs.wait_for_jobs_thread()
+    assert Job.objects.get(pk=job.pk).status == "done"
+    assert month_state(DECEMBER) is MonthState.CLOSED
+
+
+def test_a_job_queued_again_by_the_sweeper_is_not_sent_again_by_the_next_sweep(
+    people: SimpleNamespace, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.VIGIE_JOB_STALE_SECONDS = 300
+    sent: list[int] = []
+    monkeypatch.setattr(export_job, "apply_async", lambda args, **_options: sent.append(args[0]))
+    job = _job(people.admin, status="running", runner="dead", heartbeat_at=_ago(310), attempts=1)
+    assert jobs.requeue_stale_jobs()["requeued"] == [job.pk]
+    a_minute_later = jobs.requeue_stale_jobs(now=timezone.now() + datetime.timedelta(seconds=60))
+    assert a_minute_later == {"resent": [], "requeued": [], "failed": []}
+    assert sent == [job.pk]

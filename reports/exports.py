@@ -10,6 +10,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -273,21 +274,73 @@ def _columns(record_type: RecordType) -> tuple[list[str], list[str], list[Any]]:
     return header, lookups, [field for field in (*dates, *others) if field.many_to_many]
 
 
-def _row_values(queryset: QuerySet, record_type: RecordType, lookups: list[str]) -> QuerySet:
-    """The rows as tuples: the record's (`lookups`), then, for a type exported per child row, the child's columns:
-    the child table joined to the records (one join, which the filter makes an inner one: a record without child rows
-    has no row), in the records' order, then the children's."""
+def _row_query(queryset: QuerySet, record_type: RecordType, lookups: list[str]) -> tuple[QuerySet, list[str]]:
+    """The rows' query and the lookup of each column: the record's (`lookups`), then, for a type exported per child
+    row, the child's columns: the child table joined to the records (one join, which the filter makes an inner one:
+    a record without child rows has no row), in the records' order, then the children's."""
     if not record_type.export_rows_per:
-        return queryset.values_list(*lookups)
+        return queryset, lookups
     relation = record_type.export_rows_per
     rows = queryset.filter(**{f"{relation}__isnull": False})
     child_lookups = [_child_lookup(record_type, path) for _header, path in record_type.export_child_columns]
     if _CHILD_PEOPLE_TOTAL in child_lookups:
         rows = rows.annotate(**{_CHILD_PEOPLE_TOTAL: people_total_expression(f"{relation}__")})
-    return rows.order_by(*queryset.query.order_by, f"{relation}__pk").values_list(*lookups, *child_lookups)
+    return rows.order_by(*queryset.query.order_by, f"{relation}__pk"), [*lookups, *child_lookups]
 
 
-def _with_lists(rows: Iterator[tuple[Any, ...]], lists: list[Any], positions: list[int]) -> Iterator[list[Any]]:
+def _reading_plan(
+    record_type: RecordType, lookups: list[str]
+) -> tuple[list[str], list[tuple[int, dict[Any, Any] | None]]]:
+    """What the query selects, and how each column is made from it: a value read through a reference
+    ("region__pcode", "violations__type__category__code") is the reference's key in the query, resolved from an
+    in-memory map of that reference table ({key: pcode}); the big tables are read once, without joins to the small
+    ones. Returns the lookups to select and, per column, its index among them and its map (None: the value as is)."""
+    selects: list[str] = []
+    columns: list[tuple[int, dict[Any, Any] | None]] = []
+    maps: dict[tuple[Any, str, str], dict[Any, Any]] = {}
+    for lookup in lookups:
+        select, through = _through_reference(record_type, lookup)
+        if select not in selects:
+            selects.append(select)
+        mapping = None
+        if through is not None:
+            if through not in maps:
+                related, key, path = through
+                maps[through] = dict(related._default_manager.using(reading_alias()).values_list(key, path))
+            mapping = maps[through]
+        columns.append((selects.index(select), mapping))
+    return selects, columns
+
+
+def _through_reference(record_type: RecordType, lookup: str) -> tuple[str, tuple[Any, str, str] | None]:
+    """ "region__pcode" → ("region", (AdminArea, "id", "pcode")): the key the record holds, and the map to build from
+    the reference table (keyed by the field the key points to); "violations__women" → ("violations__women", None)."""
+    parts, kept = lookup.split("__"), []
+    model: Any = record_type.model
+    if parts[0] == record_type.export_rows_per:  # the child rows' relation: joined in the query
+        model = model._meta.get_field(parts[0]).related_model
+        kept.append(parts.pop(0))
+    if len(parts) == 1 or parts[0] == "pk":
+        return lookup, None
+    field: Any = model._meta.get_field(parts[0])
+    if not field.many_to_one:
+        return lookup, None
+    # A foreign key holds its model's key, or its to_field: the map is keyed by that.
+    return "__".join([*kept, parts[0]]), (field.related_model, field.target_field.name, "__".join(parts[1:]))
+
+
+def _mapped(rows: Iterator[tuple[Any, ...]], columns: list[tuple[int, dict[Any, Any] | None]]) -> Iterator[list[Any]]:
+    """The columns in order (one C call a row), then the few read through a map."""
+    pick = itemgetter(*[index for index, _mapping in columns])
+    through_maps = [(position, mapping) for position, (_index, mapping) in enumerate(columns) if mapping is not None]
+    for row in rows:
+        values = list(pick(row))
+        for position, mapping in through_maps:
+            values[position] = mapping.get(values[position])
+        yield values
+
+
+def _with_lists(rows: Iterator[list[Any]], lists: list[Any], positions: list[int]) -> Iterator[list[Any]]:
     """Each chunk of rows with its reference lists (codes sorted, joined by LIST_SEPARATOR) in place of the record's
     key: one query per list and chunk."""
     chunk = chunk_rows()
@@ -295,16 +348,19 @@ def _with_lists(rows: Iterator[tuple[Any, ...]], lists: list[Any], positions: li
         keys = {row[positions[0]] for row in batch}
         codes = [_list_codes(field, keys) for field in lists]
         for row in batch:
-            values = list(row)
             for position, by_record in zip(positions, codes, strict=True):
-                values[position] = LIST_SEPARATOR.join(by_record.get(row[position], ()))
-            yield values
+                row[position] = LIST_SEPARATOR.join(by_record.get(row[position], ()))
+            yield row
 
 
 def _list_codes(field: Any, keys: set[int]) -> dict[int, list[str]]:
     through = field.remote_field.through
     source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
-    pairs = through.objects.filter(**{f"{source}__in": keys}).values_list(f"{source}_id", f"{target}__code")
+    pairs = (
+        through.objects.using(reading_alias())
+        .filter(**{f"{source}__in": keys})
+        .values_list(f"{source}_id", f"{target}__code")
+    )
     by_record: dict[int, list[str]] = {}
     for key, code in pairs.order_by(f"{target}__code"):
         by_record.setdefault(key, []).append(code)
@@ -327,20 +383,21 @@ def record_rows(user: User, record_type: str, period: Period | str | None) -> It
     declared = get_record_type(record_type)
     header, lookups, lists = _columns(declared)
     yield [*header, *[name for name, _path in declared.export_child_columns]]
-    rows = _row_values(_scoped_records(user, declared, as_period(period)), declared, lookups)
-    stream = rows.iterator(chunk_size=chunk_rows())
+    query, row_lookups = _row_query(_scoped_records(user, declared, as_period(period)), declared, lookups)
+    selects, columns = _reading_plan(declared, row_lookups)
+    rows = _mapped(query.values_list(*selects).iterator(chunk_size=chunk_rows()), columns)
     if lists:
-        positions = [header.index(field.name) for field in lists]
-        yield from _with_lists(stream, lists, positions)
+        yield from _with_lists(rows, lists, [header.index(field.name) for field in lists])
     else:
-        yield from stream
+        yield from rows
 
 
 def record_count(user: User, record_type: str, period: Period | str | None) -> int:
     """How many rows `record_rows` gives after its header, counted in the database (one query)."""
     declared = get_record_type(record_type)
     _header, lookups, _lists = _columns(declared)
-    return int(_row_values(_scoped_records(user, declared, as_period(period)), declared, lookups).count())
+    query, _lookups = _row_query(_scoped_records(user, declared, as_period(period)), declared, lookups)
+    return int(query.count())
 
 
 # --- the 5W: who does what, where, when, for how many

@@ -115,6 +115,19 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# An optional read replica (a streaming-replication standby of the primary): exports, tallies and the figures of open
+# months read it (core.db.reading_alias), and may lag the primary by the replica's delay; writes, the review queue
+# and closing stay on the primary. Unset: everything reads the primary.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"],
+        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+# The alias those reads use: "replica" when there is one.
+VIGIE_READING_DATABASE = "replica" if "replica" in DATABASES else "default"
+# Sends the reads made inside core.db.reading_replica() there; nothing else.
+DATABASE_ROUTERS = ["core.db.ReadingRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: the Celery broker and result store, and the cache. Unset: tasks run in-process.

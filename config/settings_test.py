@@ -38,3 +38,12 @@ VIGIE_OTP_REQUIRED_ROLES = frozenset()
 # Tests run background jobs inside the request, in their own transaction, as before: a job's thread would not see
 # the rows a test has not committed. The embedded mode's thread has its own test (reports/tests/test_jobs_reliability).
 VIGIE_JOBS_ON_A_THREAD = False
+
+# A "replica" alias, the test database itself (a mirror: Django creates no second database), so tests can show which
+# reads go to a replica (reports/tests/test_replica.py). Reads use it only where a test sets VIGIE_READING_DATABASE:
+# a mirror is another connection, which does not see what a test's transaction has not committed.
+DATABASES = {
+    **DATABASES,  # noqa: F405  production's, from the star import above
+    "replica": {**DATABASES["default"], "TEST": {"MIRROR": "default"}},  # noqa: F405
+}
+VIGIE_READING_DATABASE = "default"

@@ -30,7 +30,14 @@ def neutralise(value: Any) -> Any:
 
 
 def safe_row(row: Iterable[Any]) -> list[Any]:
-    return [neutralise(value) for value in row]
+    """`neutralise` on every cell, plain text tested inline: an export writes a million rows of twenty cells, and a
+    call per cell was a third of its time (issue 14)."""
+    return [
+        ("'" + value if value.startswith(FORMULA_STARTS) else value)
+        if value.__class__ is str
+        else (neutralise(value) if isinstance(value, str | Promise) else value)
+        for value in row
+    ]
 
 
 class CsvTable:
@@ -43,8 +50,7 @@ class CsvTable:
         self._writer.writerow(safe_row(row))
 
     def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
-        for row in rows:
-            self.writerow(row)
+        self._writer.writerows(map(safe_row, rows))
 
 
 class XlsxTable:

@@ -5,13 +5,17 @@ exported (admins read GBV data as aggregates only)."""
 from __future__ import annotations
 
 import datetime
+import re
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from itertools import islice
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.files import File
 from django.db.models import DateField, QuerySet, Sum
 from django.db.models.functions import TruncMonth
@@ -21,14 +25,17 @@ from django_stubs_ext import StrOrPromise
 
 from core import access
 from core.choices import AdminLevel
-from core.filtersets import month_bounds, parse_month
+from core.db import reading_alias
+from core.filtersets import FIRST_MONTH, LAST_MONTH, month_bounds, parse_month
 from core.models import Job, ReferenceItem, User
-from core.records import RecordType, get_record_type, people_total_expression, record_types
+from core.records import PeopleCounts, RecordType, get_record_type, people_total_expression, record_types
 from core.spreadsheets import CsvTable, XlsxTable
 
 EXPORT_KINDS = ("records", "report_pdf", "5w")
 FORMATS = {"records": ("csv", "xlsx"), "5w": ("csv", "xlsx"), "report_pdf": ("pdf",)}
 LIST_SEPARATOR = "; "  # the codes of a record's reference list (an alert's needs) in one cell
+_YEAR = re.compile(r"[0-9]{4}")
+EXCEL_MAX_ROWS = 1_048_576  # rows of one Excel sheet, header included
 
 
 def chunk_rows() -> int:
@@ -60,21 +67,94 @@ class ExportError(ValueError):
         self.errors = errors
 
 
-def validate_export(params: dict[str, Any]) -> dict[str, Any]:
-    """Check kind, month, format and record type; return the normalised parameters."""
+@dataclass(frozen=True)
+class Period:
+    """The months an export holds: from `start` (a first day) to the day before `end` (the first day after them)."""
+
+    start: datetime.date
+    end: datetime.date
+    label: str  # as the file name says it: "2022-03", "2021", "2021-01-to-2021-06"
+
+
+def _month_label(first_day: datetime.date) -> str:
+    return first_day.strftime("%Y-%m")
+
+
+def as_period(value: Period | str | None) -> Period | None:
+    """A period as such; a month's first day ("2022-03-01", the parameters kept before periods) as its month."""
+    if value is None or isinstance(value, Period):
+        return value
+    start, end = month_bounds(datetime.date.fromisoformat(value))
+    return Period(start, end, _month_label(start))
+
+
+def export_period(params: Mapping[str, Any]) -> Period | None:
+    """The period of validated parameters (`validate_export`): a month, a year, from–to, or None for every month."""
+    if params.get("month"):
+        return as_period(params["month"])
+    if params.get("year"):
+        year = int(params["year"])
+        return Period(datetime.date(year, 1, 1), datetime.date(year + 1, 1, 1), str(year))
+    if params.get("from"):
+        start = datetime.date.fromisoformat(params["from"])
+        last = datetime.date.fromisoformat(params["to"])
+        label = f"{_month_label(start)}-to-{_month_label(last)}"
+        return Period(start, month_bounds(last)[1], label)
+    return None
+
+
+def _checked_month(value: object, field: str, errors: dict[str, list[str]]) -> datetime.date | None:
+    try:
+        return parse_month(value)
+    except ValidationError as error:  # not "YYYY-MM", not text, or out of 1900-2100: its message
+        errors[field] = list(error.messages)
+        return None
+
+
+def _checked_year(value: object, errors: dict[str, list[str]]) -> str | None:
+    text = str(value) if isinstance(value, int | str) and not isinstance(value, bool) else ""
+    if not (_YEAR.fullmatch(text) and FIRST_MONTH.year <= int(text) <= LAST_MONTH.year):
+        errors["year"] = [_("Enter a year as YYYY, from 1900 to 2100, e.g. 2021.")]
+        return None
+    return text
+
+
+def _validate_period(params: Mapping[str, Any], errors: dict[str, list[str]]) -> dict[str, str | None]:
+    """One of: `month` ("2022-03"), `year` ("2021"), or `from` and `to` (months, inclusive); none: every month.
+    Normalised as before for a month (its first day), the year as text, from and to as first days."""
+    given = [name for name in ("month", "year", "from", "to") if params.get(name) not in (None, "")]
+    period: dict[str, str | None] = {"month": None, "year": None, "from": None, "to": None}
+    if len({"month", "year", "range"} & {"range" if name in ("from", "to") else name for name in given}) > 1:
+        errors["period"] = [_("Give one period: a month, a year, or from one month to another.")]
+        return period
+    if "month" in given and (month := _checked_month(params["month"], "month", errors)):
+        period["month"] = month.isoformat()
+    if "year" in given:
+        period["year"] = _checked_year(params["year"], errors)
+    if {"from", "to"} & set(given):
+        if not {"from", "to"} <= set(given):
+            errors["from" if "from" not in given else "to"] = [_("Give both months of the range: from and to.")]
+            return period
+        start, last = _checked_month(params["from"], "from", errors), _checked_month(params["to"], "to", errors)
+        if start and last and start > last:
+            errors["to"] = [
+                _("The range ends before it starts: give a month from %(start)s on.") % {"start": _month_label(start)}
+            ]
+        elif start and last:
+            period["from"], period["to"] = start.isoformat(), last.isoformat()
+    return period
+
+
+def validate_export(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Check kind, period, format and record type; return the normalised parameters."""
 
     errors: dict[str, list[str]] = {}
     kind = params.get("kind")
     if not isinstance(kind, str) or kind not in EXPORT_KINDS:  # a list or an object is no kind either (400)
         errors["kind"] = [_("Choose records, report_pdf or 5w.")]
         kind = ""
-    month = params.get("month")
-    try:
-        month_value = parse_month(month).isoformat() if month else None
-    except (ValidationError, TypeError, ValueError):  # not "YYYY-MM", not text, or no such date: one message
-        errors["month"] = [_("Enter a month as YYYY-MM, e.g. 2022-03.")]
-        month_value = None
-    if kind == "report_pdf" and not month:
+    period = _validate_period(params, errors)
+    if kind == "report_pdf" and not period["month"] and "month" not in errors:
         errors["month"] = [_("The report needs a month.")]
     fmt = params.get("format") or (FORMATS.get(kind, ("csv",))[0])
     if kind in FORMATS and fmt not in FORMATS[kind]:
@@ -84,54 +164,56 @@ def validate_export(params: dict[str, Any]) -> dict[str, Any]:
         errors["record_type"] = [_("Records of this type cannot be exported (GBV referrals are need-to-know).")]
     if errors:
         raise ExportError(errors)
-    return {"kind": kind, "month": month_value, "format": fmt, "record_type": record_type}
+    kept_period = {name: value for name, value in period.items() if name == "month" or value}
+    return {"kind": kind, **kept_period, "format": fmt, "record_type": record_type}
+
+
+def check_sheet_size(params: Mapping[str, Any], user: User) -> None:
+    """An Excel sheet holds EXCEL_MAX_ROWS rows, header included: a records export that would pass it is refused
+    before it starts (one COUNT query), saying how many rows it would have."""
+    if params["kind"] != "records" or params["format"] != "xlsx":
+        return
+    rows = record_count(user, params["record_type"], export_period(params))
+    if rows + 1 > EXCEL_MAX_ROWS:
+        message = _(
+            "This export would have %(rows)s rows; an Excel sheet holds %(limit)s. Choose a shorter period or CSV."
+        ) % {"rows": f"{rows:,}", "limit": f"{EXCEL_MAX_ROWS:,}"}
+        raise ExportError({"format": [message]})
 
 
 def export_details(params: dict[str, Any], channel: str) -> dict[str, Any]:
     """What the audit log keeps of an export's parameters (all of them are choices, none is free text)."""
-    kept = {key: params.get(key) for key in ("kind", "record_type", "month", "format") if params.get(key)}
+    keys = ("kind", "record_type", "month", "year", "from", "to", "format")
+    kept = {key: params.get(key) for key in keys if params.get(key)}
     return {**kept, "channel": channel}
 
 
-def _period_filter(model: Any, month: str | None) -> dict[str, Any]:
-    if not month:
+def _period_filter(model: Any, period: Period | None) -> dict[str, Any]:
+    if period is None:
         return {}
-    start, end = month_bounds(datetime.date.fromisoformat(month))
-    return {f"{model.month_field}__gte": start, f"{model.month_field}__lt": end}
+    return {f"{model.month_field}__gte": period.start, f"{model.month_field}__lt": period.end}
 
 
 # --- the records
+#
+# Rows are read as values over a server-side cursor (`iterator`), never as ORM objects: a million incidents stream at
+# tens of thousands of rows a second in flat memory (issue 14). References are read by code in the same query; a
+# type exported per child row (an incident: per violation) is read from the child table joined to its record, so a
+# record without child rows has no row, as before.
 
-
-def _common_columns() -> list[tuple[str, Callable[[Any], Any]]]:
-    return [
-        ("id", lambda r: r.pk),
-        ("status", lambda r: r.status),
-        ("admin1_pcode", lambda r: r.region.pcode),
-        ("admin1_name", lambda r: r.region.name),
-        ("place_pcode", lambda r: r.place.pcode),
-        ("place_name", lambda r: r.place.name),
-        ("organisation", lambda r: r.organisation.code),
-        ("entered_by", lambda r: r.created_by.username),
-        ("changed_after_closing", lambda r: r.changed_after_closing),
-    ]
-
-
-def _dotted(item: Any, path: str) -> Any:
-    """The value at a dotted path from a row ("type.category.code"); empty where a reference on the way is not set."""
-    for name in path.split("."):
-        item = getattr(item, name)
-        if item is None:
-            return ""
-    return item
-
-
-def _child_paths(record_type: RecordType) -> list[str]:
-    """What to prefetch for the child rows' columns: "violations__type__category" for "type.category.code"."""
-    prefix = record_type.export_rows_per
-    return [
-        "__".join([prefix, *path.split(".")[:-1]]) for _header, path in record_type.export_child_columns if "." in path
-    ]
+# The shared columns after the dates: header and the lookup that reads it.
+_COMMON_COLUMNS = (
+    ("id", "pk"),
+    ("status", "status"),
+    ("admin1_pcode", "region__pcode"),
+    ("admin1_name", "region__name"),
+    ("place_pcode", "place__pcode"),
+    ("place_name", "place__name"),
+    ("organisation", "organisation__code"),
+    ("entered_by", "created_by__username"),
+    ("changed_after_closing", "changed_after_closing"),
+)
+_CHILD_PEOPLE_TOTAL = "export_people_total"  # the annotation a child row's "total" column reads
 
 
 def _is_reference_list(field: Any) -> bool:
@@ -151,62 +233,177 @@ def _own_fields(record_type: RecordType) -> list[Any]:
     ]
 
 
-def _cell(record: Any, field: Any) -> Any:
-    """A field's value as a cell: a reference by its code, a list of references as codes joined by "; "."""
+def _own_lookup(field: Any) -> str:
+    """What a record's own field is read as: a reference by its code; a list of references reads the record's key
+    here, replaced by the list's codes (`_with_lists`)."""
     if field.many_to_many:
-        return LIST_SEPARATOR.join(sorted(item.code for item in getattr(record, field.name).all()))
-    value = getattr(record, field.name)
-    return getattr(value, "code", value) if field.is_relation else value
+        return "pk"
+    if not field.is_relation:
+        return str(field.name)
+    if not any(related.name == "code" for related in field.related_model._meta.concrete_fields):
+        raise ImproperlyConfigured(f"The exported reference {field.name!r} has no code.")
+    return f"{field.name}__code"
 
 
-def _flat_rows(queryset: QuerySet, record_type: RecordType) -> Iterator[list[Any]]:
-    """One row per record (or, for a type exported per child row, one per child row): its dates (the month field
-    first), the shared columns, its other own fields (`_own_fields`), then the declared child columns."""
+def _child_lookup(record_type: RecordType, path: str) -> str:
+    """A child column's lookup from the record: "type.category.code" → "violations__type__category__code"; "total"
+    is the sum of the child's people counts."""
+    child_model = record_type.model._meta.get_field(record_type.export_rows_per).related_model
+    if path == "total" and isinstance(child_model, type) and issubclass(child_model, PeopleCounts):
+        return _CHILD_PEOPLE_TOTAL
+    return f"{record_type.export_rows_per}__{path.replace('.', '__')}"
+
+
+def _columns(record_type: RecordType) -> tuple[list[str], list[str], list[Any]]:
+    """The header, the lookup of each column (from the record), and the reference-list fields in column order."""
     own = _own_fields(record_type)
     dates = [field for field in own if isinstance(field, DateField)]
     others = [field for field in own if not isinstance(field, DateField)]
-    columns = _common_columns()
-    yield [
+    header = [
         record_type.month_field,
         *[field.name for field in dates],
-        *[name for name, _get in columns],
+        *[name for name, _lookup in _COMMON_COLUMNS],
         *[field.name for field in others],
-        *[header for header, _path in record_type.export_child_columns],
     ]
-    related = [field.name for field in own if field.is_relation and not field.many_to_many]
-    listed = [field.name for field in own if field.many_to_many]
-    rows = queryset.select_related("region", "place", "organisation", "created_by", *related)
-    # prefetch_related works with iterator() only given a chunk size (Django 4.1+): one query per chunk and list.
-    for record in rows.prefetch_related(*listed, *_child_paths(record_type)).iterator(chunk_size=chunk_rows()):
-        values = [
-            getattr(record, record_type.month_field),
-            *[_cell(record, field) for field in dates],
-            *[get(record) for _name, get in columns],
-            *[_cell(record, field) for field in others],
-        ]
-        if not record_type.export_rows_per:
-            yield values
-            continue
-        for child in getattr(record, record_type.export_rows_per).all():
-            yield [*values, *[_dotted(child, path) for _header, path in record_type.export_child_columns]]
+    lookups = [
+        record_type.month_field,
+        *[_own_lookup(field) for field in dates],
+        *[lookup for _name, lookup in _COMMON_COLUMNS],
+        *[_own_lookup(field) for field in others],
+    ]
+    return header, lookups, [field for field in (*dates, *others) if field.many_to_many]
 
 
-def record_rows(user: User, record_type: str, month: str | None) -> Iterator[list[Any]]:
-    """The records of a type the user may read (an alert: every organisation of their regions), of the month."""
-    declared = get_record_type(record_type)
-    model = declared.model
-    queryset = (
-        access.records_in_scope(model._default_manager.all(), user, declared.family)
-        .filter(**_period_filter(model, month))
+def _row_query(queryset: QuerySet, record_type: RecordType, lookups: list[str]) -> tuple[QuerySet, list[str]]:
+    """The rows' query and the lookup of each column: the record's (`lookups`), then, for a type exported per child
+    row, the child's columns: the child table joined to the records (one join, which the filter makes an inner one:
+    a record without child rows has no row), in the records' order, then the children's."""
+    if not record_type.export_rows_per:
+        return queryset, lookups
+    relation = record_type.export_rows_per
+    rows = queryset.filter(**{f"{relation}__isnull": False})
+    child_lookups = [_child_lookup(record_type, path) for _header, path in record_type.export_child_columns]
+    if _CHILD_PEOPLE_TOTAL in child_lookups:
+        rows = rows.annotate(**{_CHILD_PEOPLE_TOTAL: people_total_expression(f"{relation}__")})
+    return rows.order_by(*queryset.query.order_by, f"{relation}__pk"), [*lookups, *child_lookups]
+
+
+def _reading_plan(
+    record_type: RecordType, lookups: list[str]
+) -> tuple[list[str], list[tuple[int, dict[Any, Any] | None]]]:
+    """What the query selects, and how each column is made from it: a value read through a reference
+    ("region__pcode", "violations__type__category__code") is the reference's key in the query, resolved from an
+    in-memory map of that reference table ({key: pcode}); the big tables are read once, without joins to the small
+    ones. Returns the lookups to select and, per column, its index among them and its map (None: the value as is)."""
+    selects: list[str] = []
+    columns: list[tuple[int, dict[Any, Any] | None]] = []
+    maps: dict[tuple[Any, str, str], dict[Any, Any]] = {}
+    for lookup in lookups:
+        select, through = _through_reference(record_type, lookup)
+        if select not in selects:
+            selects.append(select)
+        mapping = None
+        if through is not None:
+            if through not in maps:
+                related, key, path = through
+                maps[through] = dict(related._default_manager.using(reading_alias()).values_list(key, path))
+            mapping = maps[through]
+        columns.append((selects.index(select), mapping))
+    return selects, columns
+
+
+def _through_reference(record_type: RecordType, lookup: str) -> tuple[str, tuple[Any, str, str] | None]:
+    """ "region__pcode" → ("region", (AdminArea, "id", "pcode")): the key the record holds, and the map to build from
+    the reference table (keyed by the field the key points to); "violations__women" → ("violations__women", None)."""
+    parts, kept = lookup.split("__"), []
+    model: Any = record_type.model
+    if parts[0] == record_type.export_rows_per:  # the child rows' relation: joined in the query
+        model = model._meta.get_field(parts[0]).related_model
+        kept.append(parts.pop(0))
+    if len(parts) == 1 or parts[0] == "pk":
+        return lookup, None
+    field: Any = model._meta.get_field(parts[0])
+    if not field.many_to_one:
+        return lookup, None
+    # A foreign key holds its model's key, or its to_field: the map is keyed by that.
+    return "__".join([*kept, parts[0]]), (field.related_model, field.target_field.name, "__".join(parts[1:]))
+
+
+def _mapped(rows: Iterator[tuple[Any, ...]], columns: list[tuple[int, dict[Any, Any] | None]]) -> Iterator[list[Any]]:
+    """The columns in order (one C call a row), then the few read through a map."""
+    pick = itemgetter(*[index for index, _mapping in columns])
+    through_maps = [(position, mapping) for position, (_index, mapping) in enumerate(columns) if mapping is not None]
+    for row in rows:
+        values = list(pick(row))
+        for position, mapping in through_maps:
+            values[position] = mapping.get(values[position])
+        yield values
+
+
+def _with_lists(rows: Iterator[list[Any]], lists: list[Any], positions: list[int]) -> Iterator[list[Any]]:
+    """Each chunk of rows with its reference lists (codes sorted, joined by LIST_SEPARATOR) in place of the record's
+    key: one query per list and chunk."""
+    chunk = chunk_rows()
+    while batch := list(islice(rows, chunk)):
+        keys = {row[positions[0]] for row in batch}
+        codes = [_list_codes(field, keys) for field in lists]
+        for row in batch:
+            for position, by_record in zip(positions, codes, strict=True):
+                row[position] = LIST_SEPARATOR.join(by_record.get(row[position], ()))
+            yield row
+
+
+def _list_codes(field: Any, keys: set[int]) -> dict[int, list[str]]:
+    through = field.remote_field.through
+    source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+    pairs = (
+        through.objects.using(reading_alias())
+        .filter(**{f"{source}__in": keys})
+        .values_list(f"{source}_id", f"{target}__code")
+    )
+    by_record: dict[int, list[str]] = {}
+    for key, code in pairs.order_by(f"{target}__code"):
+        by_record.setdefault(key, []).append(code)
+    return by_record
+
+
+def _scoped_records(user: User, record_type: RecordType, period: Period | None) -> QuerySet:
+    model = record_type.model
+    return (
+        access.records_in_scope(model._default_manager.using(reading_alias()), user, record_type.family)
+        .filter(**_period_filter(model, period))
         .order_by(model.month_field, "pk")
     )
-    yield from _flat_rows(queryset, declared)
+
+
+def record_rows(user: User, record_type: str, period: Period | str | None) -> Iterator[Sequence[Any]]:
+    """The records of a type the user may read (an alert: every organisation of their regions), of the period: a
+    header, then one row per record (per child row for a type exported so); dates first (the month field first),
+    the shared columns, the record's other fields (references by code), then the declared child columns."""
+    declared = get_record_type(record_type)
+    header, lookups, lists = _columns(declared)
+    yield [*header, *[name for name, _path in declared.export_child_columns]]
+    query, row_lookups = _row_query(_scoped_records(user, declared, as_period(period)), declared, lookups)
+    selects, columns = _reading_plan(declared, row_lookups)
+    rows = _mapped(query.values_list(*selects).iterator(chunk_size=chunk_rows()), columns)
+    if lists:
+        yield from _with_lists(rows, lists, [header.index(field.name) for field in lists])
+    else:
+        yield from rows
+
+
+def record_count(user: User, record_type: str, period: Period | str | None) -> int:
+    """How many rows `record_rows` gives after its header, counted in the database (one query)."""
+    declared = get_record_type(record_type)
+    _header, lookups, _lists = _columns(declared)
+    query, _lookups = _row_query(_scoped_records(user, declared, as_period(period)), declared, lookups)
+    return int(query.count())
 
 
 # --- the 5W: who does what, where, when, for how many
 
 
-def five_w_rows(user: User, month: str | None) -> Iterator[list[Any]]:
+def five_w_rows(user: User, period: Period | str | None) -> Iterator[list[Any]]:
     yield [
         "organisation",
         "sector",
@@ -221,9 +418,8 @@ def five_w_rows(user: User, month: str | None) -> Iterator[list[Any]]:
     ]
     for label, activity_prefix in (("assistance", "assistance"), ("sessions", "session")):
         model = get_record_type(label).model
-        queryset = access.aggregate_scope(model._default_manager.filter(status="verified"), user).filter(
-            **_period_filter(model, month)
-        )
+        verified = model._default_manager.using(reading_alias()).filter(status="verified")
+        queryset = access.aggregate_scope(verified, user).filter(**_period_filter(model, as_period(period)))
         grouped = (
             queryset.annotate(five_w_month=TruncMonth(model.month_field))
             .values(
@@ -271,24 +467,32 @@ def _admin2(row: Mapping[str, Any]) -> tuple[str, str]:
 # --- writing the file
 
 
-def write_table(rows: Iterator[list[Any]], fmt: str, target: Path, progress: Callable[[int], None]) -> None:
+def write_table(rows: Iterable[Sequence[Any]], fmt: str, target: Path, progress: Callable[[int], None]) -> None:
     """Write rows to `target` as they come (CSV, or Excel in write-only mode): memory stays flat. Every cell goes
-    through core.spreadsheets, so no text is read as a formula."""
-    chunk = chunk_rows()
+    through core.spreadsheets, so no text is read as a formula. Progress is reported after the first row, then after
+    every EXPORT_CHUNK_ROWS rows (the number of the row just written)."""
     if fmt == "csv":
         with target.open("w", encoding="utf-8-sig", newline="") as handle:
-            writer = CsvTable(handle)
-            for number, row in enumerate(rows):
-                writer.writerow(row)
-                if number % chunk == 0:
-                    progress(number)
+            _write_chunks(rows, CsvTable(handle), progress)
         return
     sheet = XlsxTable("export")
-    for number, row in enumerate(rows):
-        sheet.writerow(["" if value is None else value for value in row])
-        if number % chunk == 0:
-            progress(number)
+    _write_chunks((["" if value is None else value for value in row] for row in rows), sheet, progress)
     sheet.save(target)
+
+
+def _write_chunks(rows: Iterable[Sequence[Any]], table: CsvTable | XlsxTable, progress: Callable[[int], None]) -> None:
+    chunk, stream = chunk_rows(), iter(rows)
+    first = list(islice(stream, 1))
+    if not first:
+        return
+    table.writerows(first)
+    progress(0)
+    written = 0
+    while batch := list(islice(stream, chunk)):
+        table.writerows(batch)  # a whole chunk per call: the CSV writer loops in C
+        written += len(batch)
+        if len(batch) == chunk:
+            progress(written)
 
 
 def run_export(job: Job, progress: Callable[[int, int], None]) -> None:
@@ -298,11 +502,11 @@ def run_export(job: Job, progress: Callable[[int, int], None]) -> None:
 
 
 def _write_export(job: Job, params: dict[str, Any], user: User, progress: Callable[[int, int], None]) -> None:
-    month_label = (params.get("month") or "all")[:7]
+    period = export_period(params)
+    period_label = period.label if period else "all"
     with tempfile.TemporaryDirectory() as folder:
-        name = (
-            f"vigie-{params['kind'].replace('_', '-')}-{params.get('record_type', '')}-{month_label}.{params['format']}"
-        )
+        kind = params["kind"].replace("_", "-")
+        name = f"vigie-{kind}-{params.get('record_type', '')}-{period_label}.{params['format']}"
         target = Path(folder) / name.replace("--", "-")
         if params["kind"] == "report_pdf":
             # weasyprint takes most of a second to load its native libraries: only a PDF export pays for it.
@@ -311,9 +515,9 @@ def _write_export(job: Job, params: dict[str, Any], user: User, progress: Callab
             target.write_bytes(render_report_pdf(user, datetime.date.fromisoformat(params["month"])))
         else:
             rows = (
-                record_rows(user, params["record_type"], params.get("month"))
+                record_rows(user, params["record_type"], period)
                 if params["kind"] == "records"
-                else five_w_rows(user, params.get("month"))
+                else five_w_rows(user, period)
             )
             write_table(rows, params["format"], target, lambda done: progress(done, done + chunk_rows()))
         with target.open("rb") as handle:

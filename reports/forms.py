@@ -59,18 +59,40 @@ class ExportForm(forms.Form):
         label=_("Month"),
         required=False,
         widget=forms.DateInput(attrs={"type": "month"}),
-        help_text=_("Empty: every month (records and 5W)."),
+        help_text=_("Or a year, or a range of months. Nothing: every month (records and 5W)."),
+    )
+    year = forms.CharField(
+        label=_("Year"), required=False, widget=forms.TextInput(attrs={"inputmode": "numeric", "size": 4})
     )
     format = forms.ChoiceField(label=_("Format"), choices=FORMATS)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # "from" is a Python keyword: these two fields are added by name, before the format.
+        fields = list(self.fields.items())
+        at = [name for name, _field in fields].index("format")
+        months = {
+            "from": forms.CharField(
+                label=_("From (month)"), required=False, widget=forms.DateInput(attrs={"type": "month"})
+            ),
+            "to": forms.CharField(
+                label=_("To (month, included)"), required=False, widget=forms.DateInput(attrs={"type": "month"})
+            ),
+        }
+        self.fields = dict([*fields[:at], *months.items(), *fields[at:]])
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         try:
             cleaned["params"] = validate_export(
-                {key: cleaned.get(key) for key in ("kind", "record_type", "month", "format")}
+                {key: cleaned.get(key) for key in ("kind", "record_type", "month", "year", "from", "to", "format")}
             )
         except ExportError as error:
-            for field, messages in error.errors.items():
-                for message in messages:
-                    self.add_error(field if field in self.fields else None, message)
+            self.refuse(error)
         return cleaned
+
+    def refuse(self, error: ExportError) -> None:
+        """Show what the export's checks refused (a bad period, an Excel sheet too small) as the form's errors."""
+        for field, messages in error.errors.items():
+            for message in messages:
+                self.add_error(field if field in self.fields else None, message)

@@ -17,6 +17,7 @@ from typing import Any
 from django.db.models import Count, QuerySet
 from django.db.models.functions import TruncMonth
 
+from core.db import reading_alias
 from core.models import ViolationCategory, ViolationType
 from core.records import PEOPLE_FIELDS, record_types
 from incidents.models import GbvReferral, Incident, Violation
@@ -106,13 +107,16 @@ def _in_period(queryset: QuerySet, field: str, start: datetime.date, end: dateti
 
 
 def _incident_rows(rows: _Rows, scope: Scope, start: datetime.date, end: datetime.date) -> None:
-    incidents = _in_period(scope.verified(Incident.objects.all()), "reported_on", start, end)
+    incidents = _in_period(scope.verified(Incident.objects.using(reading_alias())), "reported_on", start, end)
     for row in _by_month_region(incidents, "reported_on").annotate(n=Count("id")):
         rows.add(row["tally_month"], row["region__pcode"], row["region__name"], "incidents", row["n"])
     violations = _in_period(
-        scope.verified(Violation.objects.all(), prefix="incident__"), "incident__reported_on", start, end
+        scope.verified(Violation.objects.using(reading_alias()), prefix="incident__"),
+        "incident__reported_on",
+        start,
+        end,
     )
-    categories = {item.pk: item.code for item in ViolationCategory.objects.all()}
+    categories = {item.pk: item.code for item in ViolationCategory.objects.using(reading_alias())}
     by_category = (
         _by_month_region(violations, "incident__reported_on", "incident__")
         .values("tally_month", "incident__region__pcode", "incident__region__name", "type__category")
@@ -130,9 +134,12 @@ def _incident_rows(rows: _Rows, scope: Scope, start: datetime.date, end: datetim
 
 def _violation_rows(rows: _Rows, scope: Scope, start: datetime.date, end: datetime.date) -> None:
     violations = _in_period(
-        scope.verified(Violation.objects.all(), prefix="incident__"), "incident__reported_on", start, end
+        scope.verified(Violation.objects.using(reading_alias()), prefix="incident__"),
+        "incident__reported_on",
+        start,
+        end,
     )
-    types = {item.pk: item for item in ViolationType.objects.select_related("category")}
+    types = {item.pk: item for item in ViolationType.objects.using(reading_alias()).select_related("category")}
     grouped = counting.violations_by_type(
         violations.annotate(tally_month=TruncMonth("incident__reported_on")),
         ["tally_month", "incident__region__pcode", "incident__region__name"],
@@ -151,9 +158,9 @@ def _violation_rows(rows: _Rows, scope: Scope, start: datetime.date, end: dateti
 
 
 def _gbv_rows(rows: _Rows, scope: Scope, start: datetime.date, end: datetime.date) -> None:
-    referrals = _in_period(scope.verified(GbvReferral.objects.all()), "reported_on", start, end).filter(
-        consent_to_reporting=True
-    )
+    referrals = _in_period(
+        scope.verified(GbvReferral.objects.using(reading_alias())), "reported_on", start, end
+    ).filter(consent_to_reporting=True)
     grouped = (
         _by_month_region(referrals, "reported_on")
         .annotate(group=counting.survivor_group())
@@ -178,7 +185,10 @@ def _declared_rows(rows: _Rows, scope: Scope, start: datetime.date, end: datetim
         if not record_type.tallies:
             continue
         records = _in_period(
-            scope.verified(record_type.model._default_manager.all()), record_type.month_field, start, end
+            scope.verified(record_type.model._default_manager.using(reading_alias())),
+            record_type.month_field,
+            start,
+            end,
         )
         for counted in counting.declared_counts(record_type, records):
             rows.add(

@@ -35,7 +35,7 @@ from core.models import ClosedMonth, Job, User
 from incidents.models import Incident
 from reports import publishing
 from reports.context import report_context
-from reports.exports import export_details
+from reports.exports import ExportError, check_sheet_size, export_details, export_period
 from reports.forms import CloseMonthForm, ExportForm, ReopenMonthForm, ReportFilterForm
 from reports.tasks import close_month_job, export_job
 
@@ -197,18 +197,30 @@ def job_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     return FileResponse(job.result.open("rb"), as_attachment=True, filename=Path(job.result.name or "export").name)
 
 
+def _fits_its_format(form: ExportForm, user: User) -> bool:
+    """Whether the export fits its file (an Excel sheet's rows); if not, the form says so."""
+    try:
+        check_sheet_size(form.cleaned_data["params"], user)
+    except ExportError as error:
+        form.refuse(error)
+        return False
+    return True
+
+
 @login_required
 def exports(request: HttpRequest) -> HttpResponse:
     """Admins start an export here; the job page follows it and offers the file. Earlier exports are listed."""
     if not access.has_capability(signed_in(request), Capability.RECORDS_EXPORT):
         raise PermissionDenied
     form = ExportForm(request.POST or None, initial={"format": "csv"})
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and _fits_its_format(form, signed_in(request)):
         params = {**form.cleaned_data["params"], "language": translation.get_language() or "en"}
         job = start_job(kind=f"export_{params['kind']}", user=signed_in(request), task=export_job, params=params)
         audit.record(audit.Action.EXPORT_STARTED, request=request, obj=job, details=export_details(params, "page"))
         return redirect("reports:job", pk=job.pk)
-    recent = own_jobs(signed_in(request)).filter(kind__startswith="export_")[:20]
+    recent = [
+        (job, export_period(job.params)) for job in own_jobs(signed_in(request)).filter(kind__startswith="export_")[:20]
+    ]
     return render(
         request,
         "reports/exports.html",

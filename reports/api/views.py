@@ -27,7 +27,7 @@ from core.inputs import whole_number
 from core.jobs import start_job, visible_job
 from core.models import AdminArea, Job, Organisation
 from reports import publishing
-from reports.exports import ExportError, export_details, validate_export
+from reports.exports import ExportError, check_sheet_size, export_details, validate_export
 from reports.renderers import TalliesCSVRenderer, TalliesXLSXRenderer
 from reports.suppression import Reference, suppress_alone
 from reports.tallies import tallies
@@ -256,6 +256,7 @@ class ExportView(APIView):
             raise exceptions.PermissionDenied(_("Only admins export records and reports."))
         try:
             params = validate_export(dict(body_object(request)))
+            check_sheet_size(params, signed_in(request))
         except ExportError as error:
             raise exceptions.ValidationError(error.errors) from error
         params["language"] = translation.get_language() or "en"

@@ -27,6 +27,7 @@ from core import audit
 from core.access import aggregate_scope
 from core.choices import AdminLevel, Role
 from core.closing import MonthState, lock_month, month_state
+from core.db import reading_replica
 from core.errors import ConflictError
 from core.jobs import hold_claim, progress_kept, start_job
 from core.models import AdminArea, ClosedMonth, Job, MonthLog, Organisation, User
@@ -86,11 +87,11 @@ def figures_for(
     published = None
     if closed is not None and not current and organisation is None:
         published = closed.published.get(request_scope_key(user, region))
-    figures = (
-        add_labels(published)
-        if published
-        else monthly_figures(user=user, month=month, region=region, organisation=organisation)
-    )
+    if published:
+        figures = add_labels(published)
+    else:
+        with reading_replica():  # today's figures may lag the primary by the replica's delay; published ones never
+            figures = monthly_figures(user=user, month=month, region=region, organisation=organisation)
     return {
         **figures,
         "closed": closed is not None,

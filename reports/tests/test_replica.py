@@ -117,3 +117,16 @@ def test_reads_inside_reading_replica_go_to_the_replica_and_writes_do_not(people
     assert [query["sql"] for query in primary.captured_queries if "UPDATE" in query["sql"]]
     assert not [query["sql"] for query in primary.captured_queries if "COUNT" in query["sql"]]
     assert len([query for query in primary.captured_queries if "SELECT" in query["sql"]]) == 1  # the last read
+
+
+@both_databases
+def test_the_figures_of_an_open_month_read_the_replica(people, data, on_the_replica, api_as) -> None:
+    with (
+        CaptureQueriesContext(connections["replica"]) as replica,
+        CaptureQueriesContext(connections["default"]) as primary,
+    ):
+        response = api_as(people.admin).get("/api/v1/reports/monthly/", {"month": "2021-12"})
+    assert response.status_code == 200
+    assert response.json()["incidents"]["count"] == 4
+    assert any("incidents_violation" in query["sql"] for query in replica.captured_queries)
+    assert _record_reads(primary) == []

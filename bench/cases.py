@@ -3,7 +3,7 @@
 Every case runs in this process, on the same data: one warm-up, then the median of BENCH_REPEAT runs (default 7),
 with the query count of the last run. Requests go through Django's test client (no network): the figures are the
 application's own work. Baselines: hand-written SQL for the headline figures (checked EQUAL to the API's numbers),
-`COPY … TO STDOUT` for the export, pandas on a CSV of the year's violations (when pandas is installed), and, under
+`COPY … TO STDOUT` for the export, pandas on a CSV of the year's violations (skipped without pandas), and, under
 load, an authenticated reference-list endpoint of the same app (bench.load).
 
 Imported once Django is set up (bench.__main__, tests/test_bench.py).
@@ -304,7 +304,7 @@ def export_cases(admin: User, database_url: str) -> list[Result]:
 def pandas_case(admin_api: APIClient) -> list[Result]:
     """What an information-management officer does today: read a CSV of the year's verified violations and compute
     the headline figures of its last month with pandas; beside Vigie's own figures for that month."""
-    if importlib.util.find_spec("pandas") is None:  # an optional tool, not one of Vigie's dependencies
+    if importlib.util.find_spec("pandas") is None:  # a development requirement only: production does without
         return [Result("pandas: headline figures from a CSV of the year's violations", "skipped: pandas not installed")]
     month = generate.OPEN_MONTH
     csv_text = hand_sql.year_csv(month)

@@ -73,8 +73,11 @@ format: install
 messages: install
 	DEBUG=1 $(PY) manage.py makemessages --locale fr --ignore=.venv --ignore=staticfiles --no-obsolete
 
+# Issue 14's table on PostgreSQL (DATABASE_URL's server, database <name>_bench, dropped and loaded again; or
+# BENCH_DATABASE_URL), appended to bench/RESULTS.md. `make bench INCIDENTS=20000` for a quick run (see README).
+INCIDENTS ?= 1000000
 bench: install
-	DATABASE_URL= REDIS_URL= $(PY) -m bench
+	REDIS_URL= $(PY) -m bench --incidents $(INCIDENTS) $(BENCH_ARGS)
 
 # Re-resolve requirements/*.in into hashed locks (uv, in a throwaway venv). Existing pins are kept unless
 # `make lock UPGRADE=--upgrade`.

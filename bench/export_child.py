@@ -10,7 +10,7 @@ import resource
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,7 @@ def main(user_id: int) -> dict[str, Any]:
     user = User.objects.get(pk=user_id)
     written = 0
 
-    def counted(rows: Iterator[list[Any]]) -> Iterator[list[Any]]:
+    def counted(rows: Iterator[Sequence[Any]]) -> Iterator[Sequence[Any]]:
         nonlocal written
         for row in rows:
             written += 1

@@ -10,8 +10,13 @@ class ReportsConfig(AppConfig):
         # Django imports models once the app registry is ready, here in ready(), not at the top of apps.py.
         from core import access, demo, navigation  # noqa: PLC0415
         from reports import demo as reports_demo  # noqa: PLC0415
+        from reports import rollup  # noqa: PLC0415
 
+        # The monthly figure cells follow every save and delete of incidents and violations (reports.rollup).
+        rollup.connect()
         demo.register("population and funding", reports_demo.load, order=90)
+        # The demo writes its records in bulk (no signals): its cells are counted once they are all there.
+        demo.register("monthly figure cells", lambda say: rollup.rebuild(), order=1000)
         navigation.register(
             navigation.NavItem(
                 _("Monthly report"),

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum, Value
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncMonth
 
 from core import access
@@ -29,6 +29,7 @@ from core.records import PEOPLE_FIELDS, RecordType, Tally, get_record_type, peop
 from incidents.models import GbvReferral, Incident, ServiceReferral, Violation
 from reports import counting
 from reports.labels import add_labels
+from reports.models import IncidentCell, ViolationCategoryCell, ViolationTypeCell
 
 ZERO_GROUPS = dict.fromkeys(PEOPLE_FIELDS, 0)
 
@@ -104,6 +105,15 @@ class Scope:
             queryset = queryset.filter(**{f"{prefix}organisation": self.organisation})
         return queryset
 
+    def cells(self, queryset: QuerySet) -> QuerySet:
+        """Monthly cells (reports.models: IncidentCell …) in scope: the same regions and organisation."""
+        queryset = access.aggregate_scope(queryset, self.user)
+        if self.region is not None:
+            queryset = queryset.filter(region=self.region)
+        if self.organisation is not None:
+            queryset = queryset.filter(organisation=self.organisation)
+        return queryset
+
     def in_status(self, queryset: QuerySet, status: str) -> QuerySet:
         queryset = access.aggregate_scope(queryset.filter(status=status), self.user)
         if self.region is not None:
@@ -139,9 +149,7 @@ def figure_numbers(
         "month": month.strftime("%Y-%m"),
         "region": region.pcode if region else None,
         "pending_review": pending_review(scope, period),
-        "incidents": incident_figures(scope, period),
-        "violations": violation_figures(scope, period),
-        "trend": trend(scope, period),
+        **counted_from_cells(scope, period),
         "gbv_referrals": gbv_figures(scope, period),
         "movements": movement_figures(scope, period),
         "assistance": assistance_figures(scope, period),
@@ -150,6 +158,24 @@ def figure_numbers(
     for record_type in counting.declared_section_types():
         figures[counting.section_key(record_type)] = declared_figures(record_type, scope, period)
     return figures
+
+
+def raw_figure_numbers(
+    *,
+    user: access.RegionScoped,
+    month: datetime.date,
+    region: AdminArea | None = None,
+    organisation: Organisation | None = None,
+) -> dict[str, Any]:
+    """`figure_numbers` with the incidents, violations and trend counted from the records themselves, not from the
+    monthly cells: what the cells are proved against (tests, `manage.py check_figures --figures`)."""
+    scope, period = Scope(user, region, organisation), Period(month)
+    return {
+        **figure_numbers(user=user, month=month, region=region, organisation=organisation),
+        "incidents": incident_figures(scope, period),
+        "violations": violation_figures(scope, period),
+        "trend": trend(scope, period),
+    }
 
 
 def pending_review(scope: Scope, period: Period) -> dict[str, int]:
@@ -313,6 +339,135 @@ def trend(scope: Scope, period: Period) -> list[dict[str, Any]]:
         {"month": month.strftime("%Y-%m"), "incidents": incidents.get(month, 0), "violations": violations.get(month, 0)}
         for month in months
     ]
+
+
+# --- incidents, violations and the trend from the monthly cells (reports.rollup keeps them counted)
+
+
+def _violation_count_expression() -> Case:
+    """`counting.violation_count` on a type cell: a collective type counts its incidents, any other its people."""
+    return Case(
+        When(collective=True, then=F("incidents")), default=people_total_expression(), output_field=IntegerField()
+    )
+
+
+def _not_collective(group: str) -> Sum:
+    """`counting.violation_groups` on type cells: the people of types that are not collective."""
+    return Sum(Case(When(collective=False, then=F(group)), default=Value(0), output_field=IntegerField()))
+
+
+def counted_from_cells(scope: Scope, period: Period) -> dict[str, Any]:
+    """The incidents, violations and trend sections, summed from the monthly cells in four GROUP BY queries over
+    the 12 months of the trend (which hold the previous month and the year to date): the same answer as
+    `incident_figures`, `violation_figures` and `trend` on the records (tests and `check_figures` prove it)."""
+    window = period.within("month", period.trend_start)
+    incidents = list(
+        scope.cells(IncidentCell.objects.filter(window))
+        .values("month", "region__pcode", "region__name")
+        .annotate(count=Sum("incidents"), occurred_earlier=Sum("occurred_earlier"))
+        .order_by()
+    )
+    violations = list(
+        scope.cells(ViolationTypeCell.objects.filter(window))
+        .values("month", "region__pcode", "region__name")
+        .annotate(count=Sum(_violation_count_expression()), **{name: _not_collective(name) for name in PEOPLE_FIELDS})
+        .order_by()
+    )
+    months = [add_months(period.trend_start, offset) for offset in range(12)]
+    return {
+        "incidents": _incidents_from_cells(incidents, period),
+        "violations": _violations_from_cells(violations, scope, period),
+        "trend": [
+            {
+                "month": month.strftime("%Y-%m"),
+                "incidents": _total(incidents, month, add_months(month, 1)),
+                "violations": _total(violations, month, add_months(month, 1)),
+            }
+            for month in months
+        ],
+    }
+
+
+def _total(rows: list[dict[str, Any]], start: datetime.date, end: datetime.date, key: str = "count") -> int:
+    return sum(int(row[key] or 0) for row in rows if start <= row["month"] < end)
+
+
+def _by_region(rows: list[dict[str, Any]], start: datetime.date, end: datetime.date) -> list[dict[str, Any]]:
+    counts: defaultdict[tuple[str, str], int] = defaultdict(int)
+    for row in rows:
+        if start <= row["month"] < end:
+            counts[(row["region__pcode"], row["region__name"])] += int(row["count"] or 0)
+    total = sum(counts.values())
+    shaped = [{"region__pcode": pcode, "region__name": name, "count": n} for (pcode, name), n in counts.items()]
+    return _region_rows(shaped, total)
+
+
+def _incidents_from_cells(rows: list[dict[str, Any]], period: Period) -> dict[str, Any]:
+    count, previous = _total(rows, period.month, period.end), _total(rows, period.previous, period.month)
+    return {
+        "count": count,
+        "previous_month": previous,
+        "change_pct": change_pct(count, previous),
+        "year_to_date": _total(rows, period.year_start, period.end),
+        "occurred_earlier": _total(rows, period.month, period.end, key="occurred_earlier"),
+        "by_region": _by_region(rows, period.month, period.end),
+    }
+
+
+def _groups(rows: list[dict[str, Any]], start: datetime.date, end: datetime.date) -> dict[str, int]:
+    return {name: _total(rows, start, end, key=name) for name in PEOPLE_FIELDS}
+
+
+def _violations_from_cells(rows: list[dict[str, Any]], scope: Scope, period: Period) -> dict[str, Any]:
+    count, previous = _total(rows, period.month, period.end), _total(rows, period.previous, period.month)
+    year = _total(rows, period.year_start, period.end)
+    by_category, by_type = _violation_codes(scope, period)
+    return {
+        "count": count,
+        "previous_month": previous,
+        "change_pct": change_pct(count, previous),
+        "year_to_date": year,
+        "by_group": _groups(rows, period.month, period.end),
+        "year_to_date_by_group": _groups(rows, period.year_start, period.end),
+        "by_category": by_category,
+        "by_type": by_type,
+        "by_region": _by_region(rows, period.month, period.end),
+        "year_to_date_by_region": _by_region(rows, period.year_start, period.end),
+    }
+
+
+def _violation_codes(scope: Scope, period: Period) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The month's rows by category and by type (two GROUP BY queries on the cells)."""
+    month = period.within("month", period.month)
+    types = (
+        scope.cells(ViolationTypeCell.objects.filter(month))
+        .values("type_code", "category_code", "collective")
+        .annotate(
+            count=Sum(_violation_count_expression()), incidents=Sum("incidents"), people=Sum(people_total_expression())
+        )
+        .order_by()
+    )
+    by_type: dict[str, dict[str, Any]] = {}
+    category_counts: defaultdict[str, int] = defaultdict(int)
+    for row in types:
+        entry = by_type.setdefault(row["type_code"], {"code": row["type_code"], "count": 0, "incidents": 0})
+        entry["count"] += int(row["count"])
+        entry["incidents"] += int(row["incidents"])
+        if row["collective"]:
+            entry["persons_affected"] = entry.get("persons_affected", 0) + int(row["people"])
+        category_counts[row["category_code"]] += int(row["count"])
+    category_incidents = dict(
+        scope.cells(ViolationCategoryCell.objects.filter(month))
+        .values("category_code")
+        .annotate(incidents=Sum("incidents"))
+        .order_by()
+        .values_list("category_code", "incidents")
+    )
+    by_category = [
+        {"code": code, "count": category_counts.get(code, 0), "incidents": int(category_incidents.get(code) or 0)}
+        for code in category_counts.keys() | category_incidents.keys()
+    ]
+    return largest_first(by_category), largest_first(list(by_type.values()))
 
 
 # --- GBV referrals: aggregates only, and only referrals with consent to reporting

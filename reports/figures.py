@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import Count, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 
 from core import access
@@ -344,22 +344,12 @@ def trend(scope: Scope, period: Period) -> list[dict[str, Any]]:
 # --- incidents, violations and the trend from the monthly cells (reports.rollup keeps them counted)
 
 
-def _violation_count_expression() -> Case:
-    """`counting.violation_count` on a type cell: a collective type counts its incidents, any other its people."""
-    return Case(
-        When(collective=True, then=F("incidents")), default=people_total_expression(), output_field=IntegerField()
-    )
-
-
-def _not_collective(group: str) -> Sum:
-    """`counting.violation_groups` on type cells: the people of types that are not collective."""
-    return Sum(Case(When(collective=False, then=F(group)), default=Value(0), output_field=IntegerField()))
-
-
 def counted_from_cells(scope: Scope, period: Period) -> dict[str, Any]:
-    """The incidents, violations and trend sections, summed from the monthly cells in four GROUP BY queries over
-    the 12 months of the trend (which hold the previous month and the year to date): the same answer as
-    `incident_figures`, `violation_figures` and `trend` on the records (tests and `check_figures` prove it)."""
+    """The incidents, violations and trend sections, summed from the monthly cells over the 12 months of the trend
+    (which hold the previous month and the year to date), in three GROUP BY queries whose rows are bounded by
+    months x regions x types, not by records: the same answer as `incident_figures`, `violation_figures` and
+    `trend` on the records (tests and `check_figures` prove it). The counting rule is applied as there, by
+    `counting.violation_count` and `counting.violation_groups` on one row per violation type of each group."""
     window = period.within("month", period.trend_start)
     incidents = list(
         scope.cells(IncidentCell.objects.filter(window))
@@ -367,21 +357,23 @@ def counted_from_cells(scope: Scope, period: Period) -> dict[str, Any]:
         .annotate(count=Sum("incidents"), occurred_earlier=Sum("occurred_earlier"))
         .order_by()
     )
-    violations = list(
-        scope.cells(ViolationTypeCell.objects.filter(window))
-        .values("month", "region__pcode", "region__name")
-        .annotate(count=Sum(_violation_count_expression()), **{name: _not_collective(name) for name in PEOPLE_FIELDS})
+    types = [
+        {**row, counting.COLLECTIVE: row["collective"]}
+        for row in scope.cells(ViolationTypeCell.objects.filter(window))
+        .values("month", "region__pcode", "region__name", "type_code", "category_code", "collective")
+        .annotate(**people_sums(), incidents=Sum("incidents"))
         .order_by()
-    )
+    ]
     months = [add_months(period.trend_start, offset) for offset in range(12)]
+    by_month = _counts_by(types, period.trend_start, period.end, "month")
     return {
         "incidents": _incidents_from_cells(incidents, period),
-        "violations": _violations_from_cells(violations, scope, period),
+        "violations": _violations_from_cells(types, scope, period),
         "trend": [
             {
                 "month": month.strftime("%Y-%m"),
                 "incidents": _total(incidents, month, add_months(month, 1)),
-                "violations": _total(violations, month, add_months(month, 1)),
+                "violations": by_month.get((month,), 0),
             }
             for month in months
         ],
@@ -392,72 +384,112 @@ def _total(rows: list[dict[str, Any]], start: datetime.date, end: datetime.date,
     return sum(int(row[key] or 0) for row in rows if start <= row["month"] < end)
 
 
-def _by_region(rows: list[dict[str, Any]], start: datetime.date, end: datetime.date) -> list[dict[str, Any]]:
-    counts: defaultdict[tuple[str, str], int] = defaultdict(int)
-    for row in rows:
-        if start <= row["month"] < end:
-            counts[(row["region__pcode"], row["region__name"])] += int(row["count"] or 0)
-    total = sum(counts.values())
+def _region_shares(counts: dict[tuple[Any, ...], int], total: int) -> list[dict[str, Any]]:
     shaped = [{"region__pcode": pcode, "region__name": name, "count": n} for (pcode, name), n in counts.items()]
     return _region_rows(shaped, total)
 
 
 def _incidents_from_cells(rows: list[dict[str, Any]], period: Period) -> dict[str, Any]:
     count, previous = _total(rows, period.month, period.end), _total(rows, period.previous, period.month)
+    by_region: defaultdict[tuple[Any, ...], int] = defaultdict(int)
+    for row in rows:
+        if row["month"] == period.month:
+            by_region[(row["region__pcode"], row["region__name"])] += int(row["count"] or 0)
     return {
         "count": count,
         "previous_month": previous,
         "change_pct": change_pct(count, previous),
         "year_to_date": _total(rows, period.year_start, period.end),
         "occurred_earlier": _total(rows, period.month, period.end, key="occurred_earlier"),
-        "by_region": _by_region(rows, period.month, period.end),
+        "by_region": _region_shares(by_region, count),
     }
 
 
-def _groups(rows: list[dict[str, Any]], start: datetime.date, end: datetime.date) -> dict[str, int]:
-    return {name: _total(rows, start, end, key=name) for name in PEOPLE_FIELDS}
+def _by_type(
+    rows: list[dict[str, Any]], start: datetime.date, end: datetime.date, *keys: str
+) -> dict[tuple[Any, ...], list[dict[str, Any]]]:
+    """The type cells from `start` to `end` added up into one row per group (`keys`) and violation type, shaped as
+    `counting.violations_by_type` rows, for the counting rule."""
+    merged: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for row in rows:
+        if not start <= row["month"] < end:
+            continue
+        group = tuple(row[key] for key in keys)
+        entry = merged.setdefault(
+            (*group, row["type_code"]),
+            {
+                "type_code": row["type_code"],
+                "category_code": row["category_code"],
+                counting.COLLECTIVE: row[counting.COLLECTIVE],
+                "incidents": 0,
+                **ZERO_GROUPS,
+            },
+        )
+        for name in (*PEOPLE_FIELDS, "incidents"):
+            entry[name] += int(row[name] or 0)
+    grouped: defaultdict[tuple[Any, ...], list[dict[str, Any]]] = defaultdict(list)
+    for key, entry in merged.items():
+        grouped[key[:-1]].append(entry)
+    return grouped
+
+
+def _counts_by(
+    rows: list[dict[str, Any]], start: datetime.date, end: datetime.date, *keys: str
+) -> dict[tuple[Any, ...], int]:
+    return {
+        group: sum(counting.violation_count(row) for row in per_type)
+        for group, per_type in _by_type(rows, start, end, *keys).items()
+    }
+
+
+def _violation_totals_from_cells(
+    rows: list[dict[str, Any]], start: datetime.date, end: datetime.date
+) -> tuple[int, dict[str, int]]:
+    count, groups = 0, dict(ZERO_GROUPS)
+    for row in _by_type(rows, start, end).get((), []):
+        count += counting.violation_count(row)
+        for name, value in counting.violation_groups(row).items():
+            groups[name] += value
+    return count, groups
 
 
 def _violations_from_cells(rows: list[dict[str, Any]], scope: Scope, period: Period) -> dict[str, Any]:
-    count, previous = _total(rows, period.month, period.end), _total(rows, period.previous, period.month)
-    year = _total(rows, period.year_start, period.end)
-    by_category, by_type = _violation_codes(scope, period)
+    count, by_group = _violation_totals_from_cells(rows, period.month, period.end)
+    previous, _previous_groups = _violation_totals_from_cells(rows, period.previous, period.month)
+    year, year_by_group = _violation_totals_from_cells(rows, period.year_start, period.end)
+    regions, year_regions = (
+        _counts_by(rows, start, period.end, "region__pcode", "region__name")
+        for start in (period.month, period.year_start)
+    )
+    by_category, by_type = _violation_codes(_by_type(rows, period.month, period.end).get((), []), scope, period)
     return {
         "count": count,
         "previous_month": previous,
         "change_pct": change_pct(count, previous),
         "year_to_date": year,
-        "by_group": _groups(rows, period.month, period.end),
-        "year_to_date_by_group": _groups(rows, period.year_start, period.end),
+        "by_group": by_group,
+        "year_to_date_by_group": year_by_group,
         "by_category": by_category,
         "by_type": by_type,
-        "by_region": _by_region(rows, period.month, period.end),
-        "year_to_date_by_region": _by_region(rows, period.year_start, period.end),
+        "by_region": _region_shares(regions, count),
+        "year_to_date_by_region": _region_shares(year_regions, year),
     }
 
 
-def _violation_codes(scope: Scope, period: Period) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The month's rows by category and by type (two GROUP BY queries on the cells)."""
-    month = period.within("month", period.month)
-    types = (
-        scope.cells(ViolationTypeCell.objects.filter(month))
-        .values("type_code", "category_code", "collective")
-        .annotate(
-            count=Sum(_violation_count_expression()), incidents=Sum("incidents"), people=Sum(people_total_expression())
-        )
-        .order_by()
-    )
-    by_type: dict[str, dict[str, Any]] = {}
+def _violation_codes(
+    month_types: list[dict[str, Any]], scope: Scope, period: Period
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The month's rows by category and by type: the category's incidents from its own cells (one query)."""
+    by_type: list[dict[str, Any]] = []
     category_counts: defaultdict[str, int] = defaultdict(int)
-    for row in types:
-        entry = by_type.setdefault(row["type_code"], {"code": row["type_code"], "count": 0, "incidents": 0})
-        entry["count"] += int(row["count"])
-        entry["incidents"] += int(row["incidents"])
-        if row["collective"]:
-            entry["persons_affected"] = entry.get("persons_affected", 0) + int(row["people"])
-        category_counts[row["category_code"]] += int(row["count"])
+    for row in month_types:
+        entry = {"code": row["type_code"], "count": counting.violation_count(row), "incidents": row["incidents"]}
+        if row[counting.COLLECTIVE]:
+            entry["persons_affected"] = sum(counting.people_in(row).values())
+        by_type.append(entry)
+        category_counts[row["category_code"]] += entry["count"]
     category_incidents = dict(
-        scope.cells(ViolationCategoryCell.objects.filter(month))
+        scope.cells(ViolationCategoryCell.objects.filter(period.within("month", period.month)))
         .values("category_code")
         .annotate(incidents=Sum("incidents"))
         .order_by()
@@ -467,7 +499,7 @@ def _violation_codes(scope: Scope, period: Period) -> tuple[list[dict[str, Any]]
         {"code": code, "count": category_counts.get(code, 0), "incidents": int(category_incidents.get(code) or 0)}
         for code in category_counts.keys() | category_incidents.keys()
     ]
-    return largest_first(by_category), largest_first(list(by_type.values()))
+    return largest_first(by_category), largest_first(by_type)
 
 
 # --- GBV referrals: aggregates only, and only referrals with consent to reporting

@@ -365,15 +365,15 @@ def counted_from_cells(scope: Scope, period: Period) -> dict[str, Any]:
         .order_by()
     ]
     months = [add_months(period.trend_start, offset) for offset in range(12)]
-    by_month = _counts_by(types, period.trend_start, period.end, "month")
+    by_type = _types_by_group(types, period)
     return {
         "incidents": _incidents_from_cells(incidents, period),
-        "violations": _violations_from_cells(types, scope, period),
+        "violations": _violations_from_cells(by_type, scope, period),
         "trend": [
             {
                 "month": month.strftime("%Y-%m"),
                 "incidents": _total(incidents, month, add_months(month, 1)),
-                "violations": by_month.get((month,), 0),
+                "violations": _count(by_type.get(("trend", month), [])),
             }
             for month in months
         ],
@@ -405,70 +405,74 @@ def _incidents_from_cells(rows: list[dict[str, Any]], period: Period) -> dict[st
     }
 
 
-def _by_type(
-    rows: list[dict[str, Any]], start: datetime.date, end: datetime.date, *keys: str
-) -> dict[tuple[Any, ...], list[dict[str, Any]]]:
-    """The type cells from `start` to `end` added up into one row per group (`keys`) and violation type, shaped as
-    `counting.violations_by_type` rows, for the counting rule."""
-    merged: dict[tuple[Any, ...], dict[str, Any]] = {}
+def _types_by_group(rows: list[dict[str, Any]], period: Period) -> dict[tuple[Any, ...], list[dict[str, Any]]]:
+    """The type cells added up, in one pass, into one row per violation type (shaped as `counting.violations_by_type`
+    rows, for the counting rule) of each group the answer needs: ("trend", month), ("month",), ("previous",),
+    ("year",), ("month_region", pcode, name) and ("year_region", pcode, name)."""
+    summed = (*PEOPLE_FIELDS, "incidents")
+    # per group and type: the first row seen (its codes) and the running sums of `summed`
+    merged: defaultdict[tuple[Any, ...], dict[str, tuple[dict[str, Any], list[int]]]] = defaultdict(dict)
     for row in rows:
-        if not start <= row["month"] < end:
-            continue
-        group = tuple(row[key] for key in keys)
-        entry = merged.setdefault(
-            (*group, row["type_code"]),
-            {
-                "type_code": row["type_code"],
-                "category_code": row["category_code"],
-                counting.COLLECTIVE: row[counting.COLLECTIVE],
-                "incidents": 0,
-                **ZERO_GROUPS,
-            },
-        )
-        for name in (*PEOPLE_FIELDS, "incidents"):
-            entry[name] += int(row[name] or 0)
-    grouped: defaultdict[tuple[Any, ...], list[dict[str, Any]]] = defaultdict(list)
-    for key, entry in merged.items():
-        grouped[key[:-1]].append(entry)
-    return grouped
-
-
-def _counts_by(
-    rows: list[dict[str, Any]], start: datetime.date, end: datetime.date, *keys: str
-) -> dict[tuple[Any, ...], int]:
+        month, region = row["month"], (row["region__pcode"], row["region__name"])
+        groups: list[tuple[Any, ...]] = [("trend", month)]
+        if month == period.month:
+            groups += [("month",), ("month_region", *region)]
+        if month == period.previous:
+            groups.append(("previous",))
+        if month >= period.year_start:
+            groups += [("year",), ("year_region", *region)]
+        values = [int(row[name] or 0) for name in summed]
+        for group in groups:
+            per_type = merged[group]
+            found = per_type.get(row["type_code"])
+            if found is None:
+                per_type[row["type_code"]] = (row, list(values))
+                continue
+            sums = found[1]
+            for index, value in enumerate(values):
+                sums[index] += value
     return {
-        group: sum(counting.violation_count(row) for row in per_type)
-        for group, per_type in _by_type(rows, start, end, *keys).items()
+        group: [
+            {
+                "type_code": first["type_code"],
+                "category_code": first["category_code"],
+                counting.COLLECTIVE: first[counting.COLLECTIVE],
+                **dict(zip(summed, sums, strict=True)),
+            }
+            for first, sums in per_type.values()
+        ]
+        for group, per_type in merged.items()
     }
 
 
-def _violation_totals_from_cells(
-    rows: list[dict[str, Any]], start: datetime.date, end: datetime.date
-) -> tuple[int, dict[str, int]]:
-    count, groups = 0, dict(ZERO_GROUPS)
-    for row in _by_type(rows, start, end).get((), []):
-        count += counting.violation_count(row)
+def _count(per_type: list[dict[str, Any]]) -> int:
+    return sum(counting.violation_count(row) for row in per_type)
+
+
+def _people(per_type: list[dict[str, Any]]) -> dict[str, int]:
+    groups = dict(ZERO_GROUPS)
+    for row in per_type:
         for name, value in counting.violation_groups(row).items():
             groups[name] += value
-    return count, groups
+    return groups
 
 
-def _violations_from_cells(rows: list[dict[str, Any]], scope: Scope, period: Period) -> dict[str, Any]:
-    count, by_group = _violation_totals_from_cells(rows, period.month, period.end)
-    previous, _previous_groups = _violation_totals_from_cells(rows, period.previous, period.month)
-    year, year_by_group = _violation_totals_from_cells(rows, period.year_start, period.end)
+def _violations_from_cells(
+    types: dict[tuple[Any, ...], list[dict[str, Any]]], scope: Scope, period: Period
+) -> dict[str, Any]:
+    count, previous, year = (_count(types.get((name,), [])) for name in ("month", "previous", "year"))
     regions, year_regions = (
-        _counts_by(rows, start, period.end, "region__pcode", "region__name")
-        for start in (period.month, period.year_start)
+        {group[1:]: _count(per_type) for group, per_type in types.items() if group[0] == name}
+        for name in ("month_region", "year_region")
     )
-    by_category, by_type = _violation_codes(_by_type(rows, period.month, period.end).get((), []), scope, period)
+    by_category, by_type = _violation_codes(types.get(("month",), []), scope, period)
     return {
         "count": count,
         "previous_month": previous,
         "change_pct": change_pct(count, previous),
         "year_to_date": year,
-        "by_group": by_group,
-        "year_to_date_by_group": year_by_group,
+        "by_group": _people(types.get(("month",), [])),
+        "year_to_date_by_group": _people(types.get(("year",), [])),
         "by_category": by_category,
         "by_type": by_type,
         "by_region": _region_shares(regions, count),

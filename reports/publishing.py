@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import datetime
+import logging
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -38,6 +39,8 @@ from reports.labels import add_labels
 from reports.merging import merge_figures
 from reports.models import Publication
 from reports.tallies import tallies
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -88,11 +91,19 @@ PUBLISHED_SECONDS = 24 * 3600
 _VERSION = "reports:published:version"
 
 
+def _new_version() -> None:
+    try:
+        cache.set(_VERSION, uuid.uuid4().hex, None)
+    except Exception:  # noqa: BLE001  the cache down (Redis): the write goes on; should the cache come back with
+        # its data, an answer cached before may be read until it expires (PUBLISHED_SECONDS): said in the logs.
+        logger.exception("The cache could not forget closed months' answers (a new version).")
+
+
 def forget_published_answers() -> None:
     """Every cached answer of a closed month forgotten: now (later reads in this transaction), and again when the
     transaction commits (an answer another request cached meanwhile read the records as they were before it)."""
-    cache.set(_VERSION, uuid.uuid4().hex, None)
-    transaction.on_commit(lambda: cache.set(_VERSION, uuid.uuid4().hex, None))
+    _new_version()
+    transaction.on_commit(_new_version)
 
 
 def record_written(sender: type[Any], instance: Any, **kwargs: Any) -> None:
@@ -110,9 +121,8 @@ def labels_written(sender: type[Any], instance: Any, **kwargs: Any) -> None:
 def _answer_key(closed: ClosedMonth, scope: str, kind: str) -> str:
     version = cache.get(_VERSION)
     if version is None:
-        version = uuid.uuid4().hex
-        cache.add(_VERSION, version, None)
-        version = cache.get(_VERSION, version)
+        cache.add(_VERSION, uuid.uuid4().hex, None)
+        version = cache.get(_VERSION)
     closing = f"{closed.pk}.{closed.closed_at.timestamp() if closed.closed_at else ''}"
     return f"reports:published:{version}:{closing}:{kind}:{scope}:{translation.get_language()}"
 
@@ -120,11 +130,19 @@ def _answer_key(closed: ClosedMonth, scope: str, kind: str) -> str:
 def _published_answer(
     closed: ClosedMonth, user: User, region: AdminArea | None, make: Callable[[], dict[str, Any]], kind: str
 ) -> dict[str, Any]:
-    key = _answer_key(closed, request_scope_key(user, region), kind)
-    answer = cache.get(key)
+    """The cached answer, or `make()` cached; with the cache down, `make()` (the answer is never wrong, only slower)."""
+    try:
+        key = _answer_key(closed, request_scope_key(user, region), kind)
+        answer = cache.get(key)
+    except Exception:  # noqa: BLE001  the cache down (Redis): answer from the database
+        logger.warning("The cache cannot be read: a closed month's answer is made again.", exc_info=True)
+        return make()
     if answer is None:
         answer = make()
-        cache.set(key, answer, PUBLISHED_SECONDS)
+        try:
+            cache.set(key, answer, PUBLISHED_SECONDS)
+        except Exception:  # noqa: BLE001  as above: the answer stands, uncached
+            logger.warning("The cache cannot be written.", exc_info=True)
     return answer
 
 

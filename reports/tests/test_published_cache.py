@@ -7,6 +7,7 @@ import datetime
 from types import SimpleNamespace
 from typing import Any
 
+import pytest
 from django.utils import translation
 
 from core import workflow
@@ -90,3 +91,20 @@ def test_changed_since_closing_is_one_query(
     Incident.objects.filter(region=gao, reported_on__gte=DEC).update(changed_after_closing=True)
     assert publishing._changed_since_closing(people.admin, DEC, gao)
     assert not publishing._changed_since_closing(people.admin, DEC, AdminArea.objects.get(pcode="ML05"))
+
+
+def test_with_the_cache_down_answers_and_writes_go_on(
+    people: SimpleNamespace, data: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _close()
+
+    def down(*args: Any, **kwargs: Any) -> None:
+        raise ConnectionError("Redis is down")
+
+    for name in ("get", "set", "add"):
+        monkeypatch.setattr(publishing.cache, name, down)
+    assert publishing.figures_for(user=people.admin, month=DEC)["incidents"]["count"] == 4
+    incident = Incident.objects.filter(status=Status.VERIFIED, reported_on__gte=DEC).first()
+    assert incident is not None
+    workflow.take_step(incident, "archive", by=people.admin)
+    assert publishing.figures_for(user=people.admin, month=DEC)["changed_since_closing"]

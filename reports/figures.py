@@ -29,6 +29,7 @@ from core.records import PEOPLE_FIELDS, RecordType, Tally, get_record_type, peop
 from incidents.models import GbvReferral, Incident, ServiceReferral, Violation
 from reports import counting
 from reports.labels import add_labels
+from reports.models import IncidentCell, ViolationCategoryCell, ViolationTypeCell
 
 ZERO_GROUPS = dict.fromkeys(PEOPLE_FIELDS, 0)
 
@@ -104,6 +105,15 @@ class Scope:
             queryset = queryset.filter(**{f"{prefix}organisation": self.organisation})
         return queryset
 
+    def cells(self, queryset: QuerySet) -> QuerySet:
+        """Monthly cells (reports.models: IncidentCell …) in scope: the same regions and organisation."""
+        queryset = access.aggregate_scope(queryset, self.user)
+        if self.region is not None:
+            queryset = queryset.filter(region=self.region)
+        if self.organisation is not None:
+            queryset = queryset.filter(organisation=self.organisation)
+        return queryset
+
     def in_status(self, queryset: QuerySet, status: str) -> QuerySet:
         queryset = access.aggregate_scope(queryset.filter(status=status), self.user)
         if self.region is not None:
@@ -139,9 +149,7 @@ def figure_numbers(
         "month": month.strftime("%Y-%m"),
         "region": region.pcode if region else None,
         "pending_review": pending_review(scope, period),
-        "incidents": incident_figures(scope, period),
-        "violations": violation_figures(scope, period),
-        "trend": trend(scope, period),
+        **counted_from_cells(scope, period),
         "gbv_referrals": gbv_figures(scope, period),
         "movements": movement_figures(scope, period),
         "assistance": assistance_figures(scope, period),
@@ -150,6 +158,24 @@ def figure_numbers(
     for record_type in counting.declared_section_types():
         figures[counting.section_key(record_type)] = declared_figures(record_type, scope, period)
     return figures
+
+
+def raw_figure_numbers(
+    *,
+    user: access.RegionScoped,
+    month: datetime.date,
+    region: AdminArea | None = None,
+    organisation: Organisation | None = None,
+) -> dict[str, Any]:
+    """`figure_numbers` with the incidents, violations and trend counted from the records themselves, not from the
+    monthly cells: what the cells are proved against (tests, `manage.py check_figures --figures`)."""
+    scope, period = Scope(user, region, organisation), Period(month)
+    return {
+        **figure_numbers(user=user, month=month, region=region, organisation=organisation),
+        "incidents": incident_figures(scope, period),
+        "violations": violation_figures(scope, period),
+        "trend": trend(scope, period),
+    }
 
 
 def pending_review(scope: Scope, period: Period) -> dict[str, int]:
@@ -313,6 +339,171 @@ def trend(scope: Scope, period: Period) -> list[dict[str, Any]]:
         {"month": month.strftime("%Y-%m"), "incidents": incidents.get(month, 0), "violations": violations.get(month, 0)}
         for month in months
     ]
+
+
+# --- incidents, violations and the trend from the monthly cells (reports.rollup keeps them counted)
+
+
+def counted_from_cells(scope: Scope, period: Period) -> dict[str, Any]:
+    """The incidents, violations and trend sections, summed from the monthly cells over the 12 months of the trend
+    (which hold the previous month and the year to date), in three GROUP BY queries whose rows are bounded by
+    months x regions x types, not by records: the same answer as `incident_figures`, `violation_figures` and
+    `trend` on the records (tests and `check_figures` prove it). The counting rule is applied as there, by
+    `counting.violation_count` and `counting.violation_groups` on one row per violation type of each group."""
+    window = period.within("month", period.trend_start)
+    incidents = list(
+        scope.cells(IncidentCell.objects.filter(window))
+        .values("month", "region__pcode", "region__name")
+        .annotate(count=Sum("incidents"), occurred_earlier=Sum("occurred_earlier"))
+        .order_by()
+    )
+    types = [
+        {**row, counting.COLLECTIVE: row["collective"]}
+        for row in scope.cells(ViolationTypeCell.objects.filter(window))
+        .values("month", "region__pcode", "region__name", "type_code", "category_code", "collective")
+        .annotate(**people_sums(), incidents=Sum("incidents"))
+        .order_by()
+    ]
+    months = [add_months(period.trend_start, offset) for offset in range(12)]
+    by_type = _types_by_group(types, period)
+    return {
+        "incidents": _incidents_from_cells(incidents, period),
+        "violations": _violations_from_cells(by_type, scope, period),
+        "trend": [
+            {
+                "month": month.strftime("%Y-%m"),
+                "incidents": _total(incidents, month, add_months(month, 1)),
+                "violations": _count(by_type.get(("trend", month), [])),
+            }
+            for month in months
+        ],
+    }
+
+
+def _total(rows: list[dict[str, Any]], start: datetime.date, end: datetime.date, key: str = "count") -> int:
+    return sum(int(row[key] or 0) for row in rows if start <= row["month"] < end)
+
+
+def _region_shares(counts: dict[tuple[Any, ...], int], total: int) -> list[dict[str, Any]]:
+    shaped = [{"region__pcode": pcode, "region__name": name, "count": n} for (pcode, name), n in counts.items()]
+    return _region_rows(shaped, total)
+
+
+def _incidents_from_cells(rows: list[dict[str, Any]], period: Period) -> dict[str, Any]:
+    count, previous = _total(rows, period.month, period.end), _total(rows, period.previous, period.month)
+    by_region: defaultdict[tuple[Any, ...], int] = defaultdict(int)
+    for row in rows:
+        if row["month"] == period.month:
+            by_region[(row["region__pcode"], row["region__name"])] += int(row["count"] or 0)
+    return {
+        "count": count,
+        "previous_month": previous,
+        "change_pct": change_pct(count, previous),
+        "year_to_date": _total(rows, period.year_start, period.end),
+        "occurred_earlier": _total(rows, period.month, period.end, key="occurred_earlier"),
+        "by_region": _region_shares(by_region, count),
+    }
+
+
+def _types_by_group(rows: list[dict[str, Any]], period: Period) -> dict[tuple[Any, ...], list[dict[str, Any]]]:
+    """The type cells added up, in one pass, into one row per violation type (shaped as `counting.violations_by_type`
+    rows, for the counting rule) of each group the answer needs: ("trend", month), ("month",), ("previous",),
+    ("year",), ("month_region", pcode, name) and ("year_region", pcode, name)."""
+    summed = (*PEOPLE_FIELDS, "incidents")
+    # per group and type: the first row seen (its codes) and the running sums of `summed`
+    merged: defaultdict[tuple[Any, ...], dict[str, tuple[dict[str, Any], list[int]]]] = defaultdict(dict)
+    for row in rows:
+        month, region = row["month"], (row["region__pcode"], row["region__name"])
+        groups: list[tuple[Any, ...]] = [("trend", month)]
+        if month == period.month:
+            groups += [("month",), ("month_region", *region)]
+        if month == period.previous:
+            groups.append(("previous",))
+        if month >= period.year_start:
+            groups += [("year",), ("year_region", *region)]
+        values = [int(row[name] or 0) for name in summed]
+        for group in groups:
+            per_type = merged[group]
+            found = per_type.get(row["type_code"])
+            if found is None:
+                per_type[row["type_code"]] = (row, list(values))
+                continue
+            sums = found[1]
+            for index, value in enumerate(values):
+                sums[index] += value
+    return {
+        group: [
+            {
+                "type_code": first["type_code"],
+                "category_code": first["category_code"],
+                counting.COLLECTIVE: first[counting.COLLECTIVE],
+                **dict(zip(summed, sums, strict=True)),
+            }
+            for first, sums in per_type.values()
+        ]
+        for group, per_type in merged.items()
+    }
+
+
+def _count(per_type: list[dict[str, Any]]) -> int:
+    return sum(counting.violation_count(row) for row in per_type)
+
+
+def _people(per_type: list[dict[str, Any]]) -> dict[str, int]:
+    groups = dict(ZERO_GROUPS)
+    for row in per_type:
+        for name, value in counting.violation_groups(row).items():
+            groups[name] += value
+    return groups
+
+
+def _violations_from_cells(
+    types: dict[tuple[Any, ...], list[dict[str, Any]]], scope: Scope, period: Period
+) -> dict[str, Any]:
+    count, previous, year = (_count(types.get((name,), [])) for name in ("month", "previous", "year"))
+    regions, year_regions = (
+        {group[1:]: _count(per_type) for group, per_type in types.items() if group[0] == name}
+        for name in ("month_region", "year_region")
+    )
+    by_category, by_type = _violation_codes(types.get(("month",), []), scope, period)
+    return {
+        "count": count,
+        "previous_month": previous,
+        "change_pct": change_pct(count, previous),
+        "year_to_date": year,
+        "by_group": _people(types.get(("month",), [])),
+        "year_to_date_by_group": _people(types.get(("year",), [])),
+        "by_category": by_category,
+        "by_type": by_type,
+        "by_region": _region_shares(regions, count),
+        "year_to_date_by_region": _region_shares(year_regions, year),
+    }
+
+
+def _violation_codes(
+    month_types: list[dict[str, Any]], scope: Scope, period: Period
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The month's rows by category and by type: the category's incidents from its own cells (one query)."""
+    by_type: list[dict[str, Any]] = []
+    category_counts: defaultdict[str, int] = defaultdict(int)
+    for row in month_types:
+        entry = {"code": row["type_code"], "count": counting.violation_count(row), "incidents": row["incidents"]}
+        if row[counting.COLLECTIVE]:
+            entry["persons_affected"] = sum(counting.people_in(row).values())
+        by_type.append(entry)
+        category_counts[row["category_code"]] += entry["count"]
+    category_incidents = dict(
+        scope.cells(ViolationCategoryCell.objects.filter(period.within("month", period.month)))
+        .values("category_code")
+        .annotate(incidents=Sum("incidents"))
+        .order_by()
+        .values_list("category_code", "incidents")
+    )
+    by_category = [
+        {"code": code, "count": category_counts.get(code, 0), "incidents": int(category_incidents.get(code) or 0)}
+        for code in category_counts.keys() | category_incidents.keys()
+    ]
+    return largest_first(by_category), largest_first(by_type)
 
 
 # --- GBV referrals: aggregates only, and only referrals with consent to reporting

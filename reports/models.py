@@ -118,3 +118,91 @@ class Publication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m}"
+
+
+# --- monthly figure cells: the additive numbers of the incident and violation figures (reports.rollup)
+#
+# One cell is a month x region x organisation. Its rows hold what the verified incidents of that cell add to the
+# monthly figures; every scope's figures (the whole operation, a user's regions, a region, an organisation) are
+# sums of cells. They are written in the transaction of every change that moves them (reports.rollup, from the
+# records' save and delete signals) by recounting the cell from the records, never by adding to it, and
+# `manage.py check_figures` recounts every cell to prove them equal. Keyed by codes: labels are added at read.
+
+
+class FigureCell(models.Model):
+    """What one cell's rows share: the month (its first day), the region and the organisation of the records."""
+
+    month = models.DateField(_("month"))
+    region = models.ForeignKey("core.AdminArea", on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey("core.Organisation", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        abstract = True
+
+
+class IncidentCell(FigureCell):
+    """The verified incidents reported in a month, region and organisation, and how many of them occurred in an
+    earlier month."""
+
+    incidents = models.PositiveIntegerField(_("incidents"))
+    occurred_earlier = models.PositiveIntegerField(_("occurred in an earlier month"))
+
+    class Meta:
+        ordering = ["month", "region", "organisation"]
+        # Its index (month first) is the one the figures read: a window of months, every region or some.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "region", "organisation"], name="%(app_label)s_%(class)s_one_per_cell"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.region_id} {self.organisation_id}: {self.incidents}"
+
+
+class ViolationTypeCell(FigureCell):
+    """The violations of one type on a cell's verified incidents: their people by sex and age and the incidents with
+    such a violation (the figures count the people, or for a collective type the incidents: reports.figures).
+    `category_code` and `collective` are the type's when the cell was counted; changing them in the reference list
+    recounts every cell (reports.rollup)."""
+
+    type_code = models.CharField(_("violation type"), max_length=64)
+    category_code = models.CharField(_("violation category"), max_length=64)
+    collective = models.BooleanField(_("collective"))
+    incidents = models.PositiveIntegerField(_("incidents"))
+    women = models.PositiveIntegerField(_("women"))
+    girls = models.PositiveIntegerField(_("girls"))
+    men = models.PositiveIntegerField(_("men"))
+    boys = models.PositiveIntegerField(_("boys"))
+    unknown = models.PositiveIntegerField(_("sex or age unknown"))
+
+    class Meta:
+        ordering = ["month", "region", "organisation", "type_code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "region", "organisation", "type_code"], name="%(app_label)s_%(class)s_one_per_cell"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.region_id} {self.organisation_id} {self.type_code}: {self.incidents}"
+
+
+class ViolationCategoryCell(FigureCell):
+    """The incidents of a cell with at least one violation of a category (an incident with two types of the
+    category is one): the `incidents` of a category row, which the type cells cannot give."""
+
+    category_code = models.CharField(_("violation category"), max_length=64)
+    incidents = models.PositiveIntegerField(_("incidents"))
+
+    class Meta:
+        ordering = ["month", "region", "organisation", "category_code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "region", "organisation", "category_code"],
+                name="%(app_label)s_%(class)s_one_per_cell",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.region_id} {self.organisation_id} {self.category_code}: {self.incidents}"

@@ -12,15 +12,18 @@ from __future__ import annotations
 import contextlib
 import copy
 import datetime
+import logging
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from celery import Task
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connection, transaction
 from django.http import HttpRequest
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core import audit
@@ -30,13 +33,15 @@ from core.closing import MonthState, lock_month, month_state
 from core.db import reading_replica
 from core.errors import ConflictError
 from core.jobs import hold_claim, progress_kept, start_job
-from core.models import AdminArea, ClosedMonth, Job, MonthLog, Organisation, User
+from core.models import AdminArea, ClosedMonth, Job, MonthLog, Organisation, ReferenceItem, User
 from reports import counting, suppression
 from reports.figures import add_months, figure_numbers, monthly_figures
 from reports.labels import add_labels
 from reports.merging import merge_figures
 from reports.models import Publication
 from reports.tallies import tallies
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -62,7 +67,9 @@ def is_closed(month: datetime.date) -> bool:
 
 
 def _changed_since_closing(user: User, month: datetime.date, region: AdminArea | None) -> bool:
+    """Whether a record of the month in this scope changed after closing: one query over every counted type."""
     end = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    flagged = []
     for record_type in counting.counted_types():
         model = record_type.model
         records = aggregate_scope(model._default_manager.all(), user).filter(
@@ -70,9 +77,74 @@ def _changed_since_closing(user: User, month: datetime.date, region: AdminArea |
         )
         if region is not None:
             records = records.filter(region=region)
-        if records.exists():
-            return True
-    return False
+        flagged.append(records.order_by().values("pk"))
+    return flagged[0].union(*flagged[1:], all=True).exists()
+
+
+# --- closed months' answers, cached per scope x month x language (Django's cache)
+#
+# A closed month's answer is its published figures, labelled, and whether a record of it changed since: it changes
+# only when a record of a closed month is written (flagged changed after closing), a month closes or reopens, or a
+# label or region name changes. Each of these forgets every cached answer (a new version in the keys); the closing
+# itself is in the key too (a month closed again is a new answer). A day at most, in case a label was changed by
+# a bulk update that sent no signal.
+PUBLISHED_SECONDS = 24 * 3600
+_VERSION = "reports:published:version"
+
+
+def _new_version() -> None:
+    try:
+        cache.set(_VERSION, uuid.uuid4().hex, None)
+    except Exception:  # noqa: BLE001  the cache down (Redis): the write goes on; should the cache come back with
+        # its data, an answer cached before may be read until it expires (PUBLISHED_SECONDS): said in the logs.
+        logger.exception("The cache could not forget closed months' answers (a new version).")
+
+
+def forget_published_answers() -> None:
+    """Every cached answer of a closed month forgotten: now (later reads in this transaction), and again when the
+    transaction commits (an answer another request cached meanwhile read the records as they were before it)."""
+    _new_version()
+    transaction.on_commit(_new_version)
+
+
+def record_written(sender: type[Any], instance: Any, **kwargs: Any) -> None:
+    """A record of a closed month written (it is flagged changed after closing): its month answers otherwise."""
+    if getattr(instance, "changed_after_closing", False):
+        forget_published_answers()
+
+
+def labels_written(sender: type[Any], instance: Any, **kwargs: Any) -> None:
+    """A label or a region's name changed: the cached answers hold labels."""
+    if isinstance(instance, ReferenceItem | AdminArea):
+        forget_published_answers()
+
+
+def _answer_key(closed: ClosedMonth, scope: str, kind: str) -> str:
+    version = cache.get(_VERSION)
+    if version is None:
+        cache.add(_VERSION, uuid.uuid4().hex, None)
+        version = cache.get(_VERSION)
+    closing = f"{closed.pk}.{closed.closed_at.timestamp() if closed.closed_at else ''}"
+    return f"reports:published:{version}:{closing}:{kind}:{scope}:{translation.get_language()}"
+
+
+def _published_answer(
+    closed: ClosedMonth, user: User, region: AdminArea | None, make: Callable[[], dict[str, Any]], kind: str
+) -> dict[str, Any]:
+    """The cached answer, or `make()` cached; with the cache down, `make()` (the answer is never wrong, only slower)."""
+    try:
+        key = _answer_key(closed, request_scope_key(user, region), kind)
+        answer = cache.get(key)
+    except Exception:  # noqa: BLE001  the cache down (Redis): answer from the database
+        logger.warning("The cache cannot be read: a closed month's answer is made again.", exc_info=True)
+        return make()
+    if answer is None:
+        answer = make()
+        try:
+            cache.set(key, answer, PUBLISHED_SECONDS)
+        except Exception:  # noqa: BLE001  as above: the answer stands, uncached
+            logger.warning("The cache cannot be written.", exc_info=True)
+    return answer
 
 
 def figures_for(
@@ -84,18 +156,24 @@ def figures_for(
     current: bool = False,
 ) -> dict[str, Any]:
     closed = ClosedMonth.objects.filter(month=month, is_closed=True).first()
-    published = None
     if closed is not None and not current and organisation is None:
         published = closed.published.get(request_scope_key(user, region))
-    if published:
-        figures = add_labels(published)
-    else:
-        with reading_replica():  # today's figures may lag the primary by the replica's delay; published ones never
-            figures = monthly_figures(user=user, month=month, region=region, organisation=organisation)
+        if published:
+            return _published_answer(
+                closed, user, region, lambda: _figures_answer(add_labels(published), closed, user, region), "figures"
+            )
+    with reading_replica():  # today's figures may lag the primary by the replica's delay; published ones never
+        figures = monthly_figures(user=user, month=month, region=region, organisation=organisation)
+    return _figures_answer(figures, closed, user, region)
+
+
+def _figures_answer(
+    figures: dict[str, Any], closed: ClosedMonth | None, user: User, region: AdminArea | None
+) -> dict[str, Any]:
     return {
         **figures,
         "closed": closed is not None,
-        "changed_since_closing": closed is not None and _changed_since_closing(user, month, region),
+        "changed_since_closing": closed is not None and _changed_since_closing(user, closed.month, region),
         "suppressed": False,
     }
 
@@ -212,6 +290,7 @@ def close_month(
     closed.note, closed.published = note, published
     closed.save()
     decide_publication(month, published)
+    forget_published_answers()
     MonthLog.objects.create(month=month, action=MonthLog.Action.CLOSED, by=by, reason=note)
     # The note stays in the month's own log: the audit log names the month, not what was written about it.
     audit.record(audit.Action.MONTH_CLOSED, actor=by, obj=closed, details={"month": f"{month:%Y-%m}"})
@@ -230,6 +309,7 @@ def reopen_month(month: datetime.date, *, by: User, reason: str, request: HttpRe
         raise ConflictError(_("This month is being closed already."))
     closed.is_closed = False
     closed.save(update_fields=["is_closed"])
+    forget_published_answers()
     MonthLog.objects.create(month=month, action=MonthLog.Action.REOPENED, by=by, reason=reason.strip())
     audit.record(
         audit.Action.MONTH_REOPENED, request=request, actor=by, obj=closed, details={"month": f"{month:%Y-%m}"}
@@ -339,14 +419,22 @@ def viewer_figures(
     scope = request_scope_key(user, region)
     if scope not in closed.published:
         raise NotPublished(scope)
-    figures = {
-        **add_labels(closed.published[scope]),
-        "closed": True,
-        "changed_since_closing": _changed_since_closing(user, month, region),
-    }
-    hidden = set(publication_for(month).hidden)
-    shown = suppression.hide_in_figures(viewer_answer(figures, scope), scope, hidden, marker or (lambda _value: None))
-    return {**shown, "suppressed": True}
+
+    def shown(cell_marker: Callable[[Any], Any]) -> dict[str, Any]:
+        figures = {
+            **add_labels(closed.published[scope]),
+            "closed": True,
+            "changed_since_closing": _changed_since_closing(user, month, region),
+        }
+        hidden = set(publication_for(month).hidden)
+        return {
+            **suppression.hide_in_figures(viewer_answer(figures, scope), scope, hidden, cell_marker),
+            "suppressed": True,
+        }
+
+    if marker is not None:  # the page's "<5" and "x": worked out each time (the API's answer is the one cached)
+        return shown(marker)
+    return _published_answer(closed, user, region, lambda: shown(lambda _value: None), "viewer")
 
 
 def published_tally_rows(

@@ -184,9 +184,9 @@ def _entries(keys: list[QueueKey], user: User, request: HttpRequest) -> list[Que
         if record_type.slug not in wanted:
             continue
         records = list(
-            with_relations(record_type.model._default_manager.filter(pk__in=wanted[record_type.slug])).select_related(
-                "place__parent"
-            )
+            with_relations(
+                record_type.model._default_manager.filter(pk__in=wanted[record_type.slug]), optional=False
+            ).select_related("place__parent")
         )
         if record_type.model.family == Family.GBV:
             # Every view of a GBV record is logged, the queue's too.

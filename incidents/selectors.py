@@ -22,11 +22,11 @@ from incidents.models import GbvReferral, Incident, ServiceReferral, Violation
 DUPLICATE_WINDOW = datetime.timedelta(days=2)
 
 
-def _with_related(queryset: QuerySet[Incident]) -> QuerySet[Incident]:
+def _with_related(queryset: QuerySet[Incident], *, optional: bool = True) -> QuerySet[Incident]:
     # What the record points to, derived from the model (source, collection method, location type… filled on real
     # records, never in the demo); the place's cercle for duplicates; violations with their types.
     return (
-        with_relations(queryset)
+        with_relations(queryset, optional=optional)
         .select_related("place__parent")
         .prefetch_related(
             Prefetch(
@@ -118,7 +118,8 @@ def possible_duplicates(incidents: Iterable[Incident], *, user: User) -> dict[in
     if not incidents:
         return {}
     candidates = list(
-        _with_related(access.records_in_scope(Incident.objects.all(), user, Family.GENERAL))
+        # What the duplicates' cards show: place, organisation, dates, violations.
+        _with_related(access.records_in_scope(Incident.objects.all(), user, Family.GENERAL), optional=False)
         .exclude(status__in=[Status.ARCHIVED, Status.REJECTED])
         .annotate(event_on=EVENT_DATE)
         .filter(_near_any(incidents))

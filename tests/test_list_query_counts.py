@@ -86,17 +86,22 @@ def _records(people: SimpleNamespace, slug: str, rows: int, **extra: Any) -> lis
     return records
 
 
-# Every API list reads: the token with its user, the user's regions, the user's organisation (where the type's
-# scope is by organisation), the count, the page with every reference its rows point to (one joined query); then
-# per type, what it lists beside the record (prefetched, one query each whatever the number of rows).
+# Every API list reads: the token with its user, the user's regions, the user's organisation (not for flash alerts,
+# read region-wide), the count, the page joined with the references every record has (place, region, organisation,
+# author, its type); then one query each for the optional references (core.records.read_relations: the reviewer
+# first) and the lists beside the record, whatever the number of rows.
 API_QUERIES = {
-    "incidents": 7,  # + violations (with types and groups), follow-ups
-    "gbv-referrals": 7,  # + services (with the service), the access log written (every read is logged)
-    "assistance": 6,  # + the registered households reached (ids)
-    "sessions": 5,
-    "alerts": 5,  # + the needs (flash alerts are read region-wide: no organisation)
-    "households": 6,  # + members
-    "movements": 5,
+    # + reviewer, perpetrator, source, collection method, location type; violations (with types and groups),
+    # follow-ups
+    "incidents": 5 + 7,
+    # + reviewer, population group, closure requested by; services (with the service); the access log written
+    "gbv-referrals": 5 + 5,
+    # + reviewer, sector, population group; the registered households reached (ids)
+    "assistance": 5 + 4,
+    "sessions": 5 + 3,  # + reviewer, sector, population group
+    "alerts": 4 + 2,  # + reviewer; the needs
+    "households": 5 + 3,  # + reviewer, population group; members
+    "movements": 5 + 1,  # + reviewer
 }
 
 
@@ -131,18 +136,22 @@ def test_list_api_with_region_and_status_query_count_is_fixed(
     assert response.json()["count"] == rows
 
 
-# Every list page reads: the session, the user, the user's regions, (the user's organisation), the count, the page
-# with what its rows point to, what the type lists beside the record (as the API), the unread notifications, the
-# filter form's choices (regions, organisations, then the type's own reference lists: violation types, population
-# groups, perpetrators for incidents…), the session saved (savepoint, update, release).
+# Every list page reads: the session, the user (with their organisation), the user's regions, the count, the page
+# joined with the references every record has; the optional references and lists as the API (above, but the
+# follow-ups); the unread notifications; the filter form's choices: regions, organisations, then the type's own
+# reference lists; the session saved (savepoint, update, release): 11 + the type's own.
 PAGE_QUERIES = {
-    "incidents": 15,
-    "gbv-referrals": 14,
-    "assistance": 15,
-    "sessions": 14,
-    "alerts": 14,
-    "households": 13,
-    "movements": 11,
+    # + reviewer, perpetrator, source, collection method, location type, violations; violation types, population
+    # groups, perpetrators
+    "incidents": 11 + 6 + 3,
+    # + reviewer, population group, closure requested by, services, the access log written; GBV incident types
+    "gbv-referrals": 11 + 5 + 1,
+    # + reviewer, sector, population group, households reached; kinds, sectors, population groups
+    "assistance": 11 + 4 + 3,
+    "sessions": 11 + 3 + 3,  # + reviewer, sector, population group; kinds, sectors, population groups
+    "alerts": 11 + 2 + 2,  # + reviewer, needs; event types, needs
+    "households": 11 + 3 + 1,  # + reviewer, population group, members; population groups
+    "movements": 11 + 1 + 0,  # + reviewer
 }
 
 
@@ -183,11 +192,11 @@ def test_review_queue_query_count_is_fixed(
     _queue_of(people, rows)
     client.force_login(people.supervisor)
     # The session, the user, the user's regions; the queue's count and its page of keys (one ordered query over
-    # every type); per type on the page, its records with what the rows show (6); incidents: their violations, the
-    # duplicate candidates and their violations (3); households: their likely duplicates (households, members: 2);
-    # alerts: their needs; the unread notifications; the filter form's regions and organisations; the session saved
-    # (3).
-    with django_assert_num_queries(23):
+    # every type); per type on the page, its records joined with what the rows show (6); incidents: their
+    # violations, the duplicate candidates and their violations (3); households: their likely duplicates
+    # (households, their reviewer and population group, members: 4); the unread notifications; the filter form's
+    # regions and organisations; the session saved (3).
+    with django_assert_num_queries(24):
         response = client.get("/review/")
     assert response.status_code == 200
     html = response.content.decode()

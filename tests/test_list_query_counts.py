@@ -172,17 +172,17 @@ QUEUED = ("incidents", "assistance", "alerts", "movements", "households", "sessi
 
 
 def _queue_of(people: SimpleNamespace, rows: int) -> None:
-    """`rows` waiting records of every general type, all submitted at the same moment, so the queue's first page
-    (ordered by the number after the moment) holds some of each type at 50 rows as at 2; each incident has a
-    possible duplicate from the partner organisation (same place, day and violations)."""
-    submitted_at = timezone.now() - datetime.timedelta(days=2)
-    for slug in QUEUED:
-        _records(people, slug, rows, status=Status.SUBMITTED, submitted_at=submitted_at)
-    partner = [
-        IncidentFactory(created_by=people.partner_monitor, status=Status.SUBMITTED, submitted_at=submitted_at)
-        for _ in range(rows)
-    ]
-    _fill_relations(partner, people)
+    """`rows` waiting records of every general type, the n-th of each submitted at the same moment, so the queue's
+    first page holds some of each type at 50 rows as at 2 (whatever their numbers: PostgreSQL does not rewind its
+    sequences between tests); each incident has a possible duplicate from the partner organisation (same place, day
+    and violations)."""
+    first = timezone.now() - datetime.timedelta(days=2)
+    for n in range(rows):
+        submitted_at = first + datetime.timedelta(seconds=n)
+        for slug in QUEUED:
+            _records(people, slug, 1, status=Status.SUBMITTED, submitted_at=submitted_at)
+        partner = IncidentFactory(created_by=people.partner_monitor, status=Status.SUBMITTED, submitted_at=submitted_at)
+        _fill_relations([partner], people)
 
 
 @pytest.mark.parametrize("rows", [2, 50])

@@ -79,6 +79,13 @@ class AssistanceEvent(ReviewedRecord, PeopleCounts):
             models.Index(fields=["region", "delivered_on"], name="activities_asst_region_month"),
             # The repeat-assistance warning: the same kind delivered around a date.
             models.Index(fields=["kind", "delivered_on"], name="activities_assist_kind_date"),
+            # A closed month's figures say how many of its records changed after closing
+            # (reports.publishing: changed_after_closing + the month): the few flagged rows, by month.
+            models.Index(
+                fields=["delivered_on"],
+                condition=models.Q(changed_after_closing=True),
+                name="activities_asst_changed_after",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -147,6 +154,11 @@ class Session(ReviewedRecord, PeopleCounts):
             models.Index(fields=["status", "region", "-urgent", "submitted_at"], name="activities_session_queue"),
             # The list and the monthly figures by kind: region + month.
             models.Index(fields=["region", "held_on"], name="activities_sess_region_month"),
+            # A closed month's figures say how many of its records changed after closing
+            # (reports.publishing: changed_after_closing + the month): the few flagged rows, by month.
+            models.Index(
+                fields=["held_on"], condition=models.Q(changed_after_closing=True), name="activities_sess_changed_after"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -13,22 +13,19 @@ from beneficiaries.models import Household
 from core import access
 from core.choices import Status
 from core.models import User
-
-_RELATED = ("place", "region", "organisation", "created_by", "reviewed_by", "sector", "population_group", "kind")
+from core.records import with_relations
 
 
 def assistance_list(*, user: User) -> QuerySet[AssistanceEvent]:
     """The assistance events this user may read, with the registered households they reached (ids only)."""
-    return (
-        access.records_in_scope(AssistanceEvent.objects.all(), user)
-        .select_related(*_RELATED)
-        .prefetch_related(Prefetch("households_assisted", queryset=Household.objects.only("id")))
+    return with_relations(access.records_in_scope(AssistanceEvent.objects.all(), user)).prefetch_related(
+        Prefetch("households_assisted", queryset=Household.objects.only("id"))
     )
 
 
 def session_list(*, user: User) -> QuerySet[Session]:
     """The sessions this user may read."""
-    return access.records_in_scope(Session.objects.all(), user).select_related(*_RELATED)
+    return with_relations(access.records_in_scope(Session.objects.all(), user))
 
 
 def repeat_assistance(event: AssistanceEvent, *, user: User, days: int | None = None) -> list[str]:

@@ -46,6 +46,13 @@ class FlashAlert(ReviewedRecord, PeopleCounts):
             models.Index(fields=["status", "region", "-urgent", "submitted_at"], name="alerts_queue"),
             # The list and the monthly figures: region + month.
             models.Index(fields=["region", "reported_on"], name="alerts_region_month"),
+            # A closed month's figures say how many of its records changed after closing
+            # (reports.publishing: changed_after_closing + the month): the few flagged rows, by month.
+            models.Index(
+                fields=["reported_on"],
+                condition=models.Q(changed_after_closing=True),
+                name="alerts_changed_after_close",
+            ),
         ]
 
     def __str__(self) -> str:

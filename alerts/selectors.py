@@ -7,12 +7,9 @@ from django.db.models import QuerySet
 from alerts.models import FlashAlert
 from core import access
 from core.models import User
+from core.records import with_relations
 
 
 def alert_list(*, user: User) -> QuerySet[FlashAlert]:
     """The flash alerts this user may read, with what the pages and the API show."""
-    return (
-        access.records_in_scope(FlashAlert.objects.all(), user)
-        .select_related("place", "region", "organisation", "created_by", "reviewed_by", "event_type")
-        .prefetch_related("needs")
-    )
+    return with_relations(access.records_in_scope(FlashAlert.objects.all(), user))

@@ -65,6 +65,13 @@ class Household(ReviewedRecord):
             models.Index(fields=["status", "region", "-urgent", "submitted_at"], name="beneficiaries_hh_queue"),
             # The list: region + month of registration.
             models.Index(fields=["region", "registered_on"], name="beneficiaries_hh_region_month"),
+            # A closed month's figures say how many of its records changed after closing
+            # (reports.publishing: changed_after_closing + the month): the few flagged rows, by month.
+            models.Index(
+                fields=["registered_on"],
+                condition=models.Q(changed_after_closing=True),
+                name="beneficiaries_hh_changed_aft",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -182,6 +189,13 @@ class Movement(ReviewedRecord, PeopleCounts):
             models.Index(fields=["status", "region", "-urgent", "submitted_at"], name="beneficiaries_mov_queue"),
             # The list and the monthly figures: region + month.
             models.Index(fields=["region", "identified_on"], name="beneficiaries_mov_region_month"),
+            # A closed month's figures say how many of its records changed after closing
+            # (reports.publishing: changed_after_closing + the month): the few flagged rows, by month.
+            models.Index(
+                fields=["identified_on"],
+                condition=models.Q(changed_after_closing=True),
+                name="beneficiaries_mov_changed_aft",
+            ),
         ]
 
     def __str__(self) -> str:

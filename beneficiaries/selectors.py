@@ -14,13 +14,14 @@ from beneficiaries.models import Household, Movement, Person
 from core import access
 from core.choices import AdminLevel, Status
 from core.models import AdminArea, User
+from core.records import with_relations
 
 # Two names this alike (difflib's ratio on the normalised names) may be the same person written twice.
 NAME_SIMILARITY = 0.85
 
 
 def _with_related(queryset: QuerySet) -> QuerySet:
-    return queryset.select_related("place", "region", "organisation", "created_by", "reviewed_by", "population_group")
+    return with_relations(queryset)
 
 
 def household_list(*, user: User) -> QuerySet[Household]:
@@ -34,9 +35,7 @@ def household_list(*, user: User) -> QuerySet[Household]:
 
 def movement_list(*, user: User) -> QuerySet[Movement]:
     """The mixed-movement identifications this user may read."""
-    return access.records_in_scope(Movement.objects.all(), user).select_related(
-        "place", "region", "organisation", "created_by", "reviewed_by"
-    )
+    return with_relations(access.records_in_scope(Movement.objects.all(), user))
 
 
 # --- likely duplicates

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from core import access
@@ -107,6 +108,23 @@ class Incident(ReviewedRecord):
             models.Index(fields=["status", "region", "-urgent", "submitted_at"], name="incidents_queue"),
             # The list and the monthly figures: region + month.
             models.Index(fields=["region", "reported_on"], name="incidents_region_month"),
+            # The list's default order (newest first, then the number): a page is read from the index, filtered
+            # rows (a violation type's EXISTS) checked as they come, never all sorted (issue 14).
+            models.Index(fields=["reported_on", "id"], name="incidents_list_order"),
+            # The list filtered by region and status (the API's region + status), newest first.
+            models.Index(fields=["region", "status", "reported_on"], name="incidents_region_status_month"),
+            # The review queue's possible duplicates: each record's region, two days around its event's date
+            # (selectors.possible_duplicates: EVENT_DATE).
+            models.Index(
+                models.F("region"), Coalesce("occurred_on", "reported_on"), name="incidents_region_event_date"
+            ),
+            # A closed month's figures say how many of its records changed after closing
+            # (reports.publishing: changed_after_closing + the month): the few flagged rows, by month.
+            models.Index(
+                fields=["reported_on"],
+                condition=models.Q(changed_after_closing=True),
+                name="incidents_changed_after_close",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -154,6 +172,11 @@ class Violation(PeopleCounts):
         ordering = ["incident", "id"]
         verbose_name = _("violation")
         verbose_name_plural = _("violations")
+        indexes = [
+            # The incident list's `type` filter, EXISTS (a violation of this type for the incident): one index probe
+            # per incident, and the count a semi-join on the type's violations (IncidentFilterSet.with_violation).
+            models.Index(fields=["type", "incident"], name="incidents_violation_type"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(women__gt=0)
@@ -276,6 +299,13 @@ class GbvReferral(ReviewedRecord):
         indexes = [
             # The focal points' queue and list: status + region, by month.
             models.Index(fields=["status", "region", "reported_on"], name="incidents_gbv_status_region"),
+            # A closed month's figures say how many of its records changed after closing
+            # (reports.publishing: changed_after_closing + the month): the few flagged rows, by month.
+            models.Index(
+                fields=["reported_on"],
+                condition=models.Q(changed_after_closing=True),
+                name="incidents_gbv_changed_after",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -7,12 +7,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
 from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from core import access
 from core.access import Family
 from core.choices import AdminLevel, Status
 from core.models import User
+from core.records import with_relations
 from incidents.choices import ServiceStatus
 from incidents.filtersets import IncidentFilterSet
 from incidents.models import GbvReferral, Incident, ServiceReferral, Violation
@@ -20,11 +22,17 @@ from incidents.models import GbvReferral, Incident, ServiceReferral, Violation
 DUPLICATE_WINDOW = datetime.timedelta(days=2)
 
 
-def _with_related(queryset: QuerySet[Incident]) -> QuerySet[Incident]:
-    return queryset.select_related(
-        "place", "place__parent", "region", "organisation", "created_by", "perpetrator", "reviewed_by"
-    ).prefetch_related(
-        Prefetch("violations", queryset=Violation.objects.select_related("type", "type__category", "population_group"))
+def _with_related(queryset: QuerySet[Incident], *, optional: bool = True) -> QuerySet[Incident]:
+    # What the record points to, derived from the model (source, collection method, location type… filled on real
+    # records, never in the demo); the place's cercle for duplicates; violations with their types.
+    return (
+        with_relations(queryset, optional=optional)
+        .select_related("place__parent")
+        .prefetch_related(
+            Prefetch(
+                "violations", queryset=Violation.objects.select_related("type", "type__category", "population_group")
+            )
+        )
     )
 
 
@@ -85,23 +93,36 @@ def _type_codes(incident: Incident) -> frozenset[int]:
     return frozenset(violation.type_id for violation in incident.violations.all())
 
 
+# The day of the event: the incident's date, else the day it was reported (as `_event_date`); the index
+# incidents_region_event_date holds it.
+EVENT_DATE = Coalesce("occurred_on", "reported_on")
+
+
+def _near_any(incidents: list[Incident]) -> Q:
+    """Incidents of the same region and cercle as one of `incidents`, within two days of its event: each record its
+    own window (one window from the page's earliest record to its latest read ten years of a region: issue 14)."""
+    near = Q()
+    for cercle, region, day in sorted({(_cercle_id(item), item.region_id, _event_date(item)) for item in incidents}):
+        near |= (
+            Q(region_id=region)
+            & Q(event_on__range=(day - DUPLICATE_WINDOW, day + DUPLICATE_WINDOW))
+            & (Q(place_id=cercle) | Q(place__parent_id=cercle))
+        )
+    return near
+
+
 def possible_duplicates(incidents: Iterable[Incident], *, user: User) -> dict[int, list[Incident]]:
     """For each incident, others in the user's scope that may record the same event: same cercle, dates within
     two days, the same violation types, reported by another organisation. Two queries, whatever the number."""
     incidents = [incident for incident in incidents if _cercle_id(incident)]
     if not incidents:
         return {}
-    cercles = {_cercle_id(incident) for incident in incidents}
-    earliest = min(_event_date(incident) for incident in incidents) - DUPLICATE_WINDOW
-    latest = max(_event_date(incident) for incident in incidents) + DUPLICATE_WINDOW
     candidates = list(
-        _with_related(access.records_in_scope(Incident.objects.all(), user, Family.GENERAL))
+        # What the duplicates' cards show: place, organisation, dates, violations.
+        _with_related(access.records_in_scope(Incident.objects.all(), user, Family.GENERAL), optional=False)
         .exclude(status__in=[Status.ARCHIVED, Status.REJECTED])
-        .filter(Q(place__in=cercles) | Q(place__parent__in=cercles))
-        .filter(
-            Q(occurred_on__range=(earliest, latest))
-            | Q(occurred_on__isnull=True, reported_on__range=(earliest, latest))
-        )
+        .annotate(event_on=EVENT_DATE)
+        .filter(_near_any(incidents))
     )
     by_cercle: dict[int | None, list[Incident]] = defaultdict(list)
     for candidate in candidates:
@@ -134,16 +155,9 @@ def queue_duplicates(records: list[Incident], *, user: User) -> dict[int, list[I
 
 
 def _gbv_with_related(queryset: QuerySet[GbvReferral]) -> QuerySet[GbvReferral]:
-    return queryset.select_related(
-        "place",
-        "region",
-        "organisation",
-        "created_by",
-        "reviewed_by",
-        "incident_type",
-        "population_group",
-        "closure_requested_by",
-    ).prefetch_related(Prefetch("services", queryset=ServiceReferral.objects.select_related("service")))
+    return with_relations(queryset).prefetch_related(
+        Prefetch("services", queryset=ServiceReferral.objects.select_related("service"))
+    )
 
 
 def gbv_referral_list(*, user: User) -> QuerySet[GbvReferral]:

@@ -16,8 +16,9 @@ class TestAssistanceApi(RecordApiCases):
     factory = AssistanceFactory
     edit = ("households", 130)
     # token with its user, the user's regions, the user's organisation, count, page (with place, region,
-    # organisation, authors, kind, sector, population group), linked households
-    list_queries = 6
+    # organisation, author, kind), the sector (optional references are prefetched: core.records.read_relations; the
+    # reviewer and population group are empty here, so not read), linked households
+    list_queries = 7
 
     def body(self, **overrides):
         data = {

@@ -78,7 +78,8 @@ class Case:
 
 
 CASES = [
-    Case("assistance", AssistanceEvent, AssistanceFactory, assistance_data, "households", "40", 40, 15),
+    # Assistance: + its sector (an optional reference, prefetched: core.records.read_relations).
+    Case("assistance", AssistanceEvent, AssistanceFactory, assistance_data, "households", "40", 40, 16),
     Case("session", Session, SessionFactory, session_data, "topic", "Early marriage", "Early marriage", 14),
 ]
 

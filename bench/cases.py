@@ -179,35 +179,25 @@ def figure_cases(admin_api: APIClient, gao_api: APIClient, admin: User, region: 
 
 
 def _section_cases(admin: User, month: datetime.date) -> list[Result]:
-    """The violations part and the 12-month trend of the national figures, timed apart (reports.figures' section
-    functions, when they are still there)."""
-    violation_figures = getattr(app_figures, "violation_figures", None)
-    trend = getattr(app_figures, "trend", None)
+    """The incidents, violations and 12-month trend parts of the national figures, timed apart: the answer reads
+    them from the monthly cells, in one pass (reports.figures.counted_from_cells), beside the hand SQL of the same
+    headline figures and trend on the raw tables."""
+    from_cells = getattr(app_figures, "counted_from_cells", None)
     scope_class, period_class = getattr(app_figures, "Scope", None), getattr(app_figures, "Period", None)
-    if None in (violation_figures, trend, scope_class, period_class):
-        return [Result("monthly figures, national: violations / trend apart", "n/a: reports.figures changed")]
+    if None in (from_cells, scope_class, period_class):
+        return [Result("monthly figures, national: incidents, violations and trend apart", "n/a: figures changed")]
     scope, period = scope_class(admin), period_class(month)  # type: ignore[misc]
-    violations = timed(lambda: violation_figures(scope, period))  # type: ignore[misc]
-    hand_violations = timed(lambda: hand_sql.violation_rows(month, region=None))
-    trend_part = timed(lambda: trend(scope, period))  # type: ignore[misc]
-    hand_trend = timed(lambda: hand_sql.headline(month, region=None))
+    cells = timed(lambda: from_cells(scope, period))  # type: ignore[misc]
+    hand = timed(lambda: hand_sql.headline(month, region=None))
     return [
         Result(
-            "  of which violations (national)",
-            ms(violations.seconds),
-            f"hand SQL {ms(hand_violations.seconds)}",
-            violations.seconds / hand_violations.seconds,
-            violations.queries,
-            violations.seconds,
-        ),
-        Result(
-            "  of which the 12-month trend (national)",
-            ms(trend_part.seconds),
-            f"hand SQL {ms(hand_trend.seconds)} (same window: headline and trend together)",
-            trend_part.seconds / hand_trend.seconds,
-            trend_part.queries,
-            trend_part.seconds,
-        ),
+            "  of which incidents, violations and the 12-month trend (national, from the monthly cells)",
+            ms(cells.seconds),
+            f"hand SQL {ms(hand.seconds)} (the same figures from the raw tables)",
+            cells.seconds / hand.seconds,
+            cells.queries,
+            cells.seconds,
+        )
     ]
 
 

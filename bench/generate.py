@@ -23,6 +23,7 @@ from django.db import connection, transaction
 from django.db.backends.utils import CursorWrapper
 
 from core.choices import AdminLevel, Role
+from core.management.commands.load_demo import PARTNERS as DEMO_PARTNERS
 from core.models import AdminArea, Organisation, User
 from core.services import lead_organisation
 from reports import rollup
@@ -34,14 +35,7 @@ OPEN_MONTH = datetime.date(2025, 12, 1)  # the last month: open, as the month be
 CLOSED_MONTHS = (datetime.date(2025, 10, 1), datetime.date(2025, 11, 1))
 SCRATCH_MONTH = datetime.date(2025, 9, 1)  # closed and reopened by the "closing one month" case
 
-PARTNERS = [
-    ("AMSS", "Association Malienne pour la Survie au Sahel"),
-    ("DRC", "Danish Refugee Council"),
-    ("IRC", "International Rescue Committee"),
-    ("NRC", "Norwegian Refugee Council"),
-    ("INTERSOS", "INTERSOS"),
-    ("TASSAGHT", "Tassaght"),
-]
+PARTNERS = [*DEMO_PARTNERS, ("TASSAGHT", "Tassaght")]  # the demo's partners and one more: seven organisations
 # Regions weighted by how much is reported there: the centre and the north more than the south (Gao: 2 of 15).
 REGION_WEIGHTS = {"ML01": 1, "ML02": 1, "ML03": 1, "ML04": 1, "ML05": 3, "ML06": 2, "ML07": 2, "ML08": 1, "ML09": 1}
 REGION_WEIGHTS["ML10"] = 2

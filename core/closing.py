@@ -14,10 +14,10 @@ import datetime
 import enum
 from typing import TYPE_CHECKING
 
-from django.db import connection
 from django.utils.translation import gettext as _
 
 from core import access
+from core.db import MONTH_LOCKS, advisory_locks
 from core.errors import ConflictError
 from core.models import ClosedMonth, Job, User
 
@@ -39,22 +39,13 @@ class MonthState(enum.Enum):
     CLOSED = "closed"
 
 
-# The advisory locks' first key: months' locks, apart from any other advisory lock.
-MONTH_LOCKS = 7301
-
-
 def first_day(day: datetime.date) -> datetime.date:
     return day.replace(day=1)
 
 
 def lock_month(day: datetime.date, *, exclusive: bool) -> None:
-    """Hold the month's lock until the transaction ends: shared by writes into it, exclusive for its closing.
-    PostgreSQL only: SQLite runs one write transaction at a time."""
-    if connection.vendor != "postgresql":
-        return
-    function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {function}(%s, %s)", [MONTH_LOCKS, day.year * 12 + day.month])
+    """Hold the month's lock until the transaction ends: shared by writes into it, exclusive for its closing."""
+    advisory_locks(MONTH_LOCKS, [day.year * 12 + day.month], shared=not exclusive)
 
 
 CLOSING_STATUSES = (Job.Status.QUEUED, Job.Status.RUNNING)

@@ -8,12 +8,13 @@ what the primary holds.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Model
 
 
@@ -44,3 +45,20 @@ class ReadingRouter:
 
     def db_for_read(self, model: type[Model], **hints: Any) -> str | None:
         return _reading.get()
+
+
+# The first key of Vigie's advisory locks, one per kind, so that no two kinds ever share a lock.
+MONTH_LOCKS = 7301  # core.closing: a month's writes (shared) against its closing (exclusive)
+CELL_LOCKS = 7302  # reports.rollup: recounting one monthly figure cell
+
+
+def advisory_locks(kind: int, keys: Iterable[int], *, shared: bool = False) -> None:
+    """Hold PostgreSQL advisory locks of one kind until the transaction ends, taken in key order so that two
+    transactions never wait for each other. PostgreSQL only: SQLite runs one write transaction at a time."""
+    ordered = sorted(set(keys))
+    if connection.vendor != "postgresql" or not ordered:
+        return
+    function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+    calls = ", ".join(f"{function}(%s, %s)" for _key in ordered)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {calls}", [value for key in ordered for value in (kind, key)])  # noqa: S608

@@ -27,13 +27,11 @@ from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
 from core.choices import Status
+from core.db import CELL_LOCKS, advisory_locks
 from core.records import PEOPLE_FIELDS, people_sums
 
 # month (first day), region id, organisation id
 Cell = tuple[datetime.date, int, int]
-
-# The advisory locks' first key for cells, apart from core.closing's months (7301) and any other.
-CELL_LOCKS = 7302
 
 # The incident fields a cell depends on: a save that changes none of them (update_fields) recounts nothing.
 COUNTED_FIELDS = frozenset({"status", "reported_on", "occurred_on", "region", "organisation"})
@@ -184,16 +182,13 @@ def _insert_select(model: type[models.Model], columns: list[str], counted: Query
 
 def _lock(cells: list[Cell]) -> None:
     """Two transactions recounting one cell take turns: the second counts once the first has committed (READ
-    COMMITTED reads it then), so neither writes a count that misses the other's change. In order, so two
-    transactions never wait for each other. PostgreSQL only: SQLite runs one write transaction at a time."""
-    if connection.vendor != "postgresql" or not cells:
-        return
-    keys = sorted(
-        {zlib.crc32(f"{month}:{region}:{organisation}".encode()) - 2**31 for month, region, organisation in cells}
-    )
-    with connection.cursor() as cursor:
-        calls = ", ".join("pg_advisory_xact_lock(%s, %s)" for _key in keys)
-        cursor.execute(f"SELECT {calls}", [value for key in keys for value in (CELL_LOCKS, key)])  # noqa: S608
+    COMMITTED reads it then), so neither writes a count that misses the other's change."""
+    advisory_locks(CELL_LOCKS, (cell_key(cell) for cell in cells))
+
+
+def cell_key(cell: Cell) -> int:
+    month, region, organisation = cell
+    return zlib.crc32(f"{month}:{region}:{organisation}".encode()) - 2**31
 
 
 def recount(cells: Iterable[Cell], models_: CellModels | None = None) -> None:

@@ -2,7 +2,7 @@
 
     python -m bench [--incidents N] [--reuse] [--no-load] [--no-record]   # load the data set, time every case
     python -m bench generate --incidents N                                # only load the data set
-    python -m bench run [--no-load] [--no-record]                         # only time, on a data set loaded before
+    python -m bench run [--no-load] [--no-record] [--only queue,export]   # only time, on a data set loaded before
 
 It runs on PostgreSQL only: BENCH_DATABASE_URL if set, else DATABASE_URL's server with a database of its own,
 `<DATABASE_URL's database>_bench`. It DROPS and recreates that database (it says which before), migrates it and loads
@@ -79,6 +79,11 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--reuse", action="store_true", help="keep the bench database if it already holds data")
     parser.add_argument("--no-load", action="store_true", help="skip the load test (gunicorn and hey)")
     parser.add_argument("--no-record", action="store_true", help="do not append the table to bench/RESULTS.md")
+    parser.add_argument(
+        "--only",
+        default="",
+        help="comma-separated groups to time, e.g. queue,export (figures, closing, lists, queue, export, pandas, load)",
+    )
     return parser.parse_args(argv)
 
 
@@ -98,7 +103,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     from bench import cases, report  # noqa: PLC0415  models are imported once Django is set up
 
-    results = cases.run_all(say=_say, with_load=not args.no_load, database_url=url)
+    only = frozenset(filter(None, args.only.split(",")))
+    unknown = only - set(cases.CASE_GROUPS)
+    if unknown:
+        print(f"--only: unknown group(s) {', '.join(sorted(unknown))}; choose from {', '.join(cases.CASE_GROUPS)}")
+        return 2
+    results = cases.run_all(say=_say, with_load=not args.no_load, database_url=url, only=only)
     table = report.render(results, database=f"{name} on {host}")
     print(table)
     if not args.no_record:

@@ -518,9 +518,13 @@ def gbv_figures(scope: Scope, period: Period) -> dict[str, Any]:
     by_service = (
         ServiceReferral.objects.filter(referral__in=counted).values("service__code").annotate(count=Count("id"))
     )
+    totals = month.aggregate(
+        count=Count("pk", filter=Q(consent_to_reporting=True)),
+        excluded=Count("pk", filter=Q(consent_to_reporting=False)),
+    )
     return {
-        "count": counted.count(),
-        "excluded_without_consent": month.filter(consent_to_reporting=False).count(),
+        "count": totals["count"],
+        "excluded_without_consent": totals["excluded"],
         "by_incident_type": largest_first(
             [{"code": row["incident_type__code"], "count": row["count"]} for row in by_type]
         ),

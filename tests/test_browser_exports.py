@@ -81,6 +81,8 @@ def test_an_admin_exports_the_monthly_report_as_pdf_and_follows_it_to_done(peopl
     assert not page.get_by_label("Record type").is_visible()  # the report is of every record type
     assert not page.get_by_label("Year").is_visible()  # and of one month
     page.get_by_label("Month", exact=True).fill("2021-12")
+    if SCREENSHOTS:
+        page.screenshot(path=str(Path(SCREENSHOTS) / "exports-report-pdf.png"), full_page=True)
 
     started = time.monotonic()
     page.get_by_role("button", name="Start the export").click()

@@ -272,6 +272,7 @@ def test_a_failed_export_says_so_in_words(people: SimpleNamespace) -> None:
     assert "The worker running this job stopped 3 times." in html
     assert "Try again" in html
     assert "data-job-follow" not in html
+    assert "<progress" not in html  # where a failed job stopped tells the reader nothing
     french = _html(_signed_in(people.admin, "fr"), f"/reports/jobs/{job.pk}/")
     assert "L'exportation a échoué\u00a0: aucun fichier n'a été produit." in french
 

@@ -385,8 +385,7 @@ def check_figures_request(user: User | AnonymousUser, *, closed: bool, parameter
         raise FiguresRefused(_("Viewers see the figures of closed months only."))
 
 
-# --- Managing users (SPEC.md, "Access and data protection"): within the admin's own scope, never more than the
-# admin has, never the admin's own role, organisation or regions; the GBV focal point role by a superuser only.
+# --- Background jobs (API.md's jobs): a job is its starter's alone.
 
 
 def visible_jobs(user: User | AnonymousUser) -> QuerySet[JobModel]:
@@ -396,6 +395,10 @@ def visible_jobs(user: User | AnonymousUser) -> QuerySet[JobModel]:
     if isinstance(user, AnonymousUser) or not user.is_authenticated or not user.is_active:
         return JobModel.objects.none()
     return JobModel.objects.filter(user=user)
+
+
+# --- Managing users (SPEC.md, "Access and data protection"): within the admin's own scope, never more than the
+# admin has, never the admin's own role, organisation or regions; the GBV focal point role by a superuser only.
 
 
 def may_manage_users(user: User | AnonymousUser) -> bool:

@@ -145,6 +145,16 @@ def _validate_period(params: Mapping[str, Any], errors: dict[str, list[str]]) ->
     return period
 
 
+def _format_refused(kind: str) -> str:
+    """Why a kind of export is not made in the format asked, naming the formats it is made in, in words and codes
+    (a page's reader and a script's author both act on it)."""
+    if kind == "report_pdf":
+        return _("The monthly report is made as PDF only (format “pdf”).")
+    if kind == "5w":
+        return _("The 5W table is made as CSV or Excel (format “csv” or “xlsx”).")
+    return _("Records are exported as CSV or Excel (format “csv” or “xlsx”).")
+
+
 def validate_export(params: Mapping[str, Any]) -> dict[str, Any]:
     """Check kind, period, format and record type; return the normalised parameters."""
 
@@ -158,7 +168,7 @@ def validate_export(params: Mapping[str, Any]) -> dict[str, Any]:
         errors["month"] = [_("The report needs a month.")]
     fmt = params.get("format") or (FORMATS.get(kind, ("csv",))[0])
     if kind in FORMATS and fmt not in FORMATS[kind]:
-        errors["format"] = [_("This export is made as %(formats)s.") % {"formats": ", ".join(FORMATS[kind])}]
+        errors["format"] = [_format_refused(kind)]
     record_type = params.get("record_type") or "incidents"
     if kind == "records" and (not isinstance(record_type, str) or record_type not in exportable_slugs()):
         errors["record_type"] = [_("Records of this type cannot be exported (GBV referrals are need-to-know).")]

@@ -20,6 +20,7 @@ from typing import IO, Any
 
 from django.db import connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.postgresql.operations import DatabaseOperations as PostgresOperations
 from django.db.models import (
     BooleanField,
     CharField,
@@ -162,7 +163,10 @@ def copy_csv(
     them, to `target`: the file CsvTable would write (UTF-8 with a byte-order mark, CRLF). Returns the rows after the
     header. `progress` is told 0 after the header, then the rows written after every `chunk` rows."""
     connection = connections[rows.db]
+    if not isinstance(connection.ops, PostgresOperations):
+        raise TypeError(f"COPY is PostgreSQL's, not {connection.vendor}'s.")
     sql, params = rows.query.get_compiler(using=rows.db).as_sql()
+    # COPY takes no parameters: they are bound here, by psycopg, as for any query.
     statement = f"COPY ({connection.ops.compose_sql(sql, params)}) TO STDOUT (FORMAT csv)"
     first_line = io.StringIO()
     CsvTable(first_line).writerow(header)

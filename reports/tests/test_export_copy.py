@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
@@ -18,6 +19,7 @@ from pytest_django import Settings
 from activities.tests.factories import AssistanceFactory, SessionFactory
 from alerts.tests.factories import AlertFactory
 from beneficiaries.tests.factories import MovementFactory
+from core import records
 from core.choices import Status
 from core.models import AdminArea, AlertNeed, PerpetratorCategory, User
 from core.records import get_record_type
@@ -129,6 +131,20 @@ def test_an_incident_out_of_scope_is_not_in_the_copy(people: SimpleNamespace, aw
     header, *rows = list(csv.reader(io.StringIO(copied.decode("utf-8-sig"), newline="")))
     assert rows
     assert {row[header.index("admin1_pcode")] for row in rows} == {"ML05"}
+
+
+@on_postgres
+def test_a_column_copy_cannot_write_is_written_by_the_row_writer(
+    people: SimpleNamespace, awkward: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A timestamp: str() and PostgreSQL write it differently, so the whole file is written row by row."""
+    declared = get_record_type("incidents")
+    columns = (*(declared.export_columns or ()), "created_at")
+    monkeypatch.setitem(records._record_types, "incidents", replace(declared, export_columns=columns))
+    assert _copy_rows(people.admin, get_record_type("incidents"), None) is None
+    copied, written = _files(people.admin, "incidents", None, tmp_path)
+    assert copied == written
+    assert b",created_at," in copied.split(b"\r\n")[0]
 
 
 @on_postgres

@@ -1,6 +1,6 @@
-"""Background exports (API.md's jobs): the records themselves (CSV or Excel, streamed row by row so memory
-stays flat), the monthly report as PDF, and the 5W activity table. Admins only; GBV records are never
-exported (admins read GBV data as aggregates only)."""
+"""Background exports (API.md's jobs): the records themselves (CSV or Excel, streamed so memory stays flat; a CSV
+on PostgreSQL written by COPY), the monthly report as PDF, and the 5W activity table. Admins only; GBV records are
+never exported (admins read GBV data as aggregates only)."""
 
 from __future__ import annotations
 

@@ -9,7 +9,8 @@ them, through `reports.publishing`) count through these, so that a tally row alw
 - a GBV survivor counts in one people group by sex and age, as every other count of people does (women and men
   are `ADULT_AGE` and over); a survivor whose sex or age is not known counts as "unknown";
 - what a record type declares it counts (`core.records.Tally`: movements, assistance, sessions, flash alerts) is
-  computed by `declared_counts`, per month and region, for the tallies and the figures alike.
+  computed by `declared_counts`, per month and region, for the tallies and the figures alike; assistance and
+  sessions also by sector and population group within each kind (`Tally.then_by`, read by `reports.breakdowns`).
 
 Incidents, violations and GBV referrals are not declared: their rules (above) are not a sum over records, so
 they keep their own code here, read by the figures and the tallies.
@@ -145,8 +146,11 @@ def declared_counts(
     for tally in record_type.tallies if tallies is None else tallies:
         shapes.setdefault(tally.fields, []).append(tally)
     by_month = records.annotate(counted_month=TruncMonth(record_type.month_field))
+    items: dict[str, dict[Any, ReferenceItem]] = {}  # each reference list read once, whatever the shapes using it
     for fields, declared in shapes.items():
-        items = {field: _reference_items(record_type, field) for field in fields}
+        for field in fields:
+            if field not in items:
+                items[field] = _reference_items(record_type, field)
         aggregates: dict[str, Any] = {f"tally_{index}": tally.aggregate() for index, tally in enumerate(declared)}
         if any(tally.people for tally in declared):
             aggregates.update(people_sums())

@@ -90,7 +90,7 @@ def test_the_december_2021_report_reads_the_updates_assistance_and_sessions_sent
     client.force_login(admin)
     page = client.get("/reports/monthly/", {"month": "2021-12"}).content.decode()
     section = page[page.index('id="assistance-breakdown"') : page.index('id="sessions-breakdown"')]
-    assert '<td>&emsp;Gender-based violence</td><td class="num">0</td><td class="num">51</td>' in section
-    assert '<td>&emsp;Education</td><td class="num">0</td><td class="num">292</td>' in section
-    covid = '<td>&emsp;COVID-19 response</td><td class="num">0</td><td class="num">246</td><td class="num">91</td>'
+    assert '<td>Gender-based violence</td><td class="num">0</td><td class="num">51</td>' in section
+    assert '<td>Education</td><td class="num">0</td><td class="num">292</td>' in section
+    covid = '<td>COVID-19 response</td><td class="num">0</td><td class="num">246</td><td class="num">91</td>'
     assert covid + '<td class="num">0</td><td class="num">155</td>' in section

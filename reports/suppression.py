@@ -286,8 +286,9 @@ def _in_figures(measure: str, scope: str) -> bool:
 
 
 def _in_tallies(measure: str) -> bool:
-    if f".{NOT_GIVEN}." in measure:
-        return False  # the tallies have no row for records without a sector or population group
+    # The tallies have no row for records naming no sector or population group (`NOT_GIVEN`): a reader of the
+    # tallies alone takes them to be none, so that a breakdown's rows add up to its total (and a lone small cell of
+    # them is paired as any other); a published month's figures show the row, with its value.
     return not (
         measure.endswith(".ytd")
         or ".ytd." in measure
@@ -545,7 +546,7 @@ def _breakdown_relations(
 ) -> Iterator[Relation]:
     """A kind's figures are the sums of its rows by sector, each sector's the sums of its rows by population group,
     and each row's people figure the sum of its five groups (`reports.breakdowns`). The row of records naming no
-    sector or group (`NOT_GIVEN`) is always a part: where an answer does not show it (the tallies), it is unknown."""
+    sector or group (`NOT_GIVEN`) is always a part (zero where an answer does not show it: `_in_tallies`)."""
     names, people = BREAKDOWN_FIGURES[section], BREAKDOWN_FIGURES[section][-1]
 
     def total(whole: str, parts: Iterable[str]) -> Relation:

@@ -321,6 +321,20 @@ def test_no_hidden_cell_of_a_breakdown_can_be_worked_out(
     assert seen.worked_out(regions) == {}
 
 
+def test_a_shared_export_of_an_open_month_suppresses_the_breakdowns_too(
+    people: SimpleNamespace, month: None, api_as: Callable[[User], APIClient]
+) -> None:
+    """An open month's tallies suppressed on their own (no published figures): a reader of the tallies alone takes
+    the rows by population group to add up to their sector's, so a lone small one is paired as any other."""
+    rows = api_as(people.admin).get(TALLIES, {"month": "2021-12", "suppress_small_counts": "true"}).json()
+    gao = {row["indicator"]: row for row in rows if row["admin1_pcode"] == "ML07"}
+    assert gao["assistance.cash.gbv.refugee.persons"]["total"] == "<5"
+    assert gao["assistance.cash.gbv.persons"]["girls"] == "<5"
+    assert gao["assistance.cash.education.persons"]["total"] == 292  # nothing small there
+    gbv_groups = [gao[f"assistance.cash.gbv.{code}.persons"]["total"] for code in ("refugee", "idp", "host")]
+    assert [value for value in gbv_groups if isinstance(value, str)] != ["<5"]  # not alone: a partner is hidden
+
+
 class _Cells:
     """What a viewer reads of the breakdowns: (scope, quantity) → a number, or None / "<5" / "x" when hidden."""
 

@@ -15,6 +15,11 @@ class ActivitiesConfig(AppConfig):
         from core import access, demo, navigation  # noqa: PLC0415
         from core.records import RecordType, Tally, register_record_type  # noqa: PLC0415
 
+        # Within a kind, by sector (cash to GBV survivors apart from cash to learners), then by population group
+        # within the sector: the seed report's "cash to 51 GBV survivors (2 refugees, 30 IDPs and 19 from the host
+        # community)", "174 IDP women and 58 women from the host community".
+        sector, group = ("sector",), ("sector", "population_group")
+        households, persons = _("Households reached"), _("Persons reached")
         # The page URLs named here are reversed only when a page shows a link, never at start-up.
         register_record_type(
             RecordType(
@@ -26,9 +31,31 @@ class ActivitiesConfig(AppConfig):
                 list_url_name="activities:assistance-list",
                 search_fields=("place__name", "kind__label_en", "kind__label_fr", "currency"),
                 tallies=(
-                    Tally("assistance.{kind}.households", _("Households reached"), Sum("households"), by="kind"),
-                    Tally("assistance.{kind}.persons", _("Persons reached"), by="kind", people=True),
+                    Tally("assistance.{kind}.households", households, Sum("households"), by="kind"),
+                    Tally("assistance.{kind}.persons", persons, by="kind", people=True),
                     Tally("assistance.{kind}.quantity", _("Quantity"), Sum("quantity"), by="kind"),
+                    Tally(
+                        "assistance.{kind}.{sector}.households",
+                        households,
+                        Sum("households"),
+                        by="kind",
+                        then_by=sector,
+                    ),
+                    Tally("assistance.{kind}.{sector}.persons", persons, people=True, by="kind", then_by=sector),
+                    Tally(
+                        "assistance.{kind}.{sector}.{population_group}.households",
+                        households,
+                        Sum("households"),
+                        by="kind",
+                        then_by=group,
+                    ),
+                    Tally(
+                        "assistance.{kind}.{sector}.{population_group}.persons",
+                        persons,
+                        people=True,
+                        by="kind",
+                        then_by=group,
+                    ),
                 ),
             )
         )
@@ -44,6 +71,30 @@ class ActivitiesConfig(AppConfig):
                 tallies=(
                     Tally("sessions.{kind}.sessions", _("Sessions"), Sum("sessions"), by="kind"),
                     Tally("sessions.{kind}.participants", _("Participants"), by="kind", people=True),
+                    Tally(
+                        "sessions.{kind}.{sector}.sessions", _("Sessions"), Sum("sessions"), by="kind", then_by=sector
+                    ),
+                    Tally(
+                        "sessions.{kind}.{sector}.participants",
+                        _("Participants"),
+                        people=True,
+                        by="kind",
+                        then_by=sector,
+                    ),
+                    Tally(
+                        "sessions.{kind}.{sector}.{population_group}.sessions",
+                        _("Sessions"),
+                        Sum("sessions"),
+                        by="kind",
+                        then_by=group,
+                    ),
+                    Tally(
+                        "sessions.{kind}.{sector}.{population_group}.participants",
+                        _("Participants"),
+                        people=True,
+                        by="kind",
+                        then_by=group,
+                    ),
                 ),
             )
         )

@@ -5,7 +5,8 @@ households in December (cercles of Mopti, Bankass and Niono) and 5,111 in the ye
 the Kayes region in December (91 women, 155 men); 38 information sessions in December for 1,033 persons, 283 of
 them women; cash to 51 GBV survivors (2 refugees, 30 IDPs, 19 from the host community) and to 292 learners; the
 voluntary repatriation of 164 Ivorian refugees; 115 + 12 shelters built and 12 rehabilitated in Goundam and Léré;
-awareness sessions on GBV in Gao reaching 263 women and 52 men; and so on. Other months hold plausible records of
+awareness sessions on GBV in Gao reaching 263 women and 52 men, and in Ansongo 174 IDP women and 58 women from the
+host community; and so on. Other months hold plausible records of
 the same kinds. A few records still in review or draft count nowhere.
 
 Deterministic (seeded generators) and skipped when 2021 records already exist, so it is idempotent.
@@ -340,7 +341,7 @@ class _SessionMaker:
         topic: str,
         *,
         sector: str,
-        group: str,
+        group: str | None,
         sessions: int,
         status: str = Status.VERIFIED,
         **people: int,
@@ -351,7 +352,7 @@ class _SessionMaker:
             held_on=day,
             topic=topic,
             sector=self.references.sectors[sector],
-            population_group=self.references.groups[group],
+            population_group=self.references.groups[group] if group else None,
             sessions=sessions,
             **_people(**people),
         )
@@ -420,13 +421,15 @@ def _december_sessions(maker: _SessionMaker, rng: random.Random) -> None:
             "information", pcode, day(), topic, sector="mixed_movements", group="other", sessions=sessions, **counts
         )
     gbv = "gbv"
+    # The update names no population group for these (nor for the 16 Days' sessions below): "not given", so that
+    # the report of Gao reads "174 IDP women and 58 women from the host community" as the update does.
     maker.add(
         "awareness",
         "ML0703",
         day(),
         "Domestic violence, early marriage, access to justice, child protection",
         sector=gbv,
-        group="idp",
+        group=None,
         sessions=6,
         women=263,
         men=52,
@@ -457,7 +460,7 @@ def _december_sessions(maker: _SessionMaker, rng: random.Random) -> None:
             day(),
             "16 Days of Activism against GBV",
             sector=gbv,
-            group="idp",
+            group=None,
             sessions=1,
             women=women,
             men=men,

@@ -274,7 +274,12 @@ class Tally:
       ("alerts.{event_type}" → "alerts.armed_attack");
     - `total`: what is added up, an aggregate over the records (Count("id"), Sum("households")); None with `people`
       for the five people counts' sum;
-    - `people`: the row carries the five people groups (women, girls, men, boys, unknown).
+    - `people`: the row carries the five people groups (women, girls, men, boys, unknown);
+    - `then_by`: further reference fields the figure is broken down by within `by`, each "{field}" in `code` too
+      ("assistance.{kind}.{sector}.persons" → "assistance.cash.gbv.persons": cash to GBV survivors apart from cash
+      to learners). A record without one of them is in no row of the breakdown (it still counts in the tally of
+      the same figure without them). Only for the types of API.md's own shapes (assistance and sessions), whose
+      figures nest the breakdown in their rows (`reports.figures`).
     """
 
     code: str
@@ -282,6 +287,12 @@ class Tally:
     total: Aggregate | None = None
     by: str = ""
     people: bool = False
+    then_by: tuple[str, ...] = ()
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The reference fields the figure is broken down by, outermost first: () for a single figure."""
+        return (self.by, *self.then_by) if self.by else ()
 
     def aggregate(self) -> Aggregate | Combinable:
         if self.total is not None:

@@ -9,7 +9,8 @@ them, through `reports.publishing`) count through these, so that a tally row alw
 - a GBV survivor counts in one people group by sex and age, as every other count of people does (women and men
   are `ADULT_AGE` and over); a survivor whose sex or age is not known counts as "unknown";
 - what a record type declares it counts (`core.records.Tally`: movements, assistance, sessions, flash alerts) is
-  computed by `declared_counts`, per month and region, for the tallies and the figures alike.
+  computed by `declared_counts`, per month and region, for the tallies and the figures alike; assistance and
+  sessions also by sector and population group within each kind (`Tally.then_by`, read by `reports.breakdowns`).
 
 Incidents, violations and GBV referrals are not declared: their rules (above) are not a sum over records, so
 they keep their own code here, read by the figures and the tallies.
@@ -119,7 +120,12 @@ def counted_types() -> list[RecordType]:
 
 def declared_section_types() -> list[RecordType]:
     """The record types whose figures section is made from their declared tallies (`declared_counts`)."""
-    return [item for item in record_types() if item.tallies and item.slug not in OWN_SHAPES]
+    found = [item for item in record_types() if item.tallies and item.slug not in OWN_SHAPES]
+    for record_type in found:
+        if any(tally.then_by for tally in record_type.tallies):
+            # their rows are flat (`by` one reference field at most): a nested breakdown has nowhere to go
+            raise ImproperlyConfigured(f"{record_type.slug}: `then_by` is for the types of API.md's own shapes.")
+    return found
 
 
 @dataclass(frozen=True)
@@ -127,46 +133,55 @@ class Counted:
     """One declared figure of one month and region: a tally row, and a part of the month's figure."""
 
     tally: Tally
-    indicator: str  # the tally's code, "{by}" filled with the reference item's code
+    indicator: str  # the tally's code, each "{field}" filled with the reference item's code
     month: datetime.date  # first day
     pcode: str
     region_name: str
     total: int
     groups: dict[str, int] | None  # the five people groups, for a people tally
-    item: ReferenceItem | None = None  # the reference item of a tally `by` one
+    # the reference items of a tally `by` reference fields, in the order of `Tally.fields` (kind, then sector …)
+    items: tuple[ReferenceItem, ...] = ()
 
 
-def declared_counts(record_type: RecordType, records: QuerySet[Any]) -> list[Counted]:
-    """What `record_type` declares it counts (its `tallies`), per month, region and (for a tally `by` a reference)
-    reference item, over `records`: the verified records in the caller's scope and period.
+def declared_counts(
+    record_type: RecordType, records: QuerySet[Any], tallies: Sequence[Tally] | None = None
+) -> list[Counted]:
+    """What `record_type` declares it counts (its `tallies`, or only `tallies` of them), per month, region and (for
+    a tally `by` references) reference items, over `records`: the verified records in the caller's scope and
+    period.
 
-    One GROUP BY query per group shape: the tallies without `by` together, then those by each reference field."""
+    One GROUP BY query per group shape: the tallies without `by` together, then those by each set of reference
+    fields (by kind; by kind and sector; …)."""
     counted: list[Counted] = []
-    shapes: dict[str, list[Tally]] = {}
-    for tally in record_type.tallies:
-        shapes.setdefault(tally.by, []).append(tally)
+    shapes: dict[tuple[str, ...], list[Tally]] = {}
+    for tally in record_type.tallies if tallies is None else tallies:
+        shapes.setdefault(tally.fields, []).append(tally)
     by_month = records.annotate(counted_month=TruncMonth(record_type.month_field))
-    for by, declared in shapes.items():
-        items = _reference_items(record_type, by)
+    items: dict[str, dict[Any, ReferenceItem]] = {}  # each reference list read once, whatever the shapes using it
+    for fields, declared in shapes.items():
+        for field in fields:
+            if field not in items:
+                items[field] = _reference_items(record_type, field)
         aggregates: dict[str, Any] = {f"tally_{index}": tally.aggregate() for index, tally in enumerate(declared)}
         if any(tally.people for tally in declared):
             aggregates.update(people_sums())
-        group_by = ["counted_month", "region__pcode", "region__name", *([by] if by else [])]
+        group_by = ["counted_month", "region__pcode", "region__name", *fields]
         for row in by_month.values(*group_by).annotate(**aggregates).order_by(*group_by):
-            if by and row[by] is None:
+            if any(row[field] is None for field in fields):
                 continue  # a record without the reference (an optional field) is in no row of the breakdown
-            item = items[row[by]] if by else None
+            found = tuple(items[field][row[field]] for field in fields)
+            codes = {field: item.code for field, item in zip(fields, found, strict=True)}
             for index, tally in enumerate(declared):
                 counted.append(
                     Counted(
                         tally=tally,
-                        indicator=tally.code.format(**{by: item.code}) if item is not None else tally.code,
+                        indicator=tally.code.format(**codes) if codes else tally.code,
                         month=row["counted_month"],
                         pcode=row["region__pcode"],
                         region_name=row["region__name"],
                         total=int(row[f"tally_{index}"] or 0),
                         groups=people_in(row) if tally.people else None,
-                        item=item,
+                        items=found,
                     )
                 )
     return counted
@@ -174,8 +189,6 @@ def declared_counts(record_type: RecordType, records: QuerySet[Any]) -> list[Cou
 
 def _reference_items(record_type: RecordType, by: str) -> dict[Any, ReferenceItem]:
     """The items of the reference list a tally is `by` (a foreign key of the record to a reference list)."""
-    if not by:
-        return {}
     return {item.pk: item for item in reference_model(record_type, by)._default_manager.all()}
 
 

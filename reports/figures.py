@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -27,7 +28,7 @@ from core.filtersets import month_bounds
 from core.models import AdminArea, AssistanceKind, Organisation, SessionKind
 from core.records import PEOPLE_FIELDS, RecordType, Tally, get_record_type, people_sums, people_total_expression
 from incidents.models import GbvReferral, Incident, ServiceReferral, Violation
-from reports import counting
+from reports import breakdowns, counting
 from reports.labels import add_labels
 from reports.models import IncidentCell, ViolationCategoryCell, ViolationTypeCell
 
@@ -545,15 +546,19 @@ class DeclaredSum:
 
 
 def declared_sums(
-    record_type: RecordType, scope: Scope, start: datetime.date, end: datetime.date
+    record_type: RecordType,
+    scope: Scope,
+    start: datetime.date,
+    end: datetime.date,
+    tallies: Sequence[Tally] | None = None,
 ) -> defaultdict[tuple[datetime.date, str], DeclaredSum]:
-    """What a record type declares it counts (`counting.declared_counts`, as the tallies), per month and indicator,
-    from `start` to `end` (exclusive); a figure nothing counted is zero."""
+    """What a record type declares it counts (`counting.declared_counts`, as the tallies; or only `tallies` of it),
+    per month and indicator, from `start` to `end` (exclusive); a figure nothing counted is zero."""
     records = scope.verified(record_type.model._default_manager.all()).filter(
         period_filter(record_type.month_field, start, end)
     )
     sums: defaultdict[tuple[datetime.date, str], DeclaredSum] = defaultdict(DeclaredSum)
-    for counted in counting.declared_counts(record_type, records):
+    for counted in counting.declared_counts(record_type, records, tallies):
         found = sums[(counted.month, counted.indicator)]
         found.total += counted.total
         for group, value in (counted.groups or {}).items():
@@ -626,7 +631,8 @@ def _assistance_side(totals: dict[str, Any] | None) -> dict[str, Any]:
 
 
 def assistance_figures(scope: Scope, period: Period) -> list[dict[str, Any]]:
-    """Per kind of the reference list, in its order: the month and the year to date (four GROUP BY queries)."""
+    """Per kind of the reference list, in its order: the month and the year to date (four GROUP BY queries), and
+    each kind by sector and population group (`reports.breakdowns`, two more)."""
     model = get_record_type("assistance").model
     field = model.month_field
     records = scope.verified(model._default_manager.all())
@@ -652,7 +658,8 @@ def assistance_figures(scope: Scope, period: Period) -> list[dict[str, Any]]:
         }
         if kind.pk in month or kind.pk in year:
             rows.append(row)
-    return [row for row in rows if _has_figure(row)]
+    shown = [row for row in rows if _has_figure(row)]
+    return breakdowns.with_breakdowns(get_record_type("assistance"), shown, scope, period)
 
 
 def _has_figure(row: dict[str, Any]) -> bool:
@@ -660,8 +667,10 @@ def _has_figure(row: dict[str, Any]) -> bool:
 
 
 def session_figures(scope: Scope, period: Period) -> list[dict[str, Any]]:
-    """Per kind of the reference list, in its order: what sessions declare (as the tallies), one GROUP BY query."""
-    sums = declared_sums(get_record_type("sessions"), scope, period.month, period.end)
+    """Per kind of the reference list, in its order: what sessions declare (as the tallies), one GROUP BY query, and
+    each kind by sector and population group (`reports.breakdowns`, two more)."""
+    record_type = get_record_type("sessions")
+    sums = declared_sums(record_type, scope, period.month, period.end, breakdowns.kind_tallies(record_type))
     rows = []
     for kind in SessionKind.objects.all():
         sessions = sums[(period.month, f"sessions.{kind.code}.sessions")].total
@@ -675,7 +684,7 @@ def session_figures(scope: Scope, period: Period) -> list[dict[str, Any]]:
                     "by_group": groups,
                 }
             )
-    return rows
+    return breakdowns.with_breakdowns(record_type, rows, scope, period)
 
 
 # --- the record types whose figures are what they declare (core.records.Tally): flash alerts

@@ -12,19 +12,22 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.utils.translation import gettext
 from django_countries import countries
 
 from core.models import (
     AssistanceKind,
     GbvIncidentType,
     GbvService,
+    PopulationGroup,
     ReferenceItem,
+    Sector,
     SessionKind,
     ViolationCategory,
     ViolationType,
 )
 from core.records import RecordType
-from reports import counting
+from reports import breakdowns, counting
 
 
 def add_labels(figures: dict[str, Any]) -> dict[str, Any]:
@@ -48,11 +51,38 @@ def add_labels(figures: dict[str, Any]) -> dict[str, Any]:
         labelled["assistance"] = _by_code(figures["assistance"], "kind", AssistanceKind)
     if figures.get("sessions") is not None:
         labelled["sessions"] = _by_code(figures["sessions"], "kind", SessionKind)
+    _label_breakdowns([*(labelled.get("assistance") or []), *(labelled.get("sessions") or [])])
     for record_type in counting.declared_section_types():
         key = counting.section_key(record_type)
         if figures.get(key) is not None:
             labelled[key] = _declared(record_type, figures[key])
     return labelled
+
+
+def _label_breakdowns(kind_rows: list[dict[str, Any]]) -> None:
+    """Each kind's rows by sector and population group (`reports.breakdowns`) labelled, in place (the kinds' rows are
+    copies already): two queries for every kind of both sections, none without a breakdown."""
+    found = [row for row in kind_rows if row.get(breakdowns.SECTORS)]
+    sector_rows = [sector for row in found for sector in row[breakdowns.SECTORS]]
+    group_rows = [group for sector in sector_rows for group in sector[breakdowns.GROUPS]]
+    sectors = _items(Sector, (row["code"] for row in sector_rows if row["code"] is not None))
+    groups = _items(PopulationGroup, (row["code"] for row in group_rows if row["code"] is not None))
+    for row in found:
+        row[breakdowns.SECTORS] = [
+            {
+                **_labelled(sector, "code", _label_or_not_given(sectors, sector["code"])),
+                breakdowns.GROUPS: [
+                    _labelled(group, "code", _label_or_not_given(groups, group["code"]))
+                    for group in sector[breakdowns.GROUPS]
+                ],
+            }
+            for sector in row[breakdowns.SECTORS]
+        ]
+
+
+def _label_or_not_given(items: dict[str, ReferenceItem], code: str | None) -> str:
+    # The row of the records that name no sector (or no population group): both are optional on a record.
+    return _label(items, code) if code is not None else gettext("Not given")
 
 
 def _labelled(row: dict[str, Any], after: str, label: str) -> dict[str, Any]:

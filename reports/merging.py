@@ -21,7 +21,7 @@ from typing import Any
 
 from core.models import AssistanceKind, SessionKind
 from core.records import RecordType
-from reports import counting
+from reports import breakdowns, counting
 from reports.figures import Period, add_months, change_pct, largest_first, share_pct
 
 # Worked out again after the sum, never added up.
@@ -102,6 +102,10 @@ def _derive(month: datetime.date, figures: dict[str, Any]) -> dict[str, Any]:
     movements["by_nationality"] = largest_first(movements["by_nationality"])
     figures["assistance"] = [_assistance_row(row) for row in _in_order(figures["assistance"], AssistanceKind)]
     figures["sessions"] = _in_order(figures["sessions"], SessionKind)
+    # each kind's sectors and population groups: a row only some regions have was added last
+    sectors, groups = breakdowns.reference_positions([*figures["assistance"], *figures["sessions"]])
+    for row in [*figures["assistance"], *figures["sessions"]]:
+        breakdowns.in_order(row, sectors, groups)
     for record_type in counting.declared_section_types():
         key = counting.section_key(record_type)
         figures[key] = _declared(record_type, figures[key])

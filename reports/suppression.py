@@ -59,6 +59,11 @@ HEADLINES = frozenset({"incidents", "incidents.ytd", "violations", "violations.y
 # A partner cheaper than the nearest one is looked for among at most this many cells, each checked to protect.
 CHEAPER_TRIES = 24
 
+# The figures of a kind's rows by sector and population group (`reports.breakdowns`), the people figure last.
+BREAKDOWN_FIGURES = {"assistance": ("households", "persons"), "sessions": ("sessions", "participants")}
+# How a breakdown row of records that name no sector (or population group) is named in a quantity: no code is "~".
+NOT_GIVEN = "~"
+
 Slot = tuple[MutableMapping[str, Any], str, str]  # the dict holding a cell, the cell's field, its quantity
 Relation = dict[str, int]  # quantity → coefficient; the weighted sum is zero
 
@@ -205,11 +210,13 @@ def _figure_cells(figures: MutableMapping[str, Any], scope: str) -> _Slots:
             slots.add(row, name, f"{kind}.{name}")
             slots.add(row, f"year_to_date_{name}", f"{kind}.{name}.ytd")
         slots.groups(row.get("by_group"), f"{kind}.persons")
+        _breakdown_slots(slots, row, kind, BREAKDOWN_FIGURES["assistance"])
     for row in figures.get("sessions") or []:
         kind = f"sessions.{row['kind']}"
         slots.add(row, "sessions", f"{kind}.sessions")
         slots.add(row, "participants", f"{kind}.participants")
         slots.groups(row.get("by_group"), f"{kind}.participants")
+        _breakdown_slots(slots, row, kind, BREAKDOWN_FIGURES["sessions"])
     for section in declared_sections(figures):
         for row in section:
             # a declared figure is its indicator, as in the tallies (`tally_measure` leaves it as it is)
@@ -218,6 +225,27 @@ def _figure_cells(figures: MutableMapping[str, Any], scope: str) -> _Slots:
             slots.groups(row.get("by_group"), measure)
             slots.regions(row.get("by_region"), measure)
     return slots
+
+
+def _breakdown_slots(slots: _Slots, row: Mapping[str, Any], kind: str, names: tuple[str, str]) -> None:
+    """A kind's rows by sector and by population group within a sector (`reports.breakdowns`), named as their
+    tallies ("assistance.cash.gbv.persons", "assistance.cash.gbv.idp.persons"); a row of records naming none is
+    `NOT_GIVEN` ("assistance.cash.~.persons"), which no tally has."""
+    people = names[-1]
+    for sector in row.get("by_sector") or []:
+        at = f"{kind}.{_coded_as(sector['code'])}"
+        for name in names:
+            slots.add(sector, name, f"{at}.{name}")
+        slots.groups(sector.get("by_group"), f"{at}.{people}")
+        for group in sector.get("by_population_group") or []:
+            inner = f"{at}.{_coded_as(group['code'])}"
+            for name in names:
+                slots.add(group, name, f"{inner}.{name}")
+            slots.groups(group.get("by_group"), f"{inner}.{people}")
+
+
+def _coded_as(code: str | None) -> str:
+    return NOT_GIVEN if code is None else code
 
 
 def declared_sections(figures: Mapping[str, Any]) -> list[list[MutableMapping[str, Any]]]:
@@ -258,6 +286,9 @@ def _in_figures(measure: str, scope: str) -> bool:
 
 
 def _in_tallies(measure: str) -> bool:
+    # The tallies have no row for records naming no sector or population group (`NOT_GIVEN`): a reader of the
+    # tallies alone takes them to be none, so that a breakdown's rows add up to its total (and a lone small cell of
+    # them is paired as any other); a published month's figures show the row, with its value.
     return not (
         measure.endswith(".ytd")
         or ".ytd." in measure
@@ -383,8 +414,11 @@ class System:
     def relations(self) -> list[Relation]:
         found: list[Relation] = []
         found.extend(self._across_regions())
+        breakdowns = self._breakdowns_shown()
         for month, scope in sorted(self.figure_answers | self.tally_answers):
             found.extend(self._within(month, scope))
+            for (section, kind), sectors in breakdowns.get((month, scope), {}).items():
+                found.extend(_breakdown_relations(month, scope, f"{section}.{kind}", sectors, section))
         found.extend(self._through_the_year())
         return [relation for relation in found if len(relation) > 1]
 
@@ -459,6 +493,22 @@ class System:
         for whole, parts in reference.declared_totals:
             yield total(whole, parts)
 
+    def _breakdowns_shown(self) -> dict[tuple[str, str], dict[tuple[str, str], dict[str, set[str]]]]:
+        """Per answer (month, scope) and kind (section, kind code): the sectors its rows by sector show, each with
+        the population groups shown within it. A sector or group no answer shows is zero everywhere (a row of
+        zeros is not shown), so its relations say nothing and are left out."""
+        shown: dict[tuple[str, str], dict[tuple[str, str], dict[str, set[str]]]] = {}
+        for key in self.values:
+            month, scope, measure = split(key)
+            row = _breakdown_row(measure)
+            if row is None:
+                continue
+            section, kind, sector, group = row
+            groups = shown.setdefault((month, scope), {}).setdefault((section, kind), {}).setdefault(sector, set())
+            if group is not None:
+                groups.add(group)
+        return shown
+
     def _through_the_year(self) -> Iterator[Relation]:
         """Year to date = last month's year to date + the month; and the trend's months add up to it."""
         for key in list(self.values):
@@ -476,6 +526,51 @@ class System:
                 for offset in range(int(month[5:7])):
                     _add(relation, quantity(shift(month, -offset), scope, monthly), -1)
                 yield relation
+
+
+def _breakdown_row(measure: str) -> tuple[str, str, str, str | None] | None:
+    """What a quantity of a kind's rows by sector and population group counts: (section, kind, sector, population
+    group or None); None for any other quantity (a kind's own figure, its year to date)."""
+    row, _g, _group = measure.partition(".g.")
+    match row.split("."):
+        case [section, kind, sector, name] if name in BREAKDOWN_FIGURES.get(section, ()):
+            return section, kind, sector, None
+        case [section, kind, sector, group, name] if name in BREAKDOWN_FIGURES.get(section, ()):
+            return section, kind, sector, group
+        case _:
+            return None
+
+
+def _breakdown_relations(
+    month: str, scope: str, kind: str, sectors: dict[str, set[str]], section: str
+) -> Iterator[Relation]:
+    """A kind's figures are the sums of its rows by sector, each sector's the sums of its rows by population group,
+    and each row's people figure the sum of its five groups (`reports.breakdowns`). The row of records naming no
+    sector or group (`NOT_GIVEN`) is always a part (zero where an answer does not show it: `_in_tallies`)."""
+    names, people = BREAKDOWN_FIGURES[section], BREAKDOWN_FIGURES[section][-1]
+
+    def total(whole: str, parts: Iterable[str]) -> Relation:
+        relation = {quantity(month, scope, whole): 1}
+        for part in parts:
+            _add(relation, quantity(month, scope, part), -1)
+        return relation
+
+    def split_into(whole: str, codes: Iterable[str]) -> Iterator[Relation]:
+        codes = sorted({*codes, NOT_GIVEN})
+        for name in names:
+            yield total(f"{whole}.{name}", [f"{whole}.{code}.{name}" for code in codes])
+        for group in PEOPLE_FIELDS:
+            yield total(f"{whole}.{people}.g.{group}", [f"{whole}.{code}.{people}.g.{group}" for code in codes])
+
+    def by_sex_and_age(row: str) -> Relation:
+        return total(f"{row}.{people}", [f"{row}.{people}.g.{group}" for group in PEOPLE_FIELDS])
+
+    yield from split_into(kind, sectors)
+    for sector, groups in sectors.items():
+        yield by_sex_and_age(f"{kind}.{sector}")
+        yield from split_into(f"{kind}.{sector}", groups)
+        for group in groups:
+            yield by_sex_and_age(f"{kind}.{sector}.{group}")
 
 
 def _add(relation: Relation, key: str, coefficient: int) -> None:

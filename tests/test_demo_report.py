@@ -43,3 +43,54 @@ def test_the_december_2021_report_reads_like_the_operational_update(db, api_as):
     kayes = client.get("/api/v1/reports/monthly/", {"month": "2021-12", "region": "ML01"}).json()
     vaccination = next(row for row in kayes["assistance"] if row["kind"] == "vaccination")
     assert (vaccination["persons"], vaccination["by_group"]["women"], vaccination["by_group"]["men"]) == (246, 91, 155)
+
+
+def _by_code(rows, code):
+    return next(row for row in rows if row["code"] == code)
+
+
+def test_the_december_2021_report_reads_the_updates_assistance_and_sessions_sentences(db, api_as, client):
+    """Sentences of the update the report gives by sector, population group, sex and age (issue 15): in the
+    figures, the tallies and on the report page."""
+    call_command("load_demo", stdout=StringIO())
+    admin = User.objects.get(username="admin")
+    api = api_as(admin)
+    figures = api.get("/api/v1/reports/monthly/", {"month": "2021-12"}).json()
+
+    cash = next(row for row in figures["assistance"] if row["kind"] == "cash")
+    assert cash["persons"] == 507  # what the report said before, all sectors together
+    # "cash assistance to 51 GBV survivors (including 2 refugees, 30 IDPs and 19 from the host community)"
+    survivors = _by_code(cash["by_sector"], "gbv")
+    assert survivors["persons"] == 51
+    groups = {row["code"]: row["persons"] for row in survivors["by_population_group"]}
+    assert groups == {"refugee": 2, "idp": 30, "host": 19}
+    # "cash to 292 learners from the SSA/P centers in Gao"
+    assert _by_code(cash["by_sector"], "education")["persons"] == 292
+    # "This campaign reached 246 refugees, including 155 men and 91 women" (COVID-19 vaccination, Kayes)
+    vaccination = next(row for row in figures["assistance"] if row["kind"] == "vaccination")
+    campaign = _by_code(vaccination["by_sector"], "covid19")
+    assert (campaign["persons"], campaign["by_group"]["women"], campaign["by_group"]["men"]) == (246, 91, 155)
+    assert _by_code(campaign["by_population_group"], "refugee")["persons"] == 246
+
+    tallies = api.get("/api/v1/reports/tallies/", {"month": "2021-12"}).json()
+    totals = {}
+    for row in tallies:
+        totals[row["indicator"]] = totals.get(row["indicator"], 0) + row["total"]
+    assert (totals["assistance.cash.gbv.persons"], totals["assistance.cash.education.persons"]) == (51, 292)
+
+    # "In Ansongo, the Gao region … 174 IDP women and 58 women from the host community took part"
+    gao = api.get("/api/v1/reports/monthly/", {"month": "2021-12", "region": "ML07"}).json()
+    awareness = next(row for row in gao["sessions"] if row["kind"] == "awareness")
+    by_group = _by_code(awareness["by_sector"], "gbv")["by_population_group"]
+    assert (_by_code(by_group, "idp")["by_group"]["women"], _by_code(by_group, "host")["by_group"]["women"]) == (
+        174,
+        58,
+    )
+
+    client.force_login(admin)
+    page = client.get("/reports/monthly/", {"month": "2021-12"}).content.decode()
+    section = page[page.index('id="assistance-breakdown"') : page.index('id="sessions-breakdown"')]
+    assert '<td>Gender-based violence</td><td class="num">0</td><td class="num">51</td>' in section
+    assert '<td>Education</td><td class="num">0</td><td class="num">292</td>' in section
+    covid = '<td>COVID-19 response</td><td class="num">0</td><td class="num">246</td><td class="num">91</td>'
+    assert covid + '<td class="num">0</td><td class="num">155</td>' in section

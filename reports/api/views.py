@@ -27,6 +27,7 @@ from core.inputs import whole_number
 from core.jobs import start_job, visible_job
 from core.models import AdminArea, Job, Organisation
 from reports import publishing
+from reports.api.serializers import MonthlyFiguresSerializer
 from reports.exports import ExportError, check_sheet_size, export_details, validate_export
 from reports.renderers import TalliesCSVRenderer, TalliesXLSXRenderer
 from reports.suppression import Reference, suppress_alone
@@ -87,7 +88,7 @@ class MonthlyFiguresView(APIView):
             OpenApiParameter("organisation", OpenApiTypes.STR, description="An organisation code"),
             OpenApiParameter("current", OpenApiTypes.BOOL, description="Today's figures of a closed month"),
         ],
-        responses={200: OpenApiTypes.OBJECT},
+        responses={200: MonthlyFiguresSerializer},
     )
     def get(self, request: Request) -> Response:
         if not access.has_capability(signed_in(request), Capability.FIGURES):

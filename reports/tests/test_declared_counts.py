@@ -183,14 +183,14 @@ def test_figures_and_tallies_call_the_same_counting(people: Any, alerts: None, m
     assert [(row["sessions"], row["participants"]) for row in before["sessions"]] == [(2, 31)]
     shared = counting.declared_counts
 
-    def doubled(record_type: Any, queryset: Any) -> list[counting.Counted]:
+    def doubled(record_type: Any, queryset: Any, only: Any = None) -> list[counting.Counted]:
         return [
             dataclasses.replace(
                 found,
                 total=2 * found.total,
                 groups=None if found.groups is None else {group: 2 * value for group, value in found.groups.items()},
             )
-            for found in shared(record_type, queryset)
+            for found in shared(record_type, queryset, only)
         ]
 
     monkeypatch.setattr(counting, "declared_counts", doubled)
@@ -201,6 +201,8 @@ def test_figures_and_tallies_call_the_same_counting(people: Any, alerts: None, m
     assert (after["movements"]["persons"]["count"], _tally_total(rows, "movements.persons")) == (22, 22)
     assert [(row["sessions"], row["participants"]) for row in after["sessions"]] == [(4, 62)]
     assert _tally_total(rows, "sessions.awareness.sessions") == 4
+    # the breakdown by sector is the same declared counting (the session has no sector: its row is "not given")
+    assert [(row["code"], row["participants"]) for row in after["sessions"][0]["by_sector"]] == [(None, 62)]
     assert counting.declared_section_types() == [get_record_type("alerts")]
 
 

@@ -24,7 +24,7 @@ from core.models import (
     User,
     ViolationType,
 )
-from core.records import ADULT_AGE, PeopleCounts, ReviewedRecord, count_validators, date_errors
+from core.records import ADULT_AGE, PeopleCounts, ReviewedRecord, count_validators, date_errors, review_queue_indexes
 from incidents.choices import CaseStatus, Credibility, ServiceStatus, Sex, TimeOfDay
 
 
@@ -104,8 +104,8 @@ class Incident(ReviewedRecord):
             )
         ]
         indexes = [
-            # The supervisor queue: status + region, urgent first, then the oldest submission.
-            models.Index(fields=["status", "region", "-urgent", "submitted_at"], name="incidents_queue"),
+            # The review queue: every region's, and a supervisor's region (core.records.review_queue_indexes).
+            *review_queue_indexes("incidents"),
             # The monthly figures of the whole operation (no region to lead with): the month's verified records and
             # its records waiting for review (reports.figures, pending_review), by status + month.
             models.Index(fields=["status", "reported_on"], name="incidents_status_month"),
@@ -300,11 +300,13 @@ class GbvReferral(ReviewedRecord):
         verbose_name = _("GBV referral")
         verbose_name_plural = _("GBV referrals")
         indexes = [
-            # The focal points' queue and list: status + region, by month.
+            # The focal points' list: status + region, by month.
             models.Index(fields=["status", "region", "reported_on"], name="incidents_gbv_status_region"),
             # The monthly figures of the whole operation (no region to lead with): the month's verified records and
             # its records waiting for review (reports.figures, pending_review), by status + month.
             models.Index(fields=["status", "reported_on"], name="incidents_gbv_status_month"),
+            # Their review queue: every region's, and their regions' (core.records.review_queue_indexes).
+            *review_queue_indexes("incidents_gbv"),
             # A closed month's figures say how many of its records changed after closing
             # (reports.publishing: changed_after_closing + the month): the few flagged rows, by month.
             models.Index(

@@ -20,7 +20,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import F, IntegerField, QuerySet, Value
+from django.db.models import Count, F, IntegerField, QuerySet, Value
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -158,14 +158,20 @@ class QueueKeys(Sequence[QueueRow]):
 
     Where the database allows a part of a union to be ordered and limited (PostgreSQL), each type's part reads only
     its first `stop` rows from its index: without it the union sorts every waiting row (70,000 for an admin at a
-    million incidents) to return 25."""
+    million incidents) to return 25.
 
-    def __init__(self, parts: list[QuerySet[Any]]) -> None:
-        self.parts = parts
+    `waiting`: each type's waiting records, annotated with the type's place in the registration order."""
+
+    def __init__(self, waiting: list[QuerySet[Any]]) -> None:
+        self.parts = [part.order_by().values_list("urgent", "submitted_at", "pk", "type_order") for part in waiting]
+        # One COUNT(*) per type (grouped by the type's constant place: no GROUP BY, one row), added up: a COUNT over
+        # the union of the rows made PostgreSQL carry every row through the union (and parallel workers) first, 52-55
+        # ms for an admin at a million incidents against 15-23 ms; COUNT(*) lets it read the smallest index.
+        self.counts = [part.order_by().values("type_order").annotate(waiting=Count("*")) for part in waiting]
 
     def __len__(self) -> int:
-        # The paginator's count: one COUNT over the union (the partial indexes answer it from themselves).
-        return self._union(self.parts).count() if self.parts else 0
+        # The paginator's count, in one query.
+        return sum(row["waiting"] for row in self._union(self.counts)) if self.counts else 0
 
     @overload
     def __getitem__(self, index: int) -> QueueRow: ...
@@ -192,10 +198,7 @@ def _queue_keys(user: User, filters: dict[str, Any]) -> QueueKeys:
     """The queue's keys for this user and these filters (`QueueKeys`)."""
     return QueueKeys(
         [
-            _waiting(record_type, user, filters)
-            .order_by()
-            .annotate(type_order=Value(order, output_field=IntegerField()))
-            .values_list("urgent", "submitted_at", "pk", "type_order")
+            _waiting(record_type, user, filters).annotate(type_order=Value(order, output_field=IntegerField()))
             for order, record_type in _queue_types(user, filters)
         ]
     )

@@ -12,7 +12,14 @@ from django_countries.fields import CountryField
 
 from beneficiaries.models import Household
 from core.models import AssistanceKind, PopulationGroup, Sector, SessionKind
-from core.records import PEOPLE_FIELDS, PeopleCounts, ReviewedRecord, count_validators, date_errors
+from core.records import (
+    PEOPLE_FIELDS,
+    PeopleCounts,
+    ReviewedRecord,
+    count_validators,
+    date_errors,
+    review_queue_indexes,
+)
 
 CURRENCY_CODE = re.compile(r"^[A-Z]{3}$")
 
@@ -73,8 +80,8 @@ class AssistanceEvent(ReviewedRecord, PeopleCounts):
             )
         ]
         indexes = [
-            # The supervisor queue: status + region, urgent first, then the oldest submission.
-            models.Index(fields=["status", "region", "-urgent", "submitted_at"], name="activities_assist_queue"),
+            # The review queue: every region's, and a supervisor's region (core.records.review_queue_indexes).
+            *review_queue_indexes("activities_assist"),
             # The monthly figures of the whole operation (no region to lead with): the month's verified records and
             # its records waiting for review (reports.figures, pending_review), by status + month.
             models.Index(fields=["status", "delivered_on"], name="activities_asst_status_month"),
@@ -153,8 +160,8 @@ class Session(ReviewedRecord, PeopleCounts):
             models.CheckConstraint(condition=models.Q(sessions__gte=1), name="%(app_label)s_%(class)s_at_least_one"),
         ]
         indexes = [
-            # The supervisor queue: status + region, urgent first, then the oldest submission.
-            models.Index(fields=["status", "region", "-urgent", "submitted_at"], name="activities_session_queue"),
+            # The review queue: every region's, and a supervisor's region (core.records.review_queue_indexes).
+            *review_queue_indexes("activities_session"),
             # The monthly figures of the whole operation (no region to lead with): the month's verified records and
             # its records waiting for review (reports.figures, pending_review), by status + month.
             models.Index(fields=["status", "held_on"], name="activities_sess_status_month"),

@@ -10,7 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.models import AlertEventType, AlertNeed
-from core.records import PeopleCounts, ReviewedRecord, count_validators, date_errors
+from core.records import PeopleCounts, ReviewedRecord, count_validators, date_errors, review_queue_indexes
 
 
 class FlashAlert(ReviewedRecord, PeopleCounts):
@@ -42,8 +42,8 @@ class FlashAlert(ReviewedRecord, PeopleCounts):
         verbose_name = _("flash alert")
         verbose_name_plural = _("flash alerts")
         indexes = [
-            # The supervisor queue: status + region, urgent first, then the oldest submission.
-            models.Index(fields=["status", "region", "-urgent", "submitted_at"], name="alerts_queue"),
+            # The review queue: every region's, and a supervisor's region (core.records.review_queue_indexes).
+            *review_queue_indexes("alerts"),
             # The monthly figures of the whole operation (no region to lead with): the month's verified records and
             # its records waiting for review (reports.figures, pending_review), by status + month.
             models.Index(fields=["status", "reported_on"], name="alerts_status_month"),

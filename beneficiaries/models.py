@@ -11,7 +11,15 @@ from django_countries.fields import CountryField
 
 from beneficiaries.choices import Sex
 from core.models import PopulationGroup
-from core.records import ADULT_AGE, PEOPLE_FIELDS, PeopleCounts, ReviewedRecord, count_validators, date_errors
+from core.records import (
+    ADULT_AGE,
+    PEOPLE_FIELDS,
+    PeopleCounts,
+    ReviewedRecord,
+    count_validators,
+    date_errors,
+    review_queue_indexes,
+)
 
 EARLIEST_BIRTH_YEAR = 1900
 LATEST_BIRTH_YEAR = 2100
@@ -61,8 +69,8 @@ class Household(ReviewedRecord):
         indexes = [
             # Likely duplicates and the assistance form: households by registration number.
             models.Index(fields=["registration_number"], name="beneficiaries_hh_number"),
-            # The supervisor queue: status + region, urgent first, then the oldest submission.
-            models.Index(fields=["status", "region", "-urgent", "submitted_at"], name="beneficiaries_hh_queue"),
+            # The review queue: every region's, and a supervisor's region (core.records.review_queue_indexes).
+            *review_queue_indexes("beneficiaries_hh"),
             # The list: region + month of registration.
             models.Index(fields=["region", "registered_on"], name="beneficiaries_hh_region_month"),
             # A closed month's figures say how many of its records changed after closing
@@ -185,8 +193,8 @@ class Movement(ReviewedRecord, PeopleCounts):
             )
         ]
         indexes = [
-            # The supervisor queue: status + region, urgent first, then the oldest submission.
-            models.Index(fields=["status", "region", "-urgent", "submitted_at"], name="beneficiaries_mov_queue"),
+            # The review queue: every region's, and a supervisor's region (core.records.review_queue_indexes).
+            *review_queue_indexes("beneficiaries_mov"),
             # The monthly figures of the whole operation (no region to lead with): the month's verified records and
             # its records waiting for review (reports.figures, pending_review), by status + month.
             models.Index(fields=["status", "identified_on"], name="beneficiaries_mov_status_month"),

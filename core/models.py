@@ -272,9 +272,17 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]  # auth_token_
 
     def region_pcodes(self) -> frozenset[str]:
         """P-codes of the user's regions; empty means every region. Cached for the request."""
-        if not hasattr(self, "_region_pcodes"):
-            self._region_pcodes = frozenset(self.regions.values_list("pcode", flat=True))
-        return self._region_pcodes
+        return frozenset(self._regions())
+
+    def region_ids(self) -> frozenset[int]:
+        """The ids of the same regions, which records are scoped by (core.access.scope_filter)."""
+        return frozenset(self._regions().values())
+
+    def _regions(self) -> dict[str, int]:
+        # One query for both, cached for the request (core.services._forget_regions clears it).
+        if not hasattr(self, "_region_cache"):
+            self._region_cache = dict(self.regions.values_list("pcode", "id"))
+        return self._region_cache
 
 
 class RecordEvent(models.Model):

@@ -187,6 +187,23 @@ class ReviewedRecord(models.Model):
         return self.status not in (Status.ARCHIVED, Status.REJECTED)
 
 
+def review_queue_indexes(prefix: str) -> list[models.Index]:
+    """The indexes of a record type's part of the review queue (core.queue.QueueKeys): its waiting records, urgent
+    first, then the oldest submission, then the number, partial on `submitted` (a few percent of the rows). One for
+    an admin's queue (every region; the region and organisation carried for a partner's or several regions' scope),
+    one led by the region for a supervisor's: each type's part of a page is read in order from one of them and
+    stops at the page's last row, from the index alone (issue 14). Named `<prefix>_queue` and
+    `<prefix>_reg_queue`."""
+    waiting = models.Q(status=Status.SUBMITTED)
+    order = ["-urgent", "submitted_at", "id"]
+    return [
+        models.Index(fields=order, include=["region", "organisation"], condition=waiting, name=f"{prefix}_queue"),
+        models.Index(
+            fields=["region", *order], include=["organisation"], condition=waiting, name=f"{prefix}_reg_queue"
+        ),
+    ]
+
+
 _R = TypeVar("_R", bound=models.Model)
 
 

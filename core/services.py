@@ -101,9 +101,9 @@ def _scope_of(user: User) -> dict[str, Any]:
 
 
 def _forget_regions(user: User) -> None:
-    # User.region_pcodes() caches the regions for the request; they were just set.
-    if hasattr(user, "_region_pcodes"):
-        del user._region_pcodes
+    # User.region_pcodes() and region_ids() cache the regions for the request; they were just set.
+    if hasattr(user, "_region_cache"):
+        del user._region_cache
 
 
 def _tell_gbv_focal_points(user: User, *, regions: Iterable[str]) -> None:

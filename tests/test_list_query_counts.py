@@ -192,8 +192,9 @@ def test_review_queue_query_count_is_fixed(
     _queue_of(people, rows)
     client.force_login(people.supervisor)
     # The session, the user, the user's regions; the queue's count and its page of keys (one ordered query over
-    # every type); per type on the page, its records joined with what the rows show (6); incidents: their
-    # violations, the duplicate candidates and their violations (3); households: their likely duplicates
+    # every type); per type on the page, its records joined with what the rows show (6); incidents: the duplicate
+    # candidates as values with their violation types, the matching incidents, the violations of the matches and of
+    # the page's incidents that have one (3); households: their likely duplicates
     # (households, their reviewer and population group, members: 4); the unread notifications; the filter form's
     # regions and organisations; the session saved (3).
     with django_assert_num_queries(24):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from types import SimpleNamespace
 from typing import Any
 
@@ -14,11 +15,17 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django import DjangoAssertNumQueries
 
+from activities.tests.factories import AssistanceFactory
+from beneficiaries.tests.factories import MovementFactory
+from conftest import make_user
+from core import access
 from core.choices import Status
 from core.context_processors import navigation_items
 from core.models import AdminArea, Notification, User
+from core.queue import PAGE_SIZE
+from core.records import get_record_type, record_types
 from incidents.models import Incident
-from incidents.tests.factories import IncidentFactory
+from incidents.tests.factories import GbvReferralFactory, IncidentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -148,9 +155,107 @@ class TestQueue:
 
         client.force_login(people.supervisor)
         # session, user, regions; the queue's count and its page of keys (one ordered query over every record type,
-        # whatever their number); the page's records; their violations; duplicate candidates and their violations;
+        # whatever their number); the page's records; the duplicate candidates as values with their violation types;
+        # the matching incidents; the violations of the matches and of the page's incidents that have one;
         # unread notifications; the filter form's regions and organisations; the session saved (3)
         assert count_queries(5) == count_queries(50) == 15
+
+
+# --- Order and scope on every page, over several record types
+
+
+QUEUED_TYPES = {"incidents": IncidentFactory, "assistance": AssistanceFactory, "movements": MovementFactory}
+ROW = re.compile(r"<h2>(?:<a [^>]*>)?([^<]+?) #(\d+)(?:</a>)?</h2>")
+
+
+def _waiting_records(people: SimpleNamespace) -> list[Any]:
+    """Submitted records of three types in Gao, by the lead organisation and the partner, with ties on the submission
+    time within and across types, and some never submitted through the workflow (no time); beside them what no Gao
+    reviewer's queue holds: Mopti's, drafts, verified records, a GBV referral.
+
+    The first pages hold incidents only (urgent ones, then the oldest): each type's part of a page is cut at the
+    page's last row (core.queue.QueueKeys on PostgreSQL), and only there does a cut in the wrong order show."""
+    base = timezone.now() - datetime.timedelta(days=30)
+    later = base + datetime.timedelta(days=2)  # the other types, and the last incidents: ties across types
+    made: list[Any] = [
+        IncidentFactory(
+            created_by=people.partner_monitor if n % 2 == 0 else people.monitor,
+            status=Status.SUBMITTED,
+            urgent=n % 7 == 0,
+            submitted_at=None if n in (41, 42) else (base if n < 40 else later) + datetime.timedelta(hours=n % 6),
+            reported_on=datetime.date(2021, 1, 1) + datetime.timedelta(days=5 * n),  # no duplicates
+        )
+        for n in range(60)
+    ]
+    for slug, factory in QUEUED_TYPES.items():
+        made += [
+            factory(
+                created_by=people.partner_monitor if n % 2 == 0 else people.monitor,
+                status=Status.SUBMITTED,
+                submitted_at=None if n == 11 and slug == "assistance" else later + datetime.timedelta(hours=n % 6),
+            )
+            for n in range(12 if slug != "incidents" else 0)
+        ]
+        mopti = AdminArea.objects.get(pcode="ML0501")
+        made.append(factory(created_by=people.outsider, status=Status.SUBMITTED, submitted_at=base, place=mopti))
+        made.append(factory(created_by=people.monitor, status=Status.DRAFT))
+        made.append(factory(created_by=people.monitor, status=Status.VERIFIED, submitted_at=base))
+    made.append(GbvReferralFactory(created_by=people.gbv, status=Status.SUBMITTED, submitted_at=base))
+    return made
+
+
+def _expected(records: list[Any], reviewer: User) -> list[tuple[str, int]]:
+    """The queue as SPEC.md orders it, worked out from the records made: urgent first, then the oldest submission
+    (never submitted: last), then the number, then the record types' registration order."""
+    order = [item.slug for item in record_types()]
+    mine = [
+        record
+        for record in records
+        if record.status == Status.SUBMITTED
+        and record.family == access.Family.GENERAL
+        and (not reviewer.region_pcodes() or record.region.pcode in reviewer.region_pcodes())
+        and (access.sees_every_organisation(reviewer) or record.organisation_id == reviewer.organisation_id)
+    ]
+    mine.sort(
+        key=lambda record: (
+            not record.urgent,
+            record.submitted_at is None,
+            record.submitted_at,  # never compared when None: the line above tells them apart
+            record.pk,
+            order.index(record.record_type),
+        )
+    )
+    return [(record.record_type, record.pk) for record in mine]
+
+
+def _queue_pages(client: Client) -> list[tuple[str, int]]:
+    """Every row of every page of the queue, in order, as (type, number)."""
+    slugs = {str(get_record_type(slug).label): slug for slug in QUEUED_TYPES}
+    rows: list[tuple[str, int]] = []
+    for number in range(1, 10):
+        html = client.get(QUEUE, {"page": number}).content.decode()
+        page = [(slugs.get(label, label), int(pk)) for label, pk in ROW.findall(html)]
+        rows += page
+        if 'rel="next"' not in html:
+            return rows
+    raise AssertionError("more pages than records")
+
+
+class TestQueueOrderAndScopeOnEveryPage:
+    """Each type's part of a page is read in the queue's order from its own index and cut at the page's last row
+    (core.queue.QueueKeys, on PostgreSQL): every page must still hold the right records in the right order."""
+
+    @pytest.mark.parametrize("reviewer", ["supervisor", "partner_supervisor", "admin"])
+    def test_every_page_holds_the_reviewers_records_urgent_first_then_oldest(
+        self, people: SimpleNamespace, partner: Any, client: Client, reviewer: str
+    ) -> None:
+        make_user("partner_supervisor", "supervisor", ["ML07"], partner)
+        records = _waiting_records(people)
+        user = User.objects.get(username=reviewer)  # the cast's usernames are their names
+        client.force_login(user)
+        expected = _expected(records, user)
+        assert len(expected) > PAGE_SIZE  # the test needs several pages
+        assert _queue_pages(client) == expected
 
 
 class TestVerifySelected:

@@ -19,6 +19,8 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='incident',
-            index=models.Index(fields=['status', 'reported_on'], name='incidents_status_month'),
+            index=models.Index(
+                condition=models.Q(('status', 'submitted')), fields=['reported_on'], name='incidents_submitted_month'
+            ),
         ),
     ]

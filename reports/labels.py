@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.utils.translation import gettext as _
 from django_countries import countries
 
 from core.models import (
@@ -25,6 +26,11 @@ from core.models import (
 )
 from core.records import RecordType
 from reports import counting
+
+
+def group_labels() -> dict[str, str]:
+    """The five people groups of every count, in the reader's language."""
+    return {"women": _("Women"), "girls": _("Girls"), "men": _("Men"), "boys": _("Boys"), "unknown": _("Unknown")}
 
 
 def add_labels(figures: dict[str, Any]) -> dict[str, Any]:

@@ -31,8 +31,9 @@ FONT_FAMILY = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
 INK = "#1d2731"
 BAR = "#0b4f6c"
 # DejaVu Sans, the widest of the fonts asked for, averages about this many ems per character of a label:
-# enough to wrap a label before the canvas' edge (tests/test_charts.py measures the real widths).
+# enough to wrap a label before the canvas edge (tests/test_browser_report.py measures the real widths).
 _EM_PER_CHARACTER = 0.6
+_MARGIN, _LINE, _BAR = 12, round(SMALLEST_TEXT * 1.3), 16  # the bar charts' margin, line height and bar height
 
 VIGIE_STYLE = Style(
     background="white",
@@ -105,33 +106,47 @@ def breakdown_chart(title: str, rows: list[dict[str, Any]], label_key: str = "la
 
     Drawn here rather than by pygal, which writes labels on one line left of the bars: a French category
     ("Atteinte à la liberté et à la sécurité de la personne") left no room for its bar at a phone's width.
+    A count hidden from viewers (None) is not drawn, and the chart says so.
     """
     shown = [row for row in rows if isinstance(row.get("count"), int)][:10]
     svg = ElementTree.Element("svg", xmlns="http://www.w3.org/2000/svg", width=str(CANVAS_WIDTH))
     ElementTree.SubElement(svg, "rect", width="100%", height="100%", fill="white")
-    margin, line = 12, round(SMALLEST_TEXT * 1.3)
-    y = margin + line
+    y = _MARGIN + _LINE
     _text(svg, title, CANVAS_WIDTH / 2, y, size=SMALLEST_TEXT + 2, anchor="middle")
-    y += line // 2
+    y = _bars(svg, shown, label_key, y + _LINE // 2)
     if not shown:
-        _text(svg, _("None this month."), margin, y + line)
-        y += line
-    largest = max((row["count"] for row in shown), default=0)
-    digits = max((len(_count(row["count"])) for row in shown), default=1)
-    room = CANVAS_WIDTH - 2 * margin - (digits + 1) * SMALLEST_TEXT * _EM_PER_CHARACTER
-    for row in shown:
-        for piece in _wrap(str(row[label_key]), CANVAS_WIDTH - 2 * margin):
-            y += line
-            _text(svg, piece, margin, y)
-        length = room * row["count"] / largest if largest else 0
-        top = y + 5
-        ElementTree.SubElement(svg, "rect", x=str(margin), y=str(top), width=f"{length:.1f}", height="16", fill=BAR)
-        _text(svg, _count(row["count"]), margin + length + 6, top + 13)
-        y = top + 16 + 6
-    height = y + margin
+        y = _paragraph(svg, _("Every count is hidden.") if rows else _("None this month."), y)
+    elif len(shown) < min(len(rows), 10):
+        y = _paragraph(svg, _("Hidden counts are not drawn."), y)
+    height = y + _MARGIN
     svg.set("height", str(height))
     svg.set("viewBox", f"0 0 {CANVAS_WIDTH} {height}")
     return ElementTree.tostring(svg, encoding="unicode")
+
+
+def _bars(svg: ElementTree.Element, rows: list[dict[str, Any]], label_key: str, y: float) -> float:
+    """Each row's label, then its bar from the left edge, as long against the largest as its count; the count at
+    its end. Returns where the next line goes."""
+    largest = max((row["count"] for row in rows), default=0)
+    digits = max((len(_count(row["count"])) for row in rows), default=1)
+    room = CANVAS_WIDTH - 2 * _MARGIN - (digits + 1) * SMALLEST_TEXT * _EM_PER_CHARACTER
+    for row in rows:
+        y = _paragraph(svg, str(row[label_key]), y)
+        length = room * row["count"] / largest if largest else 0
+        top = y + 5
+        attributes = {"x": str(_MARGIN), "y": f"{top:.1f}", "width": f"{length:.1f}", "height": str(_BAR), "fill": BAR}
+        ElementTree.SubElement(svg, "rect", attributes)
+        _text(svg, _count(row["count"]), _MARGIN + length + 6, top + _BAR - 3)
+        y = top + _BAR + 6
+    return y
+
+
+def _paragraph(svg: ElementTree.Element, text: str, y: float) -> float:
+    """`text` from the left margin, on as many lines as it needs; returns the last line's baseline."""
+    for piece in _wrap(text, CANVAS_WIDTH - 2 * _MARGIN):
+        y += _LINE
+        _text(svg, piece, _MARGIN, y)
+    return y
 
 
 def _text(parent: ElementTree.Element, text: str, x: float, y: float, **style: Any) -> None:

@@ -132,7 +132,12 @@ def _page_tables(number: int, page: Any) -> list[PdfTable]:
 
 def _rules_by_edges(page: Any) -> list[list[_Rule]]:
     """The horizontal rules of the page, grouped by their left and right edges, each group from top to bottom."""
-    segments = [line for line in page.lines if abs(line["top"] - line["bottom"]) < _SAME]
+    charts = chart_boxes(page)
+    segments = [
+        line
+        for line in page.lines
+        if abs(line["top"] - line["bottom"]) < _SAME and not any(_inside(line, chart) for chart in charts)
+    ]
     by_height: dict[float, list[tuple[float, float]]] = {}
     for line in segments:
         by_height.setdefault(round(line["top"], 1), []).append((line["x0"], line["x1"]))
@@ -149,6 +154,28 @@ def _rules_by_edges(page: Any) -> list[list[_Rule]]:
     for rule in sorted(rules, key=lambda rule: rule.y):
         groups.setdefault((round(rule.x0), round(rule.x1)), []).append(rule)
     return list(groups.values())
+
+
+def chart_boxes(page: Any) -> list[dict[str, Any]]:
+    """Where the charts are drawn: each chart paints its own white background (reports/charts.py), and nothing
+    else of the PDF does (static/css/print.css); a plot's own background inside a chart is not another chart."""
+    white = [
+        rect for rect in page.rects if rect["fill"] and _white(rect) and rect["width"] > 100 and rect["height"] > 50
+    ]  # noqa: PLR2004
+    return [rect for rect in white if not any(_inside(rect, other) and _larger(other, rect) for other in white)]
+
+
+def _larger(one: dict[str, Any], other: dict[str, Any]) -> bool:
+    return bool(one["width"] > other["width"] + _SAME or one["height"] > other["height"] + _SAME)
+
+
+def _inside(item: dict[str, Any], box: dict[str, Any]) -> bool:
+    return bool(
+        box["x0"] - _SAME <= item["x0"]
+        and item["x1"] <= box["x1"] + _SAME
+        and box["top"] - _SAME <= item["top"]
+        and item["bottom"] <= box["bottom"] + _SAME
+    )
 
 
 def _white(rect: dict[str, Any]) -> bool:

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as in_language
 
 from core.models import Organisation, User
 from core.reference import load_initial_data
+from reports import publishing
 from reports.context import report_context
 from reports.labels import group_labels
 from reports.pdf import render_report_pdf
@@ -85,7 +86,7 @@ def expected_tables(context: dict[str, Any]) -> list[Expected]:
         *_headline_tables(context["headline"]),
         *_incident_tables(figures),
         *_violation_tables(figures["violations"]),
-        *_gbv_tables(figures["gbv_referrals"]),
+        *(_gbv_tables(figures["gbv_referrals"]) if figures["gbv_referrals"] is not None else []),
         *_movement_tables(figures["movements"]),
         *_activity_tables(figures),
         *_alert_tables(figures.get("alerts")),
@@ -346,9 +347,14 @@ def rows_not_beside_their_numbers(rendered: Rendered) -> list[str]:
 
 def tables_not_whole(rendered: Rendered) -> list[str]:
     """Each expected table missing under its title, with another header, other rows, or running onto a page
-    without its header."""
+    without its header; and each table of the PDF that is none of them (drawn twice, or cut from its title)."""
     tables = pdf_tables(rendered.pdf)
-    problems = []
+    titles = {want.title for want in rendered.expected}
+    problems = [
+        f"a table titled {table.title!r} on page {table.page + 1}, none of the report's: {table.header} {table.rows}"
+        for table in tables
+        if table.title not in titles
+    ]
     for want in rendered.expected:
         found = [table for table in tables if table.title == want.title]
         if len(found) != 1:
@@ -440,3 +446,14 @@ def test_hand_built_month_nothing_lies_past_the_margins_nor_is_too_small(people:
     rendered = render(people.admin, MONTH, language)
     assert ink_past_margins(rendered.pdf, left=LEFT_MARGIN, right=RIGHT_MARGIN) == []
     assert text_smaller_than(rendered.pdf, SMALLEST_TEXT_PT) == []
+
+
+def test_a_viewers_pdf_of_the_published_month_writes_each_hidden_count_in_its_own_row(people: Any) -> None:
+    build_report_month(people)
+    with transaction.atomic():
+        publishing.close_month(MONTH, by=people.admin, published=publishing.publish(MONTH))
+    rendered = render(people.viewer, MONTH, "en")
+    hidden = [row for table in pdf_tables(rendered.pdf) for row in table.rows if "<5" in row or "x" in row]
+    assert len(hidden) >= 5, hidden
+    assert rows_not_beside_their_numbers(rendered) == []
+    assert tables_not_whole(rendered) == []

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+import math
 from typing import Any
 from xml.etree import ElementTree
 
@@ -111,14 +112,14 @@ def breakdown_chart(title: str, rows: list[dict[str, Any]], label_key: str = "la
     shown = [row for row in rows if isinstance(row.get("count"), int)][:10]
     svg = ElementTree.Element("svg", xmlns="http://www.w3.org/2000/svg", width=str(CANVAS_WIDTH))
     ElementTree.SubElement(svg, "rect", width="100%", height="100%", fill="white")
-    y = _MARGIN + _LINE
+    y: float = _MARGIN + _LINE
     _text(svg, title, CANVAS_WIDTH / 2, y, size=SMALLEST_TEXT + 2, anchor="middle")
     y = _bars(svg, shown, label_key, y + _LINE // 2)
     if not shown:
         y = _paragraph(svg, _("Every count is hidden.") if rows else _("None this month."), y)
     elif len(shown) < min(len(rows), 10):
         y = _paragraph(svg, _("Hidden counts are not drawn."), y)
-    height = y + _MARGIN
+    height = math.ceil(y + _MARGIN)
     svg.set("height", str(height))
     svg.set("viewBox", f"0 0 {CANVAS_WIDTH} {height}")
     return ElementTree.tostring(svg, encoding="unicode")

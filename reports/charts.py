@@ -18,7 +18,7 @@ from typing import Any
 from xml.etree import ElementTree
 
 import pygal
-from django.utils.dateformat import format as format_date
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from pygal.style import Style
 
@@ -69,7 +69,7 @@ def data_uri(svg: str) -> str:
 
 def month_label(month: str) -> str:
     """ "2021-12" as the report's reader writes a month in a chart: "Dec. 2021", "déc. 2021"."""
-    return format_date(datetime.date.fromisoformat(f"{month}-01"), "N Y")
+    return date_format(datetime.date.fromisoformat(f"{month}-01"), "N Y")
 
 
 def trend_chart(trend: list[dict[str, Any]]) -> str:

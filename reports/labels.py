@@ -30,6 +30,17 @@ from core.records import RecordType
 from reports import breakdowns, counting
 
 
+def group_labels() -> dict[str, str]:
+    """The five people groups of every count, in the reader's language."""
+    return {
+        "women": gettext("Women"),
+        "girls": gettext("Girls"),
+        "men": gettext("Men"),
+        "boys": gettext("Boys"),
+        "unknown": gettext("Unknown"),
+    }
+
+
 def add_labels(figures: dict[str, Any]) -> dict[str, Any]:
     """A copy of `figures` with a `label` after the code of every row that names a reference item or a tally."""
     labelled = dict(figures)

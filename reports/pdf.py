@@ -18,7 +18,9 @@ def render_report_pdf(user: User, month: datetime.date, region: AdminArea | None
     language = translation.get_language() or "en"
     with translation.override(language):
         context = report_context(user, month, region)
-        context["stylesheets"] = [_read(finders.find("css/vigie.css")), _read(finders.find("css/print.css"))]
+        # print.css alone: the page's stylesheet lays out for screens (grids, flex, media queries) what WeasyPrint
+        # cannot place on paper.
+        context["stylesheets"] = [_read(finders.find("css/print.css"))]
         html = render_to_string("reports/monthly_report_pdf.html", context)
     return HTML(string=html).write_pdf()
 

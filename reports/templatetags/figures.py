@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from django import template
+from django.utils.formats import date_format
 from django.utils.translation import get_language
 
-from reports.charts import group_labels
+from reports.labels import group_labels
 
 register = template.Library()
 
@@ -61,3 +63,9 @@ def people_group(code: str) -> str:
 @register.filter
 def get(mapping: dict, key: object) -> object:
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def month_name(month: str) -> str:
+    """ "2021-12", as the figures write a month, the way the reader names it: "December 2021", "décembre 2021"."""
+    return date_format(datetime.date.fromisoformat(f"{month}-01"), "F Y")

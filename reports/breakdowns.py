@@ -55,7 +55,7 @@ def with_breakdowns(
     record_type: RecordType, rows: list[dict[str, Any]], scope: Scope, period: Period
 ) -> list[dict[str, Any]]:
     """The kinds' `rows` of the month, each with its `by_sector` (two GROUP BY queries, over the month's verified
-    records in scope)."""
+    records in scope, the regions added up in them)."""
     tallies = breakdown_tallies(record_type)
     names = list(dict.fromkeys(_figure_name(tally) for tally in tallies))
     records = scope.verified(record_type.model._default_manager.all()).filter(
@@ -64,13 +64,18 @@ def with_breakdowns(
     found: dict[str, dict[str, dict[str, Any]]] = {}  # kind → sector → row (its groups keyed by code)
     sector_positions: dict[str, Position] = {}
     group_positions: dict[str, Position] = {}
-    for counted in counting.declared_counts(record_type, records, tallies):
+    for counted in counting.declared_counts(record_type, records, tallies, by_region=False):
         kind, sector, *group = counted.items
         sector_positions[sector.code] = _position(sector)
         group_positions.update({item.code: _position(item) for item in group})
-        row = found.setdefault(kind.code, {}).setdefault(sector.code, {**_row(sector.code, names), GROUPS: {}})
+        kind_sectors = found.setdefault(kind.code, {})
+        if sector.code not in kind_sectors:
+            kind_sectors[sector.code] = {**_row(sector.code, names), GROUPS: {}}
+        row = kind_sectors[sector.code]
         if group:
-            row = row[GROUPS].setdefault(group[0].code, _row(group[0].code, names))
+            if group[0].code not in row[GROUPS]:
+                row[GROUPS][group[0].code] = _row(group[0].code, names)
+            row = row[GROUPS][group[0].code]
         name = _figure_name(counted.tally)
         row[name] += counted.total
         for people_group, value in (counted.groups or {}).items():

@@ -144,11 +144,16 @@ class Counted:
 
 
 def declared_counts(
-    record_type: RecordType, records: QuerySet[Any], tallies: Sequence[Tally] | None = None
+    record_type: RecordType,
+    records: QuerySet[Any],
+    tallies: Sequence[Tally] | None = None,
+    *,
+    by_region: bool = True,
 ) -> list[Counted]:
     """What `record_type` declares it counts (its `tallies`, or only `tallies` of them), per month, region and (for
     a tally `by` references) reference items, over `records`: the verified records in the caller's scope and
-    period.
+    period. With `by_region=False`, the regions are added up in the query (`pcode` and `region_name` are empty):
+    for a caller that needs no region, a row per region would only be added up again in Python.
 
     One GROUP BY query per group shape: the tallies without `by` together, then those by each set of reference
     fields (by kind; by kind and sector; …)."""
@@ -163,24 +168,26 @@ def declared_counts(
             if field not in items:
                 items[field] = _reference_items(record_type, field)
         aggregates: dict[str, Any] = {f"tally_{index}": tally.aggregate() for index, tally in enumerate(declared)}
-        if any(tally.people for tally in declared):
+        counts_people = any(tally.people for tally in declared)
+        if counts_people:
             aggregates.update(people_sums())
-        group_by = ["counted_month", "region__pcode", "region__name", *fields]
+        group_by = ["counted_month", *(["region__pcode", "region__name"] if by_region else []), *fields]
         for row in by_month.values(*group_by).annotate(**aggregates).order_by(*group_by):
             if any(row[field] is None for field in fields):
                 continue  # a record without the reference (an optional field) is in no row of the breakdown
             found = tuple(items[field][row[field]] for field in fields)
             codes = {field: item.code for field, item in zip(fields, found, strict=True)}
+            groups = people_in(row) if counts_people else None
             for index, tally in enumerate(declared):
                 counted.append(
                     Counted(
                         tally=tally,
                         indicator=tally.code.format(**codes) if codes else tally.code,
                         month=row["counted_month"],
-                        pcode=row["region__pcode"],
-                        region_name=row["region__name"],
+                        pcode=row.get("region__pcode", ""),
+                        region_name=row.get("region__name", ""),
                         total=int(row[f"tally_{index}"] or 0),
-                        groups=people_in(row) if tally.people else None,
+                        groups=dict(groups) if tally.people and groups is not None else None,
                         items=found,
                     )
                 )

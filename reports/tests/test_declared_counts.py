@@ -183,14 +183,14 @@ def test_figures_and_tallies_call_the_same_counting(people: Any, alerts: None, m
     assert [(row["sessions"], row["participants"]) for row in before["sessions"]] == [(2, 31)]
     shared = counting.declared_counts
 
-    def doubled(record_type: Any, queryset: Any, only: Any = None) -> list[counting.Counted]:
+    def doubled(record_type: Any, queryset: Any, only: Any = None, **options: Any) -> list[counting.Counted]:
         return [
             dataclasses.replace(
                 found,
                 total=2 * found.total,
                 groups=None if found.groups is None else {group: 2 * value for group, value in found.groups.items()},
             )
-            for found in shared(record_type, queryset, only)
+            for found in shared(record_type, queryset, only, **options)
         ]
 
     monkeypatch.setattr(counting, "declared_counts", doubled)

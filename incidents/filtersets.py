@@ -73,7 +73,7 @@ class IncidentFilterSet(RecordFilterSet):
     def with_violation(self, queryset: QuerySet, name: str, value: ViolationType | None) -> QuerySet:
         if not value:
             return queryset
-        return queryset.filter(Exists(Violation.objects.filter(incident=OuterRef("pk"), type=value)))
+        return queryset.with_violation_type(value)  # type: ignore[attr-defined]  # an IncidentQuerySet
 
     def with_population_group(self, queryset: QuerySet, name: str, value: PopulationGroup | None) -> QuerySet:
         if not value:

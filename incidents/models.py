@@ -28,6 +28,37 @@ from core.records import ADULT_AGE, PeopleCounts, ReviewedRecord, count_validato
 from incidents.choices import CaseStatus, Credibility, ServiceStatus, Sex, TimeOfDay
 
 
+class IncidentQuerySet(models.QuerySet["Incident"]):
+    """Incidents, with one count answered from the violations alone: a list narrowed by nothing but a violation
+    type (the whole operation's list filtered by type) counts the distinct incidents in the violations' (type,
+    incident) index. Counting the semi-join instead read every incident (a million: 160-260 ms, issue 14). Any
+    other condition (a scope, a status, a region…) counts the usual way."""
+
+    _only_violation_type: ViolationType | None = None  # the type, while it is the list's only condition
+
+    def with_violation_type(self, violation_type: ViolationType) -> IncidentQuerySet:
+        """The incidents with a violation of this type (EXISTS, not a join: an incident with two is listed once)."""
+        narrowed = self.filter(
+            models.Exists(Violation.objects.filter(incident=models.OuterRef("pk"), type=violation_type))
+        )
+        narrowed._only_violation_type = None if self.query.where else violation_type
+        return narrowed
+
+    def _clone(self) -> IncidentQuerySet:
+        clone = super()._clone()  # type: ignore[misc]
+        clone._only_violation_type = self._only_violation_type
+        return clone
+
+    def count(self) -> int:
+        violation_type = self._only_violation_type
+        query = self.query
+        if violation_type is None or self._result_cache is not None or query.is_sliced or query.combinator:
+            return super().count()
+        if len(query.where.children) != 1 or query.distinct:  # a condition added after the type's
+            return super().count()
+        return Violation.objects.filter(type=violation_type).values("incident_id").distinct().count()
+
+
 class Incident(ReviewedRecord):
     """A protection incident as a monitor documents it: when and where it happened, who is alleged to have done
     it, how it became known, and one or more violations with the people they touched."""
@@ -87,6 +118,8 @@ class Incident(ReviewedRecord):
     )
 
     month_field = "reported_on"
+
+    objects = IncidentQuerySet.as_manager()
     record_type = "incidents"
 
     # Set by the list page from the prefetched violations (IncidentPages.list_facts), not stored.

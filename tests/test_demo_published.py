@@ -67,7 +67,8 @@ def test_the_demo_year_is_published_and_stays_the_seed_report(db: Any, api_as: A
     assert [month_state(datetime.date(2021, number, 1)) for number in range(1, 13)] == [MonthState.CLOSED] * 12
     assert month_state(datetime.date(2022, 1, 1)) is MonthState.OPEN
     assert month_state(datetime.date(2022, 2, 1)) is MonthState.OPEN
-    december = ClosedMonth.objects.get(month=DECEMBER)
+    december = ClosedMonth.objects.select_related("closed_by").get(month=DECEMBER)
+    assert december.closed_by is not None
     assert (december.closed_by.username, f"{december.closed_at:%Y-%m-%d}") == ("admin", "2022-01-10")
     assert "December 2021 operational update" in december.note
     assert _no_history_after_closing()

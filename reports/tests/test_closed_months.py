@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime
 import html as html_text
 import re
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.utils import translation
@@ -15,7 +15,7 @@ from django.utils import translation
 from conftest import make_user
 from core import workflow
 from core.choices import Status
-from core.models import ClosedMonth
+from core.models import ClosedMonth, User
 from incidents.models import GbvReferral, Incident
 from reports.closed_months import differences
 from reports.publishing import close_month, publish, reopen_month
@@ -193,7 +193,7 @@ def test_a_gbv_referral_changed_after_closing_is_counted_for_the_admin_never_sho
     people: Any, client: Any, data: None, lead: Any
 ) -> None:
     _close(DECEMBER, people.admin)
-    second_focal_point = make_user("gbv_second", "gbv_focal_point", ["ML07"], lead)
+    second_focal_point = cast(User, make_user("gbv_second", "gbv_focal_point", ["ML07"], lead))
     referral = GbvReferral.objects.get(status=Status.SUBMITTED)
     workflow.take_step(referral, "verify", by=second_focal_point)  # a survivor's case: allowed, flagged
     client.force_login(people.admin)

@@ -604,7 +604,11 @@ def _narrow(  # noqa: PLR0912  closing's innermost loop (a million runs a month)
     infinite_low = infinite_high = 0
     for key, coefficient in ranged:
         lowest, highest = bounds[key]
-        if coefficient > 0:
+        if coefficient == 1:  # most terms: a total's, or its parts' (-1)
+            low, high = lowest, highest
+        elif coefficient == -1:
+            low, high = -highest, -lowest
+        elif coefficient > 0:
             low, high = coefficient * lowest, coefficient * highest
         else:
             low, high = coefficient * highest, coefficient * lowest

@@ -6,8 +6,9 @@ the Kayes region in December (91 women, 155 men); 38 information sessions in Dec
 them women; cash to 51 GBV survivors (2 refugees, 30 IDPs, 19 from the host community) and to 292 learners; the
 voluntary repatriation of 164 Ivorian refugees; 115 + 12 shelters built and 12 rehabilitated in Goundam and Léré;
 awareness sessions on GBV in Gao reaching 263 women and 52 men, and in Ansongo 174 IDP women and 58 women from the
-host community; and so on. Other months hold plausible records of
-the same kinds. A few records still in review or draft count nowhere.
+host community; and so on. Other months hold plausible records of the same kinds. A few records still in review or
+draft count nowhere. January and February 2022 are open: a few records of each, verified, in the queue, returned and
+in draft.
 
 Deterministic (seeded generators) and skipped when 2021 records already exist, so it is idempotent.
 """
@@ -26,7 +27,7 @@ from activities.models import AssistanceEvent, Session
 from beneficiaries.demo import YEAR, Teams, day_in, split_number, split_people
 from beneficiaries.models import Household
 from core.choices import Status
-from core.demo import seeded, write_history
+from core.demo import FEBRUARY, JANUARY, OPEN_YEAR, seeded, write_history
 from core.models import AssistanceKind, PopulationGroup, Sector, SessionKind
 from core.records import PEOPLE_FIELDS
 
@@ -91,6 +92,12 @@ def load(say: Callable[[str], None]) -> None:
         with transaction.atomic():
             made = _load_sessions(teams, references, seeded(YEAR + 41))
         say(f"{made} session records of {YEAR}")
+    if AssistanceEvent.objects.filter(delivered_on__year=OPEN_YEAR).exists():
+        say(f"assistance and sessions of {OPEN_YEAR} already loaded")
+        return
+    with transaction.atomic():
+        made = _load_open_months(teams, references, seeded(OPEN_YEAR + 40))
+    say(f"{made} assistance events and session records of January and February {OPEN_YEAR}")
 
 
 # --- assistance
@@ -519,3 +526,43 @@ def _december_sessions(maker: _SessionMaker, rng: random.Random) -> None:
         girls=11,
         boys=10,
     )
+
+
+# --- 2022: the open months
+
+
+def _load_open_months(teams: Teams, references: _References, rng: random.Random) -> int:
+    """January and February 2022: the routine kinds, verified, in the queue, returned and in draft."""
+    assistance, sessions = _AssistanceMaker(teams, references, rng), _SessionMaker(teams, references, rng)
+    statuses = {
+        JANUARY: [Status.VERIFIED] * 3 + [Status.SUBMITTED],
+        FEBRUARY: [Status.VERIFIED, Status.SUBMITTED, Status.RETURNED, Status.DRAFT],
+    }
+    for month, month_statuses in statuses.items():
+        for status, (kind, places, sector, group) in zip(
+            month_statuses, rng.sample(ROUTINE_ASSISTANCE, 4), strict=True
+        ):
+            people = _people(women=rng.randint(5, 60), men=rng.randint(0, 40), girls=rng.randint(0, 20))
+            extra: dict[str, Any] = (
+                {"amount": Decimal(40000 * sum(people.values())), "currency": "XOF"} if kind == "cash" else {}
+            )
+            if kind == "food_kit":
+                people, extra = {}, {"households": rng.randint(20, 150)}
+            day = day_in(rng, month, OPEN_YEAR)
+            assistance.add(
+                kind, rng.choice(places), day, status=status, sector=sector, population_group=group, **people, **extra
+            )
+        for status, (kind, topic, sector, group) in zip(month_statuses, rng.sample(ROUTINE_SESSIONS, 4), strict=True):
+            sessions.add(
+                kind,
+                rng.choice(["ML0703", "ML0506", "ML0605", "ML1001", "ML0901"]),
+                day_in(rng, month, OPEN_YEAR),
+                topic,
+                sector=sector,
+                group=group,
+                sessions=rng.randint(1, 6),
+                status=status,
+                women=rng.randint(10, 90),
+                men=rng.randint(5, 60),
+            )
+    return assistance.save() + sessions.save()

@@ -7,8 +7,10 @@ response, a few days after the event. Almost all are verified, so they count in 
 autumn are still in review or draft. December's are all verified: the report of December 2021 shows the seed
 figures and no alert waiting for review.
 
+January and February 2022 are open: a few alerts verified, in the queue and in draft.
+
 Alerts are a separate record type: they change none of the incidents', movements' or assistance figures.
-Deterministic (a seeded generator) and skipped when 2021 alerts already exist, so it is idempotent.
+Deterministic (a seeded generator) and each year skipped when its alerts already exist, so it is idempotent.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from django.db import transaction
 from alerts.models import FlashAlert
 from beneficiaries.demo import REGION_TEAMS, YEAR, Teams, pick
 from core.choices import Status
-from core.demo import chance, seeded, write_history
+from core.demo import FEBRUARY, JANUARY, OPEN_YEAR, chance, seeded, write_history
 from core.models import AlertEventType, AlertNeed, Organisation, User
 
 # Cercles where alerts are raised, by region (the demo teams' regions).
@@ -85,6 +87,16 @@ PERSONS = {
 LEAD_RAISED = 0.3
 # Statuses of the alerts not verified: (month, status); December has none (its report shows no alert in review).
 IN_REVIEW = [(9, Status.RETURNED), (10, Status.SUBMITTED), (11, Status.SUBMITTED), (11, Status.DRAFT)]
+# 2022, open: (month, status) of each alert.
+OPEN_MONTHS = (
+    [(JANUARY, Status.VERIFIED)] * 4
+    + [(JANUARY, Status.SUBMITTED), (FEBRUARY, Status.VERIFIED)]
+    + [
+        (FEBRUARY, Status.SUBMITTED),
+        (FEBRUARY, Status.SUBMITTED),
+        (FEBRUARY, Status.DRAFT),
+    ]
+)
 NARRATIVES = {
     "armed_attack": "Armed men attacked the village at dawn; houses and granaries were burnt and families fled.",
     "intercommunal_violence": "Clashes between herders and farmers over a water point; several homes were burnt.",
@@ -104,15 +116,24 @@ def load(say: Callable[[str], None]) -> None:
         return
     if FlashAlert.objects.filter(reported_on__year=YEAR).exists():
         say(f"flash alerts of {YEAR} already loaded")
+    else:
+        with transaction.atomic():
+            made = _load_alerts(teams, seeded(YEAR + 50))
+        say(f"{made} flash alerts of {YEAR}")
+    if FlashAlert.objects.filter(reported_on__year=OPEN_YEAR).exists():
+        say(f"flash alerts of {OPEN_YEAR} already loaded")
         return
     with transaction.atomic():
-        made = _load_alerts(teams, seeded(YEAR + 50))
-    say(f"{made} flash alerts of {YEAR}")
+        maker = _AlertMaker(teams, seeded(OPEN_YEAR + 50), year=OPEN_YEAR)
+        for month, status in OPEN_MONTHS:
+            maker.add(month, status)
+        made = maker.save()
+    say(f"{made} flash alerts of January and February {OPEN_YEAR}")
 
 
 class _AlertMaker:
-    def __init__(self, teams: Teams, rng: random.Random) -> None:
-        self.teams, self.rng = teams, rng
+    def __init__(self, teams: Teams, rng: random.Random, *, year: int = YEAR) -> None:
+        self.teams, self.rng, self.year = teams, rng, year
         self.event_types = {item.code: item for item in AlertEventType.objects.all()}
         self.needs = {item.code: item for item in AlertNeed.objects.all()}
         self.alerts: list[FlashAlert] = []
@@ -124,7 +145,7 @@ class _AlertMaker:
         rng = self.rng
         event = "flood" if month in RAINY_MONTHS and chance(rng, 0.5) else pick(rng, EVENT_WEIGHTS)
         region = pick(rng, REGION_WEIGHTS)
-        raised = datetime.date(YEAR, month, rng.randint(3, 28))
+        raised = datetime.date(self.year, month, rng.randint(3, 28))
         occurred = raised - datetime.timedelta(days=rng.randint(0, 2))
         alert = FlashAlert(
             place=self.teams.place(rng.choice(PLACES[region])),
@@ -138,7 +159,9 @@ class _AlertMaker:
         if chance(rng, 0.5):
             alert.response_triggered = True
             alert.response_by = rng.choice(RESPONDERS)
-            alert.response_on = min(occurred + datetime.timedelta(days=rng.randint(1, 10)), datetime.date(YEAR, 12, 31))
+            # no response after the demo's last day: the year's end, or the open months' end
+            last_day = datetime.date(YEAR, 12, 31) if self.year == YEAR else datetime.date(OPEN_YEAR, FEBRUARY, 28)
+            alert.response_on = min(occurred + datetime.timedelta(days=rng.randint(1, 10)), last_day)
         self.teams.stamp(alert, raised, status, rng)
         if self.admin and chance(rng, LEAD_RAISED):
             self._raised_by_supervisor(alert, self.admin)

@@ -4,7 +4,8 @@ The verified identifications reproduce the December 2021 operational update (../
 December (1,239 men, 283 women, 79 girls, 161 boys), 29% more than November's 1,366. A few hundred households
 are registered with their members, among them a few planted pairs that are the same family registered twice
 (names re-typed, the same birth years, the same cercle) for the likely-duplicates review. A few records still in
-review, returned or draft count nowhere.
+review, returned or draft count nowhere. January and February 2022 are open: identifications verified, in the
+queue, returned and in draft.
 
 Deterministic (seeded generators) and skipped when 2021 records already exist, so it is idempotent. The helpers
 below (teams, review stamps, history lines) serve activities' demo too.
@@ -24,7 +25,7 @@ from django.utils import timezone
 from beneficiaries.models import Household, Movement, Person
 from beneficiaries.selectors import cercle_of, name_similarity, normalise_name
 from core.choices import Status
-from core.demo import DECEMBER, chance, seeded, write_history
+from core.demo import DECEMBER, FEBRUARY, JANUARY, OPEN_YEAR, chance, seeded, write_history
 from core.models import AdminArea, Organisation, PopulationGroup, User
 from core.records import PEOPLE_FIELDS, ReviewedRecord
 
@@ -47,6 +48,12 @@ REGION_TEAMS = {
 
 # Mixed movements: persons identified per month; December's groups are the report's, November gives +29%.
 MOVEMENT_PERSONS = [1104, 1187, 1236, 1019, 1342, 1298, 1176, 1089, 1254, 1415, 1366, 1762]
+# 2022, open: persons in verified identifications so far, and the identifications of each other status.
+OPEN_MOVEMENT_PERSONS = {JANUARY: 1488, FEBRUARY: 610}
+OPEN_MOVEMENTS_IN_WORKFLOW = {
+    JANUARY: [Status.SUBMITTED, Status.RETURNED],
+    FEBRUARY: [Status.SUBMITTED] * 5 + [Status.RETURNED, Status.DRAFT, Status.DRAFT],
+}
 DECEMBER_GROUPS = {"women": 283, "girls": 79, "men": 1239, "boys": 161, "unknown": 0}
 GROUP_SHARES = {"women": 0.16, "girls": 0.045, "boys": 0.09, "unknown": 0.005}  # men: the rest
 MONITORING_POINTS = {"ML0703": 40, "ML1001": 15, "ML0802": 15, "ML0605": 15, "ML0701": 10, "ML0901": 5}
@@ -149,8 +156,8 @@ def pick(rng: random.Random, weights: dict[str, int]) -> str:
     return rng.choices(list(weights), list(weights.values()))[0]
 
 
-def day_in(rng: random.Random, month: int) -> datetime.date:
-    return datetime.date(YEAR, month, rng.randint(1, 28))
+def day_in(rng: random.Random, month: int, year: int = YEAR) -> datetime.date:
+    return datetime.date(year, month, rng.randint(1, 28))
 
 
 def load(say: Callable[[str], None]) -> None:
@@ -164,6 +171,12 @@ def load(say: Callable[[str], None]) -> None:
         with transaction.atomic():
             made = _load_movements(teams, seeded(YEAR + 30))
         say(f"{made} mixed-movement identifications of {YEAR}")
+    if Movement.objects.filter(identified_on__year=OPEN_YEAR).exists():
+        say(f"mixed movements of {OPEN_YEAR} already loaded")
+    else:
+        with transaction.atomic():
+            made = _load_open_movements(teams, seeded(OPEN_YEAR + 30))
+        say(f"{made} mixed-movement identifications of January and February {OPEN_YEAR}")
     if Household.objects.filter(registered_on__year=YEAR).exists():
         say(f"households of {YEAR} already loaded")
     else:
@@ -200,12 +213,32 @@ def _load_movements(teams: Teams, rng: random.Random) -> int:
     return len(movements)
 
 
-def _movement(teams: Teams, rng: random.Random, month: int, people: dict[str, int], status: str) -> Movement:
+def _load_open_movements(teams: Teams, rng: random.Random) -> int:
+    movements: list[Movement] = []
+    for month, total in OPEN_MOVEMENT_PERSONS.items():
+        movements.extend(
+            _movement(teams, rng, month, people, Status.VERIFIED, year=OPEN_YEAR)
+            for people in split_people(_month_groups(month, total), total // 24, rng)
+        )
+        movements.extend(
+            _movement(
+                teams, rng, month, {"men": rng.randint(3, 20), "women": rng.randint(0, 4)}, status, year=OPEN_YEAR
+            )
+            for status in OPEN_MOVEMENTS_IN_WORKFLOW[month]
+        )
+    Movement.objects.bulk_create(movements, batch_size=500)
+    write_history(movements)
+    return len(movements)
+
+
+def _movement(
+    teams: Teams, rng: random.Random, month: int, people: dict[str, int], status: str, *, year: int = YEAR
+) -> Movement:
     nationality = pick(rng, NATIONALITIES)
     children = people.get("girls", 0) + people.get("boys", 0)
     unaccompanied = rng.randint(0, children // 4) if children else 0
     movement = Movement(
-        identified_on=day_in(rng, month),
+        identified_on=day_in(rng, month, year),
         place=teams.place(pick(rng, MONITORING_POINTS)),
         nationality=nationality,
         origin_country=nationality if chance(rng, 0.9) else pick(rng, NATIONALITIES),

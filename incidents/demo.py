@@ -6,7 +6,11 @@ The verified incidents reproduce the figures of the December 2021 operational up
 339 boys, 8 of unknown sex or age — of which Mopti holds 50%, Tombouctou 17% and Gao 16%. Those people add
 up to the 6,412 exactly, so the verified year holds no collective violation (each would count once more);
 one waits in the review queue: a forced displacement in December. A few records still in review, returned,
-rejected or draft make the queues realistic; they count in no figure.
+rejected or draft make the queues realistic; they count in no figure. The twelve months are closed and published
+(reports.demo), so the December report stays the seed report whatever a visitor does.
+
+January and February 2022 are open: January nearly all verified, February under way, each with records submitted,
+returned, rejected, in draft and archived, so the supervisors' queue and the monitors' returned records have work.
 
 Deterministic (a seeded generator), and skipped when 2021 incidents already exist, so it is idempotent.
 """
@@ -24,7 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.choices import Status
-from core.demo import chance, seeded, write_history
+from core.demo import FEBRUARY, JANUARY, OPEN_YEAR, chance, seeded, write_history
 from core.models import AdminArea, PerpetratorCategory, PopulationGroup, User, ViolationType
 from core.records import PEOPLE_FIELDS
 from incidents.models import Incident, Violation
@@ -78,6 +82,20 @@ OTHER_TYPES = {
 PERPETRATORS = ["armed_group", "unidentified_armed", "criminal", "militia", "security_forces", "community_member"]
 GROUPS = ["idp", "host", "idp_returnee", "refugee", "refugee_returnee"]
 LOCALITIES = ["Boni", "Hombori", "Sévaré", "Bandiagara", "Ber", "Gossi", "Tassiga", "Léré", "Inékar", "Talataye"]
+# 2022, open: incidents verified so far, and the others by status, per month.
+OPEN_VERIFIED = {JANUARY: 338, FEBRUARY: 96}
+OPEN_IN_WORKFLOW = {
+    JANUARY: [Status.SUBMITTED] * 6 + [Status.RETURNED] * 2 + [Status.REJECTED, Status.DRAFT, Status.ARCHIVED],
+    FEBRUARY: [Status.SUBMITTED] * 14 + [Status.RETURNED] * 3 + [Status.REJECTED] + [Status.DRAFT] * 4,
+}
+# A year's share of persons by sex and age (the demo year's), for the open months' violations.
+GROUP_WEIGHTS = {group: count / sum(PEOPLE_IN_YEAR.values()) for group, count in PEOPLE_IN_YEAR.items()}
+NARRATIVES = [
+    "Armed men stopped the bus on the road to the market and took the passengers' money and phones.",
+    "Herders reported cattle taken at night by unidentified armed men; one of them was beaten.",
+    "A family was told to leave its field unless it paid a tax to the armed group controlling the area.",
+    "Two young men were taken from the village by armed men and have not been seen since.",
+]
 
 
 @dataclass
@@ -86,17 +104,25 @@ class _PlannedIncident:
     region: str
     types: list[str]
     people: list[Counter] = field(default_factory=list)
+    year: int = YEAR
 
 
 def load(say: Callable[[str], None]) -> None:
     if Incident.objects.filter(reported_on__year=YEAR).exists():
         say(f"incidents of {YEAR} already loaded")
+    else:
+        with transaction.atomic():
+            plan = _plan(seeded(YEAR))
+            created = _create(plan, seeded(YEAR + 1))
+            extra = _create_records_in_review(seeded(YEAR + 2))
+        say(f"{created} verified incidents of {YEAR}, {extra} more in the workflow")
+    if Incident.objects.filter(reported_on__year=OPEN_YEAR).exists():
+        say(f"incidents of {OPEN_YEAR} already loaded")
         return
     with transaction.atomic():
-        plan = _plan(seeded(YEAR))
-        created = _create(plan, seeded(YEAR + 1))
-        extra = _create_records_in_review(seeded(YEAR + 2))
-    say(f"{created} verified incidents of {YEAR}, {extra} more in the workflow")
+        counts = _create_open_months(seeded(OPEN_YEAR))
+    verified, others = counts[Status.VERIFIED], counts.total() - counts[Status.VERIFIED]
+    say(f"{verified} verified incidents of January and February {OPEN_YEAR}, {others} more in the workflow")
 
 
 def _plan(rng: random.Random) -> list[_PlannedIncident]:
@@ -177,7 +203,7 @@ def _places_by_region() -> dict[str, list[AdminArea]]:
 
 
 def _incident(planned: _PlannedIncident, rng: random.Random, references: dict) -> Incident:
-    reported_on = datetime.date(YEAR, planned.month, rng.randint(1, 28))
+    reported_on = datetime.date(planned.year, planned.month, rng.randint(1, 28))
     monitor, supervisor = (references["users"][name] for name in REGION_TEAMS[planned.region])
     place = rng.choice(references["places"][planned.region])
     submitted_at = _moment(reported_on + datetime.timedelta(days=rng.randint(0, 2)))
@@ -254,3 +280,61 @@ def _violation_fields(incident: Incident, planned: _PlannedIncident, references:
         "population_group": references["groups"]["idp"],
         **{name: planned.people[0].get(name, 0) for name in PEOPLE_FIELDS},
     }
+
+
+# --- 2022: the open months
+
+
+def _create_open_months(rng: random.Random) -> Counter[str]:
+    """January and February 2022: verified incidents, and others submitted, returned, rejected, in draft or
+    archived, entered through the year's teams with the history their status implies."""
+    references = _references()
+    regions, weights = zip(*PEOPLE_BY_REGION.items(), strict=True)
+    planned = [
+        (_open_plan(rng, month, rng.choices(regions, weights)[0]), status)
+        for month, count in OPEN_VERIFIED.items()
+        for status in [Status.VERIFIED] * count + OPEN_IN_WORKFLOW[month]
+    ]
+    incidents = [_open_incident(plan, status, rng, references) for plan, status in planned]
+    Incident.objects.bulk_create(incidents, batch_size=500)
+    Violation.objects.bulk_create(
+        [
+            _violation(incident, type_code, dict(people), rng, references)
+            for (plan, _status), incident in zip(planned, incidents, strict=True)
+            for type_code, people in zip(plan.types, plan.people, strict=True)
+        ],
+        batch_size=1000,
+    )
+    restrict_sexual_violence_narratives(Incident.objects.filter(reported_on__year=OPEN_YEAR))
+    write_history(incidents)
+    return Counter(incident.status for incident in incidents)
+
+
+def _open_plan(rng: random.Random, month: int, region: str) -> _PlannedIncident:
+    types = [rng.choice(RIGHT_TO_LIFE)] if chance(rng, 0.08) else [_other_type(rng)]
+    if chance(rng, 0.06):
+        types.append(_other_type(rng, exclude=types))
+    groups, shares = zip(*GROUP_WEIGHTS.items(), strict=True)
+    people = [Counter(rng.choices(groups, shares, k=rng.choice([1, 1, 1, 2, 2, 3, 4]))) for _ in types]
+    return _PlannedIncident(month, region, types, people, year=OPEN_YEAR)
+
+
+def _open_incident(planned: _PlannedIncident, status: str, rng: random.Random, references: dict) -> Incident:
+    incident = _incident(planned, rng, references)
+    incident.status = status
+    if status == Status.VERIFIED:
+        return incident
+    incident.narrative = rng.choice(NARRATIVES)
+    incident.version = 2
+    if status in (Status.DRAFT, Status.ARCHIVED):
+        incident.submitted_at = None
+        incident.version = 1
+    if status in (Status.SUBMITTED, Status.DRAFT, Status.ARCHIVED):
+        incident.reviewed_by = incident.reviewed_at = None
+    if status == Status.RETURNED:
+        incident.review_note = "Please add the village and the number of perpetrators."
+    if status == Status.REJECTED:
+        incident.review_note = "Already reported by the team of the neighbouring cercle."
+    if status == Status.ARCHIVED:
+        incident.status_before_archive = Status.DRAFT  # a draft its author gave up
+    return incident

@@ -12,6 +12,7 @@ from core import access
 from core.models import AdminArea, User
 from reports import publishing
 from reports.charts import report_charts
+from reports.closed_months import differences
 from reports.headline import headline_tables
 from reports.suppression import mark
 
@@ -30,6 +31,7 @@ def report_context(user: User, month: datetime.date, region: AdminArea | None) -
     return {
         "figures": figures,
         "current": current,
+        "differences": differences(figures, current) if current else [],
         "charts": report_charts(charted),
         "headline": headline_tables(month),
         "month": month,

@@ -5,11 +5,14 @@ import json
 from typing import Any, cast
 
 from django import forms
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from core import access
 from core.choices import AdminLevel
 from core.filtersets import parse_month
 from core.models import AdminArea
+from reports.closed_months import published_months
 from reports.exports import FORMATS as FORMATS_BY_KIND
 from reports.exports import ExportError, exportable_choices, validate_export
 from reports.jobs import FORMAT_NAMES
@@ -33,6 +36,14 @@ class ReportFilterForm(forms.Form):
         if user.region_pcodes():
             regions = regions.filter(pcode__in=user.region_pcodes())
         cast("forms.ModelChoiceField[AdminArea]", self.fields["region"]).queryset = regions
+        if access.reads_published_figures_only(user):
+            # Viewers read published months only: they choose among them, newest first. A month typed in the
+            # address is still read as text, so that an open one is told "not published" rather than refused.
+            month = self.fields["month"]
+            month.label = _("Published month")
+            month.widget = forms.Select(
+                choices=[(f"{day:%Y-%m}", date_format(day, "F Y")) for day in published_months()]
+            )
 
     def clean_month(self) -> datetime.date:
         return parse_month(self.cleaned_data["month"])

@@ -633,58 +633,120 @@ Interval = tuple[float, float]
 UNBOUNDED: Interval = (0, math.inf)
 
 
-def narrowed(relations: list[Relation], intervals: dict[str, Interval], *, passes: int = 40) -> dict[str, Interval]:
+def narrowed(
+    relations: list[Relation],
+    intervals: dict[str, Interval],
+    *,
+    passes: int = 40,
+    until_fixed: str | None = None,
+    points: Mapping[str, float] | None = None,
+) -> dict[str, Interval]:
     """What the relations and the known ranges of each quantity say of each one: interval propagation.
 
     For each relation Σ c·x = 0, each quantity's range narrows to what the others' ranges leave it (with
     t = -Σ others: [max(lo, min t / c), min(hi, max t / c)], rounded inward, counts being whole), until nothing
     changes (at most `passes` sweeps over the relations touched by the last change). Deterministic; quantities
-    missing from `intervals` are taken as unbounded counts."""
+    missing from `intervals` are taken as unbounded counts, or, given `points`, as the known value read there (0
+    when absent). With `until_fixed`, it stops as soon as that quantity's range is a point: a point never widens,
+    nor narrows, so the answer for it is known.
+
+    Closing a month narrows some thousand relations for every partner it checks, so this is written for speed. A
+    known value never narrows (its range is a point already), so each relation keeps the sum of its known terms
+    as one number and goes over its other terms only."""
     bounds = dict(intervals)
     touching: dict[str, list[int]] = defaultdict(list)
+    shapes: list[tuple[float, tuple[tuple[str, int], ...]]] = []
+    pending: set[int] = set()
     for index, relation in enumerate(relations):
-        for key in relation:
-            touching[key].append(index)
-            bounds.setdefault(key, UNBOUNDED)
-    pending = set(range(len(relations)))
+        known: float = 0
+        ranged: list[tuple[str, int]] = []
+        for key, coefficient in relation.items():
+            interval = bounds.get(key)
+            if interval is None:
+                if points is not None:
+                    known += coefficient * points.get(key, 0)
+                    continue
+                bounds[key] = interval = UNBOUNDED
+            low, high = interval
+            if low == high and math.isfinite(low):
+                known += coefficient * low
+            else:
+                ranged.append((key, coefficient))
+                touching[key].append(index)
+        shapes.append((known, tuple(ranged)))
+        if ranged:
+            pending.add(index)
     for _pass in range(passes):
         if not pending:
             break
         changed: set[str] = set()
         for index in sorted(pending):
-            changed |= _narrow(relations[index], bounds)
+            _narrow(*shapes[index], bounds, changed)
+            if until_fixed in changed and bounds[until_fixed][0] == bounds[until_fixed][1]:
+                return bounds
         pending = {index for key in changed for index in touching[key]}
     return bounds
 
 
-def _narrow(relation: Relation, bounds: dict[str, Interval]) -> set[str]:
-    terms: list[tuple[str, int, float, float]] = []
-    for key, coefficient in relation.items():
-        ends = sorted((coefficient * bounds[key][0], coefficient * bounds[key][1]))
-        terms.append((key, coefficient, ends[0], ends[1]))
-    finite_low = sum(low for _k, _c, low, _h in terms if math.isfinite(low))
-    finite_high = sum(high for _k, _c, _l, high in terms if math.isfinite(high))
-    infinite_low = sum(1 for _k, _c, low, _h in terms if not math.isfinite(low))
-    infinite_high = sum(1 for _k, _c, _l, high in terms if not math.isfinite(high))
-    changed = set()
-    for key, coefficient, low, high in terms:
-        finite = math.isfinite(low)
-        rest_low = finite_low - low if finite else finite_low
-        if infinite_low - (not finite) > 0:
-            rest_low = -math.inf
-        finite = math.isfinite(high)
-        rest_high = finite_high - high if finite else finite_high
-        if infinite_high - (not finite) > 0:
-            rest_high = math.inf
+def _narrow(  # noqa: PLR0912  closing's innermost loop (a million runs a month): inline, no call per term
+    known: float, ranged: tuple[tuple[str, int], ...], bounds: dict[str, Interval], changed: set[str]
+) -> None:
+    """One relation's narrowing of the ranges of its terms not known (`known` is the sum of the known ones); the
+    quantities it narrowed are added to `changed`."""
+    inf = math.inf
+    ends: list[tuple[str, int, float, float]] = []
+    finite_low = finite_high = known
+    infinite_low = infinite_high = 0
+    for key, coefficient in ranged:
+        lowest, highest = bounds[key]
+        if coefficient == 1:  # most terms: a total's, or its parts' (-1)
+            low, high = lowest, highest
+        elif coefficient == -1:
+            low, high = -highest, -lowest
+        elif coefficient > 0:
+            low, high = coefficient * lowest, coefficient * highest
+        else:
+            low, high = coefficient * highest, coefficient * lowest
+        if -inf < low < inf:
+            finite_low += low
+        else:
+            infinite_low += 1
+        if -inf < high < inf:
+            finite_high += high
+        else:
+            infinite_high += 1
+        if lowest != highest:  # a range narrowed to a point narrows no more
+            ends.append((key, coefficient, low, high))
+    if infinite_low > 1 and infinite_high > 1:
+        return  # the rest of every term is unbounded both ways: nothing narrows
+    for key, coefficient, low, high in ends:
+        # the rest of the relation (every term but this one) lies in [rest_low, rest_high]
+        if -inf < low < inf:
+            rest_low = finite_low - low if not infinite_low else -inf
+        else:
+            rest_low = finite_low if infinite_low == 1 else -inf
+        if -inf < high < inf:
+            rest_high = finite_high - high if not infinite_high else inf
+        else:
+            rest_high = finite_high if infinite_high == 1 else inf
         # coefficient × key = -(the rest)
-        least, most = sorted((-rest_high / coefficient, -rest_low / coefficient))
+        if coefficient > 0:
+            least, most = -rest_high / coefficient, -rest_low / coefficient
+        else:
+            least, most = -rest_low / coefficient, -rest_high / coefficient
         old_low, old_high = bounds[key]
-        new_low = max(old_low, math.ceil(least - 1e-9) if math.isfinite(least) else least)
-        new_high = min(old_high, math.floor(most + 1e-9) if math.isfinite(most) else most)
-        if (new_low, new_high) != (old_low, old_high) and new_low <= new_high:
+        new_low, new_high = old_low, old_high
+        if least > -inf:
+            rounded = math.ceil(least - 1e-9) if least < inf else least
+            if rounded > old_low:
+                new_low = rounded
+        if most < inf:
+            rounded = math.floor(most + 1e-9) if most > -inf else most
+            if rounded < old_high:
+                new_high = rounded
+        if (new_low != old_low or new_high != old_high) and new_low <= new_high:
             bounds[key] = (new_low, new_high)
             changed.add(key)
-    return changed
 
 
 def _known_range(system: System, key: str, hidden: set[str], unknowns: set[str], dropped: set[str]) -> Interval:
@@ -711,14 +773,39 @@ def worked_out_by_bounds(
     dropped: set[str] | None = None,
 ) -> set[str]:
     """Hidden non-zero quantities whose value the ranges fix (`<5` is 1 to 4, a listed row at least 1 …)."""
-    keys = {key for relation in relations for key in relation}
-    intervals = {key: _known_range(system, key, hidden, unknowns, dropped or set()) for key in keys}
-    bounds = narrowed(relations, intervals)
+    intervals = _secret_ranges(system, relations, hidden, unknowns, dropped or set())
+    bounds = narrowed(relations, intervals, points=system.values)
     return {
         key
-        for key in hidden & keys
+        for key in hidden & intervals.keys()
         if bounds[key][0] == bounds[key][1] and system.value(key) and intervals[key][0] != intervals[key][1]
     }
+
+
+def fixed_by_bounds(
+    system: System, relations: list[Relation], hidden: set[str], unknowns: set[str], *, dropped: set[str], key: str
+) -> bool:
+    """Whether `key` is among `worked_out_by_bounds(…)`, found sooner: the narrowing stops once its range is a point
+    (most partners a cell is checked with leave it worked out)."""
+    if key not in hidden or not system.value(key):
+        return False
+    intervals = _secret_ranges(system, relations, hidden, unknowns, dropped)
+    if key not in intervals or intervals[key][0] == intervals[key][1]:
+        return False
+    bounds = narrowed(relations, intervals, until_fixed=key, points=system.values)
+    return bounds[key][0] == bounds[key][1]
+
+
+def _secret_ranges(
+    system: System, relations: list[Relation], hidden: set[str], unknowns: set[str], dropped: set[str]
+) -> dict[str, Interval]:
+    """`_known_range` of the quantities of `relations` a viewer does not read (every other one is its value)."""
+    ranges: dict[str, Interval] = {}
+    for relation in relations:
+        for key in relation:
+            if key not in ranges and (key in hidden or key in unknowns or key in dropped):
+                ranges[key] = _known_range(system, key, hidden, unknowns, dropped)
+    return ranges
 
 
 def _worked_out_exactly(system: System, relations: list[Relation], secret: set[str], unknowns: set[str]) -> set[str]:
@@ -830,11 +917,12 @@ class _Decider:
         self.attempts = defaultdict(int)
 
     def candidates(self, indices: Iterable[int]) -> list[str]:
+        decidable, hidden, values, relations = self.decidable, self.hidden, self.system.values, self.relations
         return [
             key
             for index in indices
-            for key in self.relations[index]
-            if key in self.decidable and key not in self.hidden and self.system.value(key) > 0
+            for key in relations[index]
+            if key in decidable and key not in hidden and values.get(key, 0) > 0
         ]
 
     def written_zeros(self, indices: Iterable[int]) -> list[str]:
@@ -879,25 +967,31 @@ class _Decider:
                     return nearest
             ceiling = cost(nearest)
             cheaper.extend((cost(key), distance, self.system.value(key), key) for key in found if cost(key) < ceiling)
-        tried: set[str] = set()
-        for *_order, key in sorted(cheaper):
-            if key in tried:
-                continue
-            if len(tried) >= CHEAPER_TRIES:
-                break
-            tried.add(key)
+        tries = list(dict.fromkeys(key for *_order, key in sorted(cheaper)))[:CHEAPER_TRIES]
+        for tried, key in enumerate(tries):
             if self.protects(leak, key, bounded=bounded):
                 return key
+            if tried == 0 and not self.any_may_protect(leak, tries[1:], bounded=bounded):
+                return nearest
         return nearest
 
+    def any_may_protect(self, leak: str, partners: list[str], *, bounded: bool) -> bool:
+        """False when `leak` is still worked out with every one of `partners` hidden at once: hiding more cells
+        never tells more, so none of them protects it alone (one check instead of one for each: most fail)."""
+        return len(partners) < 2 or self.left_open(leak, set(partners), bounded=bounded)  # noqa: PLR2004  a pair
+
     def protects(self, leak: str, partner: str, *, bounded: bool) -> bool:
-        """Whether hiding `partner` too leaves `leak` undetermined (for a cell the ranges fixed: its range open).
+        """Whether hiding `partner` too leaves `leak` undetermined (for a cell the ranges fixed: its range open)."""
+        return self.left_open(leak, {partner}, bounded=bounded)
+
+    def left_open(self, leak: str, partners: set[str], *, bounded: bool) -> bool:
+        """Whether hiding `partners` too leaves `leak` undetermined (for a cell the ranges fixed: its range open).
         Only the relations joined to `leak` through hidden cells can fix it, so only those are checked."""
-        hidden = self.hidden | {partner}
+        hidden = self.hidden | partners
         secret = hidden | self.unknowns
         relations = [self.relations[index] for index in sorted(_joined(leak, self.relations, self.by_quantity, secret))]
         if bounded:
-            return leak not in worked_out_by_bounds(self.system, relations, hidden, self.unknowns, self.dropped)
+            return not fixed_by_bounds(self.system, relations, hidden, self.unknowns, dropped=self.dropped, key=leak)
         restricted = [{key: value for key, value in relation.items() if key in secret} for relation in relations]
         return leak not in determined([row for row in restricted if row], self.unknowns)
 

@@ -35,6 +35,7 @@ from core.jobs import own_jobs, start_job, status_label, visible_job
 from core.models import ClosedMonth, Job, User
 from incidents.models import Incident
 from reports import jobs, publishing
+from reports.closed_months import changed_since_closing, closing_of, published_months
 from reports.context import report_context
 from reports.exports import ExportError, check_sheet_size, export_details
 from reports.forms import CloseMonthForm, ExportForm, ReopenMonthForm, ReportFilterForm
@@ -66,12 +67,17 @@ def monthly_report(request: HttpRequest) -> HttpResponse:
     if not request.GET:
         form = ReportFilterForm(initial={"month": month.strftime("%Y-%m")}, user=signed_in(request))
     closed = publishing.is_closed(month)
-    context: dict[str, Any] = {"form": form, "month": month, "closed": closed, "closed_months": _closed_months()}
+    viewer = access.reads_published_figures_only(signed_in(request))
+    # viewers choose among the published months in the form itself; others get links to the latest closed ones
+    context: dict[str, Any] = {"form": form, "month": month, "closed": closed, "closed_months": _closed_months(viewer)}
     try:
         # the page's form asks neither an organisation nor today's figures: only the month is the viewers' rule
         access.check_figures_request(signed_in(request), closed=closed)
     except access.FiguresRefused:
-        messages.info(request, _("Only the figures of closed months are published. Choose a closed month."))
+        if not published_months():
+            messages.info(request, _("Only the figures of closed months are published, and no month is closed yet."))
+        else:
+            messages.info(request, _("Only the figures of closed months are published. Choose a published month."))
         return render(request, "reports/monthly_report.html", context)
     try:
         context.update(report_context(signed_in(request), month, region))
@@ -79,11 +85,22 @@ def monthly_report(request: HttpRequest) -> HttpResponse:
         messages.info(request, _("This month was not published for your regions."))
         return render(request, "reports/monthly_report.html", context)
     context.update(_actions(request, month, closed))
+    context.update(_closing(signed_in(request), month, viewer=viewer))
     return render(request, "reports/monthly_report.html", context)
 
 
-def _closed_months() -> list[datetime.date]:
-    return list(ClosedMonth.objects.filter(is_closed=True).order_by("-month").values_list("month", flat=True)[:24])
+def _closed_months(viewer: bool) -> list[datetime.date]:
+    return [] if viewer else published_months()[:24]
+
+
+def _closing(user: User, month: datetime.date, *, viewer: bool) -> dict[str, Any]:
+    """A closed month's closing (when, by whom, notes; its log for staff) and, for admins, the records changed
+    since."""
+    closing = closing_of(month, with_log=not viewer)
+    if closing is None:
+        return {}
+    changes = changed_since_closing(user, closing) if access.is_admin(user) else None
+    return {"closing_facts": closing, "changes": changes}
 
 
 def _actions(request: HttpRequest, month: datetime.date, closed: bool) -> dict[str, Any]:

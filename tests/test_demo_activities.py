@@ -23,14 +23,14 @@ def _persons(queryset) -> int:
 
 
 def test_demo_gives_the_seed_figures_of_movements_assistance_and_sessions(db):
-    call_command("load_demo", stdout=StringIO())
+    call_command("load_demo", keep_open=True, stdout=StringIO())
     counts = (
         Movement.objects.count(),
         Household.objects.count(),
         AssistanceEvent.objects.count(),
         Session.objects.count(),
     )
-    call_command("load_demo", stdout=StringIO())
+    call_command("load_demo", keep_open=True, stdout=StringIO())
     assert (
         Movement.objects.count(),
         Household.objects.count(),
@@ -71,7 +71,7 @@ def test_demo_gives_the_seed_figures_of_movements_assistance_and_sessions(db):
 
 
 def test_demo_records_are_reviewed_by_someone_else_and_have_a_history(db):
-    call_command("load_demo", stdout=StringIO())
+    call_command("load_demo", keep_open=True, stdout=StringIO())
     for model in (Movement, Household, AssistanceEvent, Session):
         verified = model.objects.filter(status="verified")
         assert verified.exists()
@@ -87,7 +87,7 @@ def test_demo_records_are_reviewed_by_someone_else_and_have_a_history(db):
 
 
 def test_demo_households_have_members_and_planted_duplicates(db):
-    call_command("load_demo", stdout=StringIO())
+    call_command("load_demo", keep_open=True, stdout=StringIO())
     assert Household.objects.count() > 300
     assert Person.objects.count() > 3 * Household.objects.count() // 2
     pairs = likely_duplicate_households(user=User.objects.get(username="admin"))

@@ -22,7 +22,9 @@ pytestmark = pytest.mark.django_db
 def incidents(people: SimpleNamespace) -> None:
     """Threats in Gao (one incident with two, one with other violations too), in Mopti, and a Gao incident without."""
     mopti = AdminArea.objects.get(pcode="ML0501")
-    IncidentFactory(created_by=people.monitor, violations=[{"type": "threat", "men": 1}, {"type": "threat", "women": 2}])
+    IncidentFactory(
+        created_by=people.monitor, violations=[{"type": "threat", "men": 1}, {"type": "threat", "women": 2}]
+    )
     IncidentFactory(created_by=people.monitor, violations=[{"type": "threat", "men": 1}, {"type": "murder", "men": 1}])
     IncidentFactory(created_by=people.partner_monitor, violations=[{"type": "threat", "boys": 1}])
     IncidentFactory(created_by=people.outsider, place=mopti, violations=[{"type": "threat", "girls": 1}])
@@ -44,7 +46,8 @@ def test_the_whole_operations_list_counts_the_types_incidents_from_the_violation
     assert len(counts) == 1
     assert '"incidents_incident"' not in counts[0]  # the incidents themselves are not read to count them
     threat = ViolationType.objects.get(code="threat")
-    semi_join = Incident.objects.filter(pk__gt=0).with_violation_type(threat)  # a condition first: counted the usual way
+    # a condition first: counted the usual way
+    semi_join = Incident.objects.filter(pk__gt=0).with_violation_type(threat)
     assert semi_join.count() == Incident.objects.with_violation_type(threat).count() == 4
 
 

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
 from core import demo
@@ -44,7 +44,17 @@ DEMO_USERS = [
 
 
 class Command(BaseCommand):
-    help = "Load demo organisations and users (and, as record types arrive, a year of records). Safe to run twice."
+    help = (
+        "Load demo organisations and users, a year of records (2021, closed and published) and the first months of "
+        "the next (open). Safe to run twice."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--keep-open",
+            action="store_true",
+            help="Leave the demo year's months open (to try closing them yourself, or for tests of the records).",
+        )
 
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
@@ -61,6 +71,8 @@ class Command(BaseCommand):
             user.regions.set(find_regions(regions))
             rows.append((username, str(role.label), organisation.code, ", ".join(regions) or "all"))
         for name, loader in demo.loaders():
+            if options["keep_open"] and name == demo.CLOSED_MONTHS:
+                continue
             self.stdout.write(f"Demo {name}:")
             loader(lambda line: self.stdout.write(f"  {line}"))
         self._print_logins(rows)

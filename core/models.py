@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -61,7 +62,18 @@ class AdminArea(models.Model):
 class ReferenceItem(models.Model):
     """One entry of a reference list: a stable code and its English and French labels."""
 
-    code = models.CharField(_("code"), max_length=64, unique=True)
+    # A code is part of the names of the tallies' indicators and of the quantities suppression reasons about
+    # ("assistance.cash.gbv.idp.persons"): a dot in it would make them ambiguous (API.md, reports.suppression).
+    code = models.CharField(
+        _("code"),
+        max_length=64,
+        unique=True,
+        validators=[
+            RegexValidator(
+                r"\A[A-Za-z0-9_]+\Z", _("Use only letters, digits and underscores (no dot, dash or space) in a code.")
+            )
+        ],
+    )
     label_en = models.CharField(_("label (English)"), max_length=200)
     label_fr = models.CharField(_("label (French)"), max_length=200)
     sort_order = models.PositiveIntegerField(_("order"), default=0)

@@ -531,8 +531,10 @@ class System:
 def _breakdown_row(measure: str) -> tuple[str, str, str, str | None] | None:
     """What a quantity of a kind's rows by sector and population group counts: (section, kind, sector, population
     group or None); None for any other quantity (a kind's own figure, its year to date)."""
-    row, _g, _group = measure.partition(".g.")
-    match row.split("."):
+    row = measure
+    for group in PEOPLE_FIELDS:  # the people group is the quantity's last part (a code may be "g")
+        row = row.removesuffix(f".g.{group}")
+    match row.split("."):  # codes hold no dot (ReferenceItem.code's validator)
         case [section, kind, sector, name] if name in BREAKDOWN_FIGURES.get(section, ()):
             return section, kind, sector, None
         case [section, kind, sector, group, name] if name in BREAKDOWN_FIGURES.get(section, ()):

@@ -233,11 +233,20 @@ def _scope_figures(
     return merge_figures(month, [cells[pcode] for pcode in sorted(wanted)])
 
 
-def begin_closing(month: datetime.date, *, by: User, note: str, task: Task[Any, Any]) -> Job:
+# A closing note's length: the close page refuses longer, the API keeps the first NOTE_LENGTH characters.
+NOTE_LENGTH = 2000
+
+
+def begin_closing(
+    month: datetime.date, *, by: User, note: str, task: Task[Any, Any], checklist: dict[str, Any] | None = None
+) -> Job:
     """Accept a closing: in one transaction, wait for the writes into the month already under way (its lock),
     refuse a month closing or closed (409), and mark it closing with the job that will store its figures. From
     the commit on, no write enters the month (core.closing) until the job ends. When the task queue cannot be
-    reached, the job is deleted, which un-marks the month, and QueueUnavailable (503) is raised."""
+    reached, the job is deleted, which un-marks the month, and QueueUnavailable (503) is raised.
+
+    `checklist`: what the closing checklist found when the admin closed, and whether they said they close anyway
+    (reports.checklist); the audit log keeps it with the closing."""
     with transaction.atomic():
         lock_month(month, exclusive=True)
         row, _created = ClosedMonth.objects.select_for_update().get_or_create(month=month)
@@ -246,9 +255,10 @@ def begin_closing(month: datetime.date, *, by: User, note: str, task: Task[Any, 
             raise ConflictError(_("This month is being closed already."))
         if state is MonthState.CLOSED:
             raise ConflictError(_("This month is already closed."))
-        row.closing_job = start_job(
-            kind="close_month", user=by, task=task, params={"month": month.isoformat(), "note": note}
-        )
+        params: dict[str, Any] = {"month": month.isoformat(), "note": note}
+        if checklist is not None:
+            params["checklist"] = checklist
+        row.closing_job = start_job(kind="close_month", user=by, task=task, params=params)
         row.save(update_fields=["closing_job"])
         return row.closing_job
 
@@ -292,8 +302,12 @@ def close_month(
     decide_publication(month, published)
     forget_published_answers()
     MonthLog.objects.create(month=month, action=MonthLog.Action.CLOSED, by=by, reason=note)
-    # The note stays in the month's own log: the audit log names the month, not what was written about it.
-    audit.record(audit.Action.MONTH_CLOSED, actor=by, obj=closed, details={"month": f"{month:%Y-%m}"})
+    # The note stays in the month's own log: the audit log names the month, not what was written about it; it keeps
+    # what the closing checklist found (counts) and whether the admin said they closed anyway.
+    details: dict[str, Any] = {"month": f"{month:%Y-%m}"}
+    if job is not None and "checklist" in job.params:
+        details["checklist"] = job.params["checklist"]
+    audit.record(audit.Action.MONTH_CLOSED, actor=by, obj=closed, details=details)
     return closed
 
 
@@ -348,6 +362,24 @@ def _answers(published: dict[str, Any]) -> dict[str, Any]:
 def decide_publication(month: datetime.date, published: dict[str, Any]) -> Publication:
     """Work out, once, what viewers never see of this month: over every scope's answer (national, each region,
     each set of regions), the month's tallies, and what earlier or later closed months already published."""
+    decision, rows = _decide(month, published)
+    publication, _created = Publication.objects.update_or_create(
+        month=month,
+        defaults={"tallies": rows, "hidden": sorted(decision.stored()), "protected": decision.undetermined},
+    )
+    return publication
+
+
+def hidden_if_closed_now(month: datetime.date) -> set[str]:
+    """What viewers would not see of an open month were it closed now (the closing checklist says it before the
+    admin closes): the month's figures for every scope as a closing would publish them, and the same decision,
+    stored nowhere. It costs what a closing's figures cost."""
+    decision, _rows = _decide(month, publish(month))
+    return decision.stored()
+
+
+def _decide(month: datetime.date, published: dict[str, Any]) -> tuple[suppression.Decision, list[dict[str, Any]]]:
+    """The decision of `decide_publication` and the month's tally rows it was made on."""
     reference = suppression.Reference.load()
     system = suppression.System(reference)
     decidable: set[str] = set()
@@ -378,12 +410,7 @@ def decide_publication(month: datetime.date, published: dict[str, Any]) -> Publi
                 decidable.discard(key)
                 if key in hidden or suppression.is_small(container[name]):
                     fixed_hidden.add(key)
-    decision = suppression.decide(system, decidable, fixed_hidden=fixed_hidden)
-    publication, _created = Publication.objects.update_or_create(
-        month=month,
-        defaults={"tallies": rows, "hidden": sorted(decision.stored()), "protected": decision.undetermined},
-    )
-    return publication
+    return suppression.decide(system, decidable, fixed_hidden=fixed_hidden), rows
 
 
 def viewer_scopes() -> set[str]:

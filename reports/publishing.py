@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import dataclasses
 import datetime
+import hashlib
+import json
 import logging
 import uuid
 from collections.abc import Callable, Iterator
@@ -370,16 +373,65 @@ def decide_publication(month: datetime.date, published: dict[str, Any]) -> Publi
     return publication
 
 
+# A preview of what a closing would hide is kept this long, under a key made of everything the decision reads.
+PREVIEW_SECONDS = 3600
+
+
 def hidden_if_closed_now(month: datetime.date) -> set[str]:
     """What viewers would not see of an open month were it closed now (the closing checklist says it before the
     admin closes): the month's figures for every scope as a closing would publish them, and the same decision,
-    stored nowhere. It costs what a closing's figures cost."""
-    decision, _rows = _decide(month, publish(month))
-    return decision.stored()
+    stored nowhere. The figures cost what a closing's cost (about a second on the demo); the decision can take far
+    longer (13 s for the demo's December), so it is cached under a digest of all it reads: asked again while no
+    counted record, reference list, viewer's regions or closed month changed, the preview costs the figures alone."""
+    published = publish(month)
+    rows = _month_tally_rows(month)
+    key = _preview_key(month, published, rows)
+    try:
+        cached = cache.get(key)
+    except Exception:  # noqa: BLE001  the cache down (Redis): worked out again, only slower
+        logger.warning("The cache cannot be read: the suppression preview is worked out again.", exc_info=True)
+        cached = None
+    if cached is not None:
+        return set(cached)
+    decision, _rows = _decide(month, published, rows)
+    hidden = decision.stored()
+    try:
+        cache.set(key, sorted(hidden), PREVIEW_SECONDS)
+    except Exception:  # noqa: BLE001  as above: the preview stands, uncached
+        logger.warning("The cache cannot be written.", exc_info=True)
+    return hidden
 
 
-def _decide(month: datetime.date, published: dict[str, Any]) -> tuple[suppression.Decision, list[dict[str, Any]]]:
-    """The decision of `decide_publication` and the month's tally rows it was made on."""
+def _preview_key(month: datetime.date, published: dict[str, Any], rows: list[dict[str, Any]]) -> str:
+    """A digest of what `_decide` reads: the month's figures and tallies, the reference lists, the scopes viewers
+    read, and the closed months (their published figures and decisions are fixed when they close)."""
+    material = {
+        "month": month.isoformat(),
+        "published": published,
+        "tallies": rows,
+        "reference": dataclasses.asdict(suppression.Reference.load()),
+        "viewer_scopes": sorted(viewer_scopes()),
+        "closed": list(ClosedMonth.objects.filter(is_closed=True).order_by("month").values_list("month", "closed_at")),
+    }
+    digest = hashlib.sha256(json.dumps(material, sort_keys=True, default=_plain).encode()).hexdigest()
+    return f"reports:hidden-preview:{digest}"
+
+
+def _plain(value: Any) -> Any:
+    """JSON for what it does not write: a set in order (the same digest in every process), a date as text."""
+    return sorted(value) if isinstance(value, set | frozenset) else str(value)
+
+
+def _month_tally_rows(month: datetime.date) -> list[dict[str, Any]]:
+    """The month's tallies as viewers may read them, whatever their scope: what the decision covers beside figures."""
+    return viewer_tally_rows(tallies(user=Regions(frozenset()), start=month, end=add_months(month, 1)))
+
+
+def _decide(
+    month: datetime.date, published: dict[str, Any], rows: list[dict[str, Any]] | None = None
+) -> tuple[suppression.Decision, list[dict[str, Any]]]:
+    """The decision of `decide_publication` and the month's tally rows it was made on (`rows`, when the caller has
+    them already)."""
     reference = suppression.Reference.load()
     system = suppression.System(reference)
     decidable: set[str] = set()
@@ -387,7 +439,7 @@ def _decide(month: datetime.date, published: dict[str, Any]) -> tuple[suppressio
     for scope, figures in _answers(published).items():
         if scope in readable:
             decidable |= {key for _c, _n, key in system.add_figures(viewer_answer(figures, scope), scope)}
-    rows = viewer_tally_rows(tallies(user=Regions(frozenset()), start=month, end=add_months(month, 1)))
+    rows = _month_tally_rows(month) if rows is None else rows
     decidable |= {key for _c, _n, key in system.add_tallies(copy.deepcopy(rows), suppression.month_text(month))}
     fixed_hidden: set[str] = set()
     neighbours = Publication.objects.filter(

@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 
@@ -139,9 +139,23 @@ def close_month(request: HttpRequest, month: str) -> HttpResponse:
             messages.error(request, str(error))
             return redirect(report)
         return redirect("reports:job", pk=job.pk)
-    found["suppression"] = checklist.suppressed_cells(checklist.Scope(user), first_day, closed=False)
+    if request.GET.get("suppression"):  # without scripts: worked out in the page (checklist.js fetches it otherwise)
+        found["suppression"] = checklist.suppressed_cells(checklist.Scope(user), first_day, closed=False)
     context = {"month": first_day, "checklist": found, "form": form, "report_url": report}
     return render(request, "reports/close_month.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_GET
+def close_month_suppression(request: HttpRequest, month: str) -> HttpResponse:
+    """The close page's "what viewers will not see", on its own: deciding it takes as long as a closing's decision,
+    so the page fetches it once shown (checklist.js)."""
+    user = signed_in(request)
+    if not access.has_capability(user, Capability.CLOSE_MONTH):
+        raise PermissionDenied
+    first_day = _month_from_path(month)
+    suppressed = checklist.suppressed_cells(checklist.Scope(user), first_day, closed=publishing.is_closed(first_day))
+    return render(request, "reports/_close_suppression.html", {"suppressed": suppressed})
 
 
 @login_required

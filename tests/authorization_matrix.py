@@ -468,6 +468,7 @@ MATRIX: dict[str, Row | tuple[Row, ...]] = {
         Row(page(403, admin=200), kwargs={"month": "2021-12"}),  # the close page and its checklist
         Row(page(403, admin=302), method="post", kwargs={"month": "2021-12"}, data={"acknowledge": "on"}),
     ),
+    "reports:close-month-suppression": Row(page(403, admin=200), kwargs={"month": "2021-12"}),
     "reports:reopen-month": Row(page(403, admin=302), method="post", kwargs={"month": "2021-12"}),
     "reports:exports": Row(page(403, admin=200)),
     # Jobs: the user who started one follows it and downloads its file; for anyone else it does not exist (404).

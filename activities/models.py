@@ -75,6 +75,9 @@ class AssistanceEvent(ReviewedRecord, PeopleCounts):
         indexes = [
             # The supervisor queue: status + region, urgent first, then the oldest submission.
             models.Index(fields=["status", "region", "-urgent", "submitted_at"], name="activities_assist_queue"),
+            # The monthly figures of the whole operation (no region to lead with): the month's verified records and
+            # its records waiting for review (reports.figures, pending_review), by status + month.
+            models.Index(fields=["status", "delivered_on"], name="activities_asst_status_month"),
             # The list and the monthly figures by kind: region + month.
             models.Index(fields=["region", "delivered_on"], name="activities_asst_region_month"),
             # The repeat-assistance warning: the same kind delivered around a date.
@@ -152,6 +155,9 @@ class Session(ReviewedRecord, PeopleCounts):
         indexes = [
             # The supervisor queue: status + region, urgent first, then the oldest submission.
             models.Index(fields=["status", "region", "-urgent", "submitted_at"], name="activities_session_queue"),
+            # The monthly figures of the whole operation (no region to lead with): the month's verified records and
+            # its records waiting for review (reports.figures, pending_review), by status + month.
+            models.Index(fields=["status", "held_on"], name="activities_sess_status_month"),
             # The list and the monthly figures by kind: region + month.
             models.Index(fields=["region", "held_on"], name="activities_sess_region_month"),
             # A closed month's figures say how many of its records changed after closing

@@ -44,6 +44,9 @@ class FlashAlert(ReviewedRecord, PeopleCounts):
         indexes = [
             # The supervisor queue: status + region, urgent first, then the oldest submission.
             models.Index(fields=["status", "region", "-urgent", "submitted_at"], name="alerts_queue"),
+            # The monthly figures of the whole operation (no region to lead with): the month's verified records and
+            # its records waiting for review (reports.figures, pending_review), by status + month.
+            models.Index(fields=["status", "reported_on"], name="alerts_status_month"),
             # The list and the monthly figures: region + month.
             models.Index(fields=["region", "reported_on"], name="alerts_region_month"),
             # A closed month's figures say how many of its records changed after closing

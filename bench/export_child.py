@@ -1,5 +1,6 @@
 """`python -m bench.export_child <user id>`: the records export of every incident (one row per violation) as CSV,
-through reports.exports as an export job writes it, in a process of its own so that its peak memory is its own.
+written by reports.exports.write_records as an export job writes it (by COPY on PostgreSQL), in a process of its own
+so that its peak memory is its own.
 Prints one line of JSON: rows written (without the header), seconds, peak resident memory in MB."""
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ import resource
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,24 +21,17 @@ def main(user_id: int) -> dict[str, Any]:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     django.setup()
     from core.models import User  # noqa: PLC0415  once Django is set up
-    from reports.exports import record_rows, write_table  # noqa: PLC0415
+    from reports.exports import write_records  # noqa: PLC0415
 
     user = User.objects.get(pk=user_id)
-    written = 0
-
-    def counted(rows: Iterator[Sequence[Any]]) -> Iterator[Sequence[Any]]:
-        nonlocal written
-        for row in rows:
-            written += 1
-            yield row
-
     with tempfile.TemporaryDirectory() as folder:
         start = time.perf_counter()
-        write_table(counted(record_rows(user, "incidents", None)), "csv", Path(folder) / "export.csv", lambda n: None)
+        target = Path(folder) / "export.csv"
+        written = write_records(user, "incidents", None, fmt="csv", target=target, progress=lambda _done: None)
         seconds = time.perf_counter() - start
     # ru_maxrss is in kilobytes on Linux.
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"rows": max(0, written - 1), "seconds": seconds, "max_rss_mb": peak_mb}
+    return {"rows": written, "seconds": seconds, "max_rss_mb": peak_mb}
 
 
 if __name__ == "__main__":

@@ -187,6 +187,9 @@ class Movement(ReviewedRecord, PeopleCounts):
         indexes = [
             # The supervisor queue: status + region, urgent first, then the oldest submission.
             models.Index(fields=["status", "region", "-urgent", "submitted_at"], name="beneficiaries_mov_queue"),
+            # The monthly figures of the whole operation (no region to lead with): the month's verified records and
+            # its records waiting for review (reports.figures, pending_review), by status + month.
+            models.Index(fields=["status", "identified_on"], name="beneficiaries_mov_status_month"),
             # The list and the monthly figures: region + month.
             models.Index(fields=["region", "identified_on"], name="beneficiaries_mov_region_month"),
             # A closed month's figures say how many of its records changed after closing

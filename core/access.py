@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from core import audit
 from core.choices import Role, Status
 from core.models import AdminArea as AdminAreaModel
+from core.models import Job as JobModel
 from core.models import User as UserModel
 
 if TYPE_CHECKING:
@@ -382,6 +383,18 @@ def check_figures_request(user: User | AnonymousUser, *, closed: bool, parameter
             )
     if not closed:
         raise FiguresRefused(_("Viewers see the figures of closed months only."))
+
+
+# --- Background jobs (API.md's jobs): a job is its starter's alone.
+
+
+def visible_jobs(user: User | AnonymousUser) -> QuerySet[JobModel]:
+    """The background jobs (closing a month, exports) a user may follow, and whose files they may download: the ones
+    they started, and no other (API.md's jobs). Neither role nor regions open another's job: an admin of any region,
+    a superuser included, finds it nowhere (404), since an export's file holds what its starter's scope let through."""
+    if isinstance(user, AnonymousUser) or not user.is_authenticated or not user.is_active:
+        return JobModel.objects.none()
+    return JobModel.objects.filter(user=user)
 
 
 # --- Managing users (SPEC.md, "Access and data protection"): within the admin's own scope, never more than the

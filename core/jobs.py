@@ -27,7 +27,10 @@ from django.db import DatabaseError, connections, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_stubs_ext import StrOrPromise
 
+from core import access
 from core.errors import QueueUnavailable
 from core.models import Job, User
 
@@ -38,6 +41,25 @@ Work = Callable[[Job, Progress], dict[str, Any] | None]
 
 # What a dead or unreachable broker raises while a task is published (kombu wraps most of redis' errors).
 BROKER_ERRORS = (kombu.exceptions.OperationalError, redis.exceptions.RedisError, OSError)
+
+
+# Where a job stands, in words for the person waiting on it (pages); the model's choices and the API keep the codes.
+STATUS_LABELS: dict[str, StrOrPromise] = {
+    Job.Status.QUEUED: gettext_lazy("Waiting to start"),
+    Job.Status.RUNNING: gettext_lazy("In progress"),
+    Job.Status.DONE: gettext_lazy("Done"),
+    Job.Status.FAILED: gettext_lazy("Failed"),
+}
+
+
+def status_label(status: str) -> str:
+    """A job's status in the reader's language ("In progress", "En cours"); an unknown code as it is."""
+    return str(STATUS_LABELS.get(status, status))
+
+
+def is_finished(job: Job) -> bool:
+    """Done or failed: nothing will change it any more, so a page following it stops asking."""
+    return job.status in (Job.Status.DONE, Job.Status.FAILED)
 
 
 def start_job(
@@ -424,18 +446,13 @@ def _resend(job: Job) -> bool:
 
 
 def visible_job(user: User, job_id: int) -> Job | None:
-    """A job, and its file, belong to the user who started it: for anyone else (admins and superusers
-    included) it does not exist."""
-    if not user.is_authenticated or not user.is_active:
-        return None
-    return Job.objects.filter(pk=job_id, user=user).first()
+    """A job the user may follow (core.access.visible_jobs: their own), else None: a 404 for anyone else."""
+    return access.visible_jobs(user).filter(pk=job_id).first()
 
 
 def own_jobs(user: User) -> QuerySet[Job]:
     """The jobs a user started, newest first: the only jobs any list shows them."""
-    if not user.is_authenticated or not user.is_active:
-        return Job.objects.none()
-    return Job.objects.filter(user=user)
+    return access.visible_jobs(user)
 
 
 def delete_expired_results(retention_days: int, now: datetime.datetime | None = None) -> list[int]:

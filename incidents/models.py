@@ -106,6 +106,9 @@ class Incident(ReviewedRecord):
         indexes = [
             # The supervisor queue: status + region, urgent first, then the oldest submission.
             models.Index(fields=["status", "region", "-urgent", "submitted_at"], name="incidents_queue"),
+            # The monthly figures of the whole operation (no region to lead with): the month's verified records and
+            # its records waiting for review (reports.figures, pending_review), by status + month.
+            models.Index(fields=["status", "reported_on"], name="incidents_status_month"),
             # The list and the monthly figures: region + month.
             models.Index(fields=["region", "reported_on"], name="incidents_region_month"),
             # The list's default order (newest first, then the number): a page is read from the index, filtered
@@ -299,6 +302,9 @@ class GbvReferral(ReviewedRecord):
         indexes = [
             # The focal points' queue and list: status + region, by month.
             models.Index(fields=["status", "region", "reported_on"], name="incidents_gbv_status_region"),
+            # The monthly figures of the whole operation (no region to lead with): the month's verified records and
+            # its records waiting for review (reports.figures, pending_review), by status + month.
+            models.Index(fields=["status", "reported_on"], name="incidents_gbv_status_month"),
             # A closed month's figures say how many of its records changed after closing
             # (reports.publishing: changed_after_closing + the month): the few flagged rows, by month.
             models.Index(

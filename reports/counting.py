@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import TruncMonth
 
 from core.models import ReferenceItem
@@ -34,6 +34,7 @@ from core.records import (
     Tally,
     get_record_type,
     people_sums,
+    people_total_expression,
     record_types,
 )
 from incidents.choices import Sex
@@ -62,6 +63,16 @@ def violation_count(row: Mapping[str, Any]) -> int:
     if row[COLLECTIVE]:
         return int(row["incidents"])
     return sum(people_in(row).values())
+
+
+def violation_count_expression(collective: str = "collective") -> Case:
+    """`violation_count` as SQL, on rows holding the five people sums, `incidents` and the `collective` flag (the
+    monthly cells): summed over cells, it is the count of violations they hold."""
+    return Case(
+        When(**{collective: True}, then=F("incidents")),
+        default=people_total_expression(),
+        output_field=IntegerField(),
+    )
 
 
 def violation_groups(row: Mapping[str, Any]) -> dict[str, int]:

@@ -179,13 +179,17 @@ def raw_figure_numbers(
 
 
 def pending_review(scope: Scope, period: Period) -> dict[str, int]:
-    """The month's records still `submitted`, per record type the figures count."""
-    counts = {}
+    """The month's records still `submitted`, per record type the figures count: one query (a UNION ALL of one
+    count per type)."""
+    per_type = []
     for record_type in counting.counted_types():
         in_month = scope.in_status(record_type.model._default_manager.all(), Status.SUBMITTED).filter(
             period.within(record_type.month_field, period.month)
         )
-        counts[counting.section_key(record_type)] = in_month.count()
+        key = counting.section_key(record_type)
+        per_type.append(in_month.order_by().values(section=Value(key)).annotate(n=Count("pk")).values("section", "n"))
+    counts = dict.fromkeys((counting.section_key(record_type) for record_type in counting.counted_types()), 0)
+    counts.update((row["section"], row["n"]) for row in per_type[0].union(*per_type[1:], all=True))
     return counts
 
 
@@ -346,10 +350,12 @@ def trend(scope: Scope, period: Period) -> list[dict[str, Any]]:
 
 def counted_from_cells(scope: Scope, period: Period) -> dict[str, Any]:
     """The incidents, violations and trend sections, summed from the monthly cells over the 12 months of the trend
-    (which hold the previous month and the year to date), in three GROUP BY queries whose rows are bounded by
-    months x regions x types, not by records: the same answer as `incident_figures`, `violation_figures` and
+    (which hold the previous month and the year to date), in four GROUP BY queries whose rows are bounded by
+    months x regions or types, not by records: the same answer as `incident_figures`, `violation_figures` and
     `trend` on the records (tests and `check_figures` prove it). The counting rule is applied as there, by
-    `counting.violation_count` and `counting.violation_groups` on one row per violation type of each group."""
+    `counting.violation_count` and `counting.violation_groups` on one row per violation type of each period, and
+    by `counting.violation_count_expression` on the cells for the regions and the trend (a cell's count adds up:
+    an incident lies in one cell)."""
     window = period.within("month", period.trend_start)
     incidents = list(
         scope.cells(IncidentCell.objects.filter(window))
@@ -357,23 +363,21 @@ def counted_from_cells(scope: Scope, period: Period) -> dict[str, Any]:
         .annotate(count=Sum("incidents"), occurred_earlier=Sum("occurred_earlier"))
         .order_by()
     )
-    types = [
-        {**row, counting.COLLECTIVE: row["collective"]}
-        for row in scope.cells(ViolationTypeCell.objects.filter(window))
-        .values("month", "region__pcode", "region__name", "type_code", "category_code", "collective")
-        .annotate(**people_sums(), incidents=Sum("incidents"))
+    type_cells = scope.cells(ViolationTypeCell.objects.filter(window))
+    violations = list(
+        type_cells.values("month", "region__pcode", "region__name")
+        .annotate(count=Sum(counting.violation_count_expression()))
         .order_by()
-    ]
+    )
     months = [add_months(period.trend_start, offset) for offset in range(12)]
-    by_type = _types_by_group(types, period)
     return {
         "incidents": _incidents_from_cells(incidents, period),
-        "violations": _violations_from_cells(by_type, scope, period),
+        "violations": _violations_from_cells(_types_by_period(type_cells, period), violations, scope, period),
         "trend": [
             {
                 "month": month.strftime("%Y-%m"),
                 "incidents": _total(incidents, month, add_months(month, 1)),
-                "violations": _count(by_type.get(("trend", month), [])),
+                "violations": _total(violations, month, add_months(month, 1)),
             }
             for month in months
         ],
@@ -389,60 +393,60 @@ def _region_shares(counts: dict[tuple[Any, ...], int], total: int) -> list[dict[
     return _region_rows(shaped, total)
 
 
+def _by_region(rows: list[dict[str, Any]], start: datetime.date, end: datetime.date) -> dict[tuple[Any, ...], int]:
+    counts: defaultdict[tuple[Any, ...], int] = defaultdict(int)
+    for row in rows:
+        if start <= row["month"] < end:
+            counts[(row["region__pcode"], row["region__name"])] += int(row["count"] or 0)
+    return counts
+
+
 def _incidents_from_cells(rows: list[dict[str, Any]], period: Period) -> dict[str, Any]:
     count, previous = _total(rows, period.month, period.end), _total(rows, period.previous, period.month)
-    by_region: defaultdict[tuple[Any, ...], int] = defaultdict(int)
-    for row in rows:
-        if row["month"] == period.month:
-            by_region[(row["region__pcode"], row["region__name"])] += int(row["count"] or 0)
     return {
         "count": count,
         "previous_month": previous,
         "change_pct": change_pct(count, previous),
         "year_to_date": _total(rows, period.year_start, period.end),
         "occurred_earlier": _total(rows, period.month, period.end, key="occurred_earlier"),
-        "by_region": _region_shares(by_region, count),
+        "by_region": _region_shares(_by_region(rows, period.month, period.end), count),
     }
 
 
-def _types_by_group(rows: list[dict[str, Any]], period: Period) -> dict[tuple[Any, ...], list[dict[str, Any]]]:
-    """The type cells added up, in one pass, into one row per violation type (shaped as `counting.violations_by_type`
-    rows, for the counting rule) of each group the answer needs: ("trend", month), ("month",), ("previous",),
-    ("year",), ("month_region", pcode, name) and ("year_region", pcode, name)."""
+_TYPE_PERIODS = ("month", "previous", "year")
+
+
+def _types_by_period(cells: QuerySet[ViolationTypeCell], period: Period) -> dict[str, list[dict[str, Any]]]:
+    """One row per violation type for the month, the previous month and the year to date (shaped as
+    `counting.violations_by_type` rows, for the counting rule), from one GROUP BY query with a filtered sum per
+    period: a type is in a period's rows when a cell of that period holds it."""
+    periods = {
+        "month": period.within("month", period.month),
+        "previous": period.within("month", period.previous, period.month),
+        "year": period.within("month", period.year_start),
+    }
     summed = (*PEOPLE_FIELDS, "incidents")
-    # per group and type: the first row seen (its codes) and the running sums of `summed`
-    merged: defaultdict[tuple[Any, ...], dict[str, tuple[dict[str, Any], list[int]]]] = defaultdict(dict)
+    rows: Any = (  # values() rows, with the sums named per period
+        cells.values("type_code", "category_code", "collective")
+        .annotate(
+            **{f"{name}__{field}": Sum(field, filter=within) for name, within in periods.items() for field in summed}
+        )
+        .order_by()
+    )
+    by_period: dict[str, list[dict[str, Any]]] = {name: [] for name in _TYPE_PERIODS}
     for row in rows:
-        month, region = row["month"], (row["region__pcode"], row["region__name"])
-        groups: list[tuple[Any, ...]] = [("trend", month)]
-        if month == period.month:
-            groups += [("month",), ("month_region", *region)]
-        if month == period.previous:
-            groups.append(("previous",))
-        if month >= period.year_start:
-            groups += [("year",), ("year_region", *region)]
-        values = [int(row[name] or 0) for name in summed]
-        for group in groups:
-            per_type = merged[group]
-            found = per_type.get(row["type_code"])
-            if found is None:
-                per_type[row["type_code"]] = (row, list(values))
+        for name in _TYPE_PERIODS:
+            if row[f"{name}__incidents"] is None:  # no cell of this type in the period
                 continue
-            sums = found[1]
-            for index, value in enumerate(values):
-                sums[index] += value
-    return {
-        group: [
-            {
-                "type_code": first["type_code"],
-                "category_code": first["category_code"],
-                counting.COLLECTIVE: first[counting.COLLECTIVE],
-                **dict(zip(summed, sums, strict=True)),
-            }
-            for first, sums in per_type.values()
-        ]
-        for group, per_type in merged.items()
-    }
+            by_period[name].append(
+                {
+                    "type_code": row["type_code"],
+                    "category_code": row["category_code"],
+                    counting.COLLECTIVE: row["collective"],
+                    **{field: int(row[f"{name}__{field}"] or 0) for field in summed},
+                }
+            )
+    return by_period
 
 
 def _count(per_type: list[dict[str, Any]]) -> int:
@@ -458,25 +462,21 @@ def _people(per_type: list[dict[str, Any]]) -> dict[str, int]:
 
 
 def _violations_from_cells(
-    types: dict[tuple[Any, ...], list[dict[str, Any]]], scope: Scope, period: Period
+    types: dict[str, list[dict[str, Any]]], counts: list[dict[str, Any]], scope: Scope, period: Period
 ) -> dict[str, Any]:
-    count, previous, year = (_count(types.get((name,), [])) for name in ("month", "previous", "year"))
-    regions, year_regions = (
-        {group[1:]: _count(per_type) for group, per_type in types.items() if group[0] == name}
-        for name in ("month_region", "year_region")
-    )
-    by_category, by_type = _violation_codes(types.get(("month",), []), scope, period)
+    count, previous, year = (_count(types[name]) for name in _TYPE_PERIODS)
+    by_category, by_type = _violation_codes(types["month"], scope, period)
     return {
         "count": count,
         "previous_month": previous,
         "change_pct": change_pct(count, previous),
         "year_to_date": year,
-        "by_group": _people(types.get(("month",), [])),
-        "year_to_date_by_group": _people(types.get(("year",), [])),
+        "by_group": _people(types["month"]),
+        "year_to_date_by_group": _people(types["year"]),
         "by_category": by_category,
         "by_type": by_type,
-        "by_region": _region_shares(regions, count),
-        "year_to_date_by_region": _region_shares(year_regions, year),
+        "by_region": _region_shares(_by_region(counts, period.month, period.end), count),
+        "year_to_date_by_region": _region_shares(_by_region(counts, period.year_start, period.end), year),
     }
 
 
@@ -518,9 +518,13 @@ def gbv_figures(scope: Scope, period: Period) -> dict[str, Any]:
     by_service = (
         ServiceReferral.objects.filter(referral__in=counted).values("service__code").annotate(count=Count("id"))
     )
+    totals = month.aggregate(
+        count=Count("pk", filter=Q(consent_to_reporting=True)),
+        excluded=Count("pk", filter=Q(consent_to_reporting=False)),
+    )
     return {
-        "count": counted.count(),
-        "excluded_without_consent": month.filter(consent_to_reporting=False).count(),
+        "count": totals["count"],
+        "excluded_without_consent": totals["excluded"],
         "by_incident_type": largest_first(
             [{"code": row["incident_type__code"], "count": row["count"]} for row in by_type]
         ),

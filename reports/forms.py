@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 from typing import Any, cast
 
 from django import forms
@@ -9,7 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from core.choices import AdminLevel
 from core.filtersets import parse_month
 from core.models import AdminArea
+from reports.exports import FORMATS as FORMATS_BY_KIND
 from reports.exports import ExportError, exportable_choices, validate_export
+from reports.jobs import FORMAT_NAMES
 from reports.publishing import NOTE_LENGTH
 
 
@@ -73,17 +76,25 @@ class ReopenMonthForm(forms.Form):
 
 
 class ExportForm(forms.Form):
-    """What an admin may export in the background."""
+    """What an admin may export in the background. The format follows the kind: left at "Default", each kind is made
+    in its usual format (records and 5W: CSV; the report: PDF), and a format the kind is not made in is refused with
+    the formats it takes. With scripts (static/js/exports.js) the format list offers only the kind's formats, and
+    the fields a kind does not take are hidden; `data-…` attributes tell the script which."""
 
     KINDS = [
         ("records", _("Records (one row per record; incidents: one row per violation)")),
         ("report_pdf", _("The monthly report as PDF")),
         ("5w", _("5W activity table (who, what, where, when, for how many)")),
     ]
-    FORMATS = [("csv", "CSV"), ("xlsx", "Excel"), ("pdf", "PDF")]
+    FORMATS = [("", _("Default (CSV; the report: PDF)")), *FORMAT_NAMES.items()]
 
-    kind = forms.ChoiceField(label=_("Export"), choices=KINDS)
-    record_type = forms.ChoiceField(label=_("Record type"), choices=exportable_choices, required=False)
+    kind = forms.ChoiceField(label=_("Export"), choices=KINDS, widget=forms.Select(attrs={"data-export-kind": ""}))
+    record_type = forms.ChoiceField(
+        label=_("Record type"),
+        choices=exportable_choices,
+        required=False,
+        widget=forms.Select(attrs={"data-export-kinds": "records"}),
+    )
     month = forms.CharField(
         label=_("Month"),
         required=False,
@@ -91,21 +102,34 @@ class ExportForm(forms.Form):
         help_text=_("Or a year, or a range of months. Nothing: every month (records and 5W)."),
     )
     year = forms.CharField(
-        label=_("Year"), required=False, widget=forms.TextInput(attrs={"inputmode": "numeric", "size": 4})
+        label=_("Year"),
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "size": 4, "data-export-kinds": "records 5w"}),
     )
-    format = forms.ChoiceField(label=_("Format"), choices=FORMATS)
+    format = forms.ChoiceField(
+        label=_("Format"),
+        choices=FORMATS,
+        required=False,
+        widget=forms.Select(attrs={"data-formats-by-kind": json.dumps(FORMATS_BY_KIND)}),
+        help_text=_("Records and the 5W table: CSV or Excel. The monthly report: PDF."),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # "from" is a Python keyword: these two fields are added by name, before the format.
         fields = list(self.fields.items())
         at = [name for name, _field in fields].index("format")
+        range_only = {"data-export-kinds": "records 5w"}  # the report is of one month
         months = {
             "from": forms.CharField(
-                label=_("From (month)"), required=False, widget=forms.DateInput(attrs={"type": "month"})
+                label=_("From (month)"),
+                required=False,
+                widget=forms.DateInput(attrs={"type": "month", **range_only}),
             ),
             "to": forms.CharField(
-                label=_("To (month, included)"), required=False, widget=forms.DateInput(attrs={"type": "month"})
+                label=_("To (month, included)"),
+                required=False,
+                widget=forms.DateInput(attrs={"type": "month", **range_only}),
             ),
         }
         self.fields = dict([*fields[:at], *months.items(), *fields[at:]])

@@ -19,7 +19,7 @@ import logging
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from celery import Task
 from django.core.cache import cache
@@ -131,10 +131,20 @@ def _answer_key(closed: ClosedMonth, scope: str, kind: str) -> str:
     return f"reports:published:{version}:{closing}:{kind}:{scope}:{translation.get_language()}"
 
 
+def _closed_month(month: datetime.date) -> ClosedMonth | None:
+    """The month if it is closed. Its published figures (every scope's: a large JSON document) are left in the
+    database until an answer is not in the cache: reading them on every request was most of a cached answer's time."""
+    return ClosedMonth.objects.filter(month=month, is_closed=True).defer("published").first()
+
+
+Answer = TypeVar("Answer", dict[str, Any], dict[str, Any] | None)
+
+
 def _published_answer(
-    closed: ClosedMonth, user: User, region: AdminArea | None, make: Callable[[], dict[str, Any]], kind: str
-) -> dict[str, Any]:
-    """The cached answer, or `make()` cached; with the cache down, `make()` (the answer is never wrong, only slower)."""
+    closed: ClosedMonth, user: User, region: AdminArea | None, make: Callable[[], Answer], kind: str
+) -> Answer:
+    """The cached answer, or `make()` cached; with the cache down, `make()` (the answer is never wrong, only slower).
+    A `make()` answering None (nothing published for the scope) is not cached."""
     try:
         key = _answer_key(closed, request_scope_key(user, region), kind)
         answer = cache.get(key)
@@ -143,6 +153,8 @@ def _published_answer(
         return make()
     if answer is None:
         answer = make()
+        if answer is None:
+            return answer
         try:
             cache.set(key, answer, PUBLISHED_SECONDS)
         except Exception:  # noqa: BLE001  as above: the answer stands, uncached
@@ -158,13 +170,16 @@ def figures_for(
     organisation: Organisation | None = None,
     current: bool = False,
 ) -> dict[str, Any]:
-    closed = ClosedMonth.objects.filter(month=month, is_closed=True).first()
+    closed = _closed_month(month)
     if closed is not None and not current and organisation is None:
-        published = closed.published.get(request_scope_key(user, region))
-        if published:
-            return _published_answer(
-                closed, user, region, lambda: _figures_answer(add_labels(published), closed, user, region), "figures"
-            )
+
+        def published_answer() -> dict[str, Any] | None:
+            published = closed.published.get(request_scope_key(user, region))
+            return _figures_answer(add_labels(published), closed, user, region) if published else None
+
+        answer = _published_answer(closed, user, region, published_answer, "figures")
+        if answer is not None:
+            return answer
     with reading_replica():  # today's figures may lag the primary by the replica's delay; published ones never
         figures = monthly_figures(user=user, month=month, region=region, organisation=organisation)
     return _figures_answer(figures, closed, user, region)
@@ -494,12 +509,14 @@ def viewer_figures(
 ) -> dict[str, Any]:
     """A closed month's published figures as a viewer reads them, with the stored hidden set applied (hidden
     cells are None, or what `marker` writes for them)."""
-    closed = ClosedMonth.objects.get(month=month, is_closed=True)
+    closed = _closed_month(month)
+    if closed is None:
+        raise ClosedMonth.DoesNotExist(month)
     scope = request_scope_key(user, region)
-    if scope not in closed.published:
-        raise NotPublished(scope)
 
     def shown(cell_marker: Callable[[Any], Any]) -> dict[str, Any]:
+        if scope not in closed.published:
+            raise NotPublished(scope)
         figures = {
             **add_labels(closed.published[scope]),
             "closed": True,

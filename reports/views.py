@@ -1,4 +1,5 @@
-"""Report pages: the monthly report (with its charts), closing and reopening a month, and finished jobs."""
+"""Report pages: the monthly report (with its charts), closing and reopening a month, exports, and the jobs that
+close months and make exports."""
 
 from __future__ import annotations
 
@@ -30,12 +31,12 @@ from core.closing import MonthState, month_state
 from core.errors import ConflictError
 from core.filtersets import parse_month
 from core.http import signed_in
-from core.jobs import own_jobs, start_job, visible_job
+from core.jobs import own_jobs, start_job, status_label, visible_job
 from core.models import ClosedMonth, Job, User
 from incidents.models import Incident
-from reports import checklist, publishing
+from reports import checklist, jobs, publishing
 from reports.context import report_context
-from reports.exports import ExportError, check_sheet_size, export_details, export_period
+from reports.exports import ExportError, check_sheet_size, export_details
 from reports.forms import CloseMonthForm, ExportForm, ReopenMonthForm, ReportFilterForm
 from reports.tasks import close_month_job, export_job
 
@@ -179,13 +180,27 @@ def reopen_month(request: HttpRequest, month: str) -> HttpResponse:
 
 
 def _job_context(job: Job) -> dict[str, Any]:
-    return {"job": job, "retention_days": settings.VIGIE_EXPORT_RETENTION_DAYS}
+    context: dict[str, Any] = {
+        "job": job,
+        "about": jobs.summary(job),
+        "retention_days": settings.VIGIE_EXPORT_RETENTION_DAYS,
+        # Where the page's script (static/js/job_progress.js) follows the job: API.md's job, by session.
+        "job_url": reverse("api-job", args=[job.pk]),
+        "progress_words": {
+            "statuses": {status: status_label(status) for status in Job.Status.values},
+            "percent": _("%(percent)s%%") % {"percent": "{n}"},  # the page's own words for "40 %"
+        },
+    }
+    if job.kind == "close_month" and job.status == Job.Status.FAILED and job.params.get("month"):
+        context["month_open"] = month_state(datetime.date.fromisoformat(job.params["month"])) is MonthState.OPEN
+    return context
 
 
 @login_required
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """A background job's progress (the page refreshes itself) and its download link when ready: for the user
-    who started it only."""
+    """A background job's progress and its download link when ready, for the user who started it only. Until the
+    job ends the page follows it: its script asks the job's JSON every few seconds, and without scripts the page
+    refreshes itself."""
     job = visible_job(signed_in(request), pk)
     if job is None:
         raise Http404
@@ -247,15 +262,13 @@ def exports(request: HttpRequest) -> HttpResponse:
     """Admins start an export here; the job page follows it and offers the file. Earlier exports are listed."""
     if not access.has_capability(signed_in(request), Capability.RECORDS_EXPORT):
         raise PermissionDenied
-    form = ExportForm(request.POST or None, initial={"format": "csv"})
+    form = ExportForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and _fits_its_format(form, signed_in(request)):
         params = {**form.cleaned_data["params"], "language": translation.get_language() or "en"}
         job = start_job(kind=f"export_{params['kind']}", user=signed_in(request), task=export_job, params=params)
         audit.record(audit.Action.EXPORT_STARTED, request=request, obj=job, details=export_details(params, "page"))
         return redirect("reports:job", pk=job.pk)
-    recent = [
-        (job, export_period(job.params)) for job in own_jobs(signed_in(request)).filter(kind__startswith="export_")[:20]
-    ]
+    recent = [jobs.summary(job) for job in own_jobs(signed_in(request)).filter(kind__startswith="export_")[:20]]
     return render(
         request,
         "reports/exports.html",

@@ -408,6 +408,29 @@ def test_the_admin_closes_anyway_with_a_note(people, march, client: Client, djan
 
 
 @pytest.mark.django_db
+def test_trying_a_failed_closing_again_keeps_the_admins_word(
+    people, march, client: Client, django_capture_on_commit_callbacks
+) -> None:
+    """A closing whose job failed is started again from its job page with its note and, when the admin had said
+    they close anyway, that too: the same closing, not a refusal for a box ticked before."""
+    checklist_then = {"pending": 2, "missing": 3, "outliers": 2, "late": 1, "acknowledged": True}
+    failed = Job.objects.create(
+        user=people.admin,
+        kind="close_month",
+        task="reports.close_month",
+        status=Job.Status.FAILED,
+        params={"month": "2022-03-01", "note": "Sent", "checklist": checklist_then},
+    )
+    client.force_login(people.admin)
+    page = client.get(f"/reports/jobs/{failed.pk}/").content.decode()
+    assert 'name="acknowledge" value="on"' in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(PAGE, {"note": "Sent", "acknowledge": "on"})
+    assert response.status_code == 302
+    assert ClosedMonth.objects.get(month=MARCH).is_closed
+
+
+@pytest.mark.django_db
 def test_a_month_without_findings_closes_without_acknowledgement(
     people, client: Client, django_capture_on_commit_callbacks
 ) -> None:

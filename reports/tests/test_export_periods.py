@@ -127,7 +127,7 @@ def test_the_page_exports_a_range(people, data, django_capture_on_commit_callbac
     job = Job.objects.get()
     assert (job.params["from"], job.params["to"]) == ("2021-11-01", "2021-12-01")
     assert len(_rows(job)) == 12
-    assert "2021-11-to-2021-12" in _page(people.admin).get(PAGE).content.decode()
+    assert "2021-11 to 2021-12" in _page(people.admin).get(PAGE).content.decode()  # the period in words
 
 
 def test_the_page_says_a_range_is_reversed(people) -> None:

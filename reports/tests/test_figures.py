@@ -53,6 +53,17 @@ def test_incidents(people, data):
     }
 
 
+def test_records_waiting_for_review_are_counted_in_one_query(people, data, django_assert_num_queries):
+    from reports.figures import Period, Scope, pending_review  # noqa: PLC0415
+
+    # one UNION ALL of a count per record type (the supervisor's regions are read once, before)
+    scope = Scope(people.supervisor)
+    people.supervisor.region_pcodes()
+    with django_assert_num_queries(1):
+        counts = pending_review(scope, Period(DEC))
+    assert counts == {"incidents": 1, "gbv_referrals": 1, "movements": 0, "assistance": 0, "sessions": 0, "alerts": 0}
+
+
 def test_violations_count_people_and_collective_ones_once(people, data):
     violations = monthly_figures(user=people.admin, month=DEC)["violations"]
     assert (violations["count"], violations["previous_month"], violations["change_pct"]) == (17, 4, 325.0)

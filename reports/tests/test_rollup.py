@@ -174,14 +174,14 @@ def test_a_type_made_collective_in_the_reference_list_recounts_the_cells(cast: S
     assert_cells_equal_a_recount(cast)
 
 
-def test_the_counted_sections_take_four_queries_whatever_the_records(
+def test_the_counted_sections_take_five_queries_whatever_the_records(
     cast: SimpleNamespace, django_assert_num_queries: Any
 ) -> None:
     for day in (3, 4, 5):
         IncidentFactory(created_by=cast.monitor, status=Status.VERIFIED, reported_on=datetime.date(2021, 12, day))
-    # the user's regions (Gao); incident cells by month and region; type cells by month, region and type; the
-    # month's category cells by category (the scope is a condition of each)
-    with django_assert_num_queries(4):
+    # the user's regions (Gao); incident cells by month and region; violations by month and region; type cells by
+    # type, with a sum per period; the month's category cells by category (the scope is a condition of each)
+    with django_assert_num_queries(5):
         counted_from_cells(Scope(cast.supervisor), Period(MONTHS[1]))
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import enum
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
@@ -54,12 +55,23 @@ CLOSING_STATUSES = (Job.Status.QUEUED, Job.Status.RUNNING)
 def month_state(day: datetime.date) -> MonthState:
     """Closing while the month's closing job is queued or running (it may be closed already: its job has not
     ended), else closed or open."""
-    row = ClosedMonth.objects.filter(month=first_day(day)).values("is_closed", "closing_job__status").first()
-    if row is None:
-        return MonthState.OPEN
-    if row["closing_job__status"] in CLOSING_STATUSES:
-        return MonthState.CLOSING
-    return MonthState.CLOSED if row["is_closed"] else MonthState.OPEN
+    return month_states([day])[first_day(day)]
+
+
+def month_states(days: Iterable[datetime.date]) -> dict[datetime.date, MonthState]:
+    """The state of each month of `days` (keyed by first day), in one query: a page of records (the review queue)
+    says which of them lie in a closed month without asking month by month."""
+    months = {first_day(day) for day in days}
+    states = dict.fromkeys(months, MonthState.OPEN)
+    if not months:
+        return states
+    rows = ClosedMonth.objects.filter(month__in=months).values_list("month", "is_closed", "closing_job__status")
+    for month, is_closed, job_status in rows:
+        if job_status in CLOSING_STATUSES:
+            states[month] = MonthState.CLOSING
+        elif is_closed:
+            states[month] = MonthState.CLOSED
+    return states
 
 
 def check_month_open(

@@ -33,7 +33,9 @@ from core import access, workflow
 from core.access import Action, Family
 from core.audit import Channel
 from core.choices import Status
+from core.closing import MonthState, month_states
 from core.errors import ConflictError
+from core.filtersets import MonthField, month_bounds
 from core.http import signed_in
 from core.inputs import whole_number
 from core.models import AdminArea, Organisation, User
@@ -52,6 +54,10 @@ class QueueFilterForm(forms.Form):
         label=gettext_lazy("Organisation"), queryset=Organisation.objects.all(), to_field_name="code", required=False
     )
     min_age = forms.IntegerField(label=gettext_lazy("Waiting at least (days)"), min_value=0, required=False)
+    # The closing checklist links here, a month's records of one region, organisation and type.
+    month = MonthField(
+        label=gettext_lazy("Month (YYYY-MM)"), required=False, widget=forms.DateInput(attrs={"type": "month"})
+    )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -96,6 +102,15 @@ class QueueEntry:
     age_days: int
     own: bool
     duplicates: list[ReviewedRecord] = field(default_factory=list)
+    # The record's month is closed (or closing), and whether this reviewer may still verify it there
+    # (`mark_closed_months`): records left submitted when a month closed stay here for an admin.
+    month_state: MonthState = MonthState.OPEN
+    verifies_in_closed_month: bool = True
+
+    @property
+    def needs_admin(self) -> bool:
+        """Closed month, and this reviewer may not verify there: the row says so instead of offering "Verify"."""
+        return self.month_state is MonthState.CLOSED and not self.verifies_in_closed_month
 
     @property
     def key(self) -> str:
@@ -143,6 +158,10 @@ def _waiting(record_type: RecordType, user: User, filters: dict[str, Any]) -> Qu
         queryset = queryset.filter(organisation=filters["organisation"])
     if filters.get("min_age") is not None:
         queryset = queryset.filter(submitted_at__lte=timezone.now() - datetime.timedelta(days=filters["min_age"]))
+    if filters.get("month"):
+        start, end = month_bounds(filters["month"])
+        field = record_type.month_field
+        queryset = queryset.filter(**{f"{field}__gte": start, f"{field}__lt": end}) if field else queryset.none()
     return queryset
 
 
@@ -246,6 +265,20 @@ def _entries(keys: list[QueueKey], user: User, request: HttpRequest) -> list[Que
     return [loaded[(key[2].slug, key[3])] for key in keys if (key[2].slug, key[3]) in loaded]
 
 
+def mark_closed_months(entries: list[QueueEntry], user: User) -> None:
+    """Mark the page's records whose month is closed or closing (one query for the page's months, beside the
+    queue's own): records still submitted when their month closed stay in the queue, and only an admin (a GBV focal
+    point, for a referral) verifies them there (core.closing)."""
+    states = month_states(entry.record.month_date for entry in entries if entry.record.month_date is not None)
+    for entry in entries:
+        if entry.record.month_date is None:
+            continue
+        entry.month_state = states[entry.record.month_date.replace(day=1)]
+        entry.verifies_in_closed_month = access.may_change_in_closed_month(
+            user, entry.record_type.family, Action.REVIEW, "verify"
+        )
+
+
 def _duplicates(record_type: RecordType, records: list[ReviewedRecord], user: User) -> dict[int, list[Any]]:
     finder = record_type.find_duplicates
     if finder is None or not records:
@@ -268,10 +301,12 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     page_keys = _page_keys(signed_in(request), page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
+    entries = _entries(page_keys, signed_in(request), request)
+    mark_closed_months(entries, signed_in(request))
     context = {
         "form": form,
         "page": page,
-        "entries": _entries(page_keys, signed_in(request), request),
+        "entries": entries,
         "query": query.urlencode(),
         "filtered": any(request.GET.get(name) for name in form.fields),
         "next": request.get_full_path(),

@@ -16,6 +16,7 @@ from reports.closed_months import published_months
 from reports.exports import FORMATS as FORMATS_BY_KIND
 from reports.exports import ExportError, exportable_choices, validate_export
 from reports.jobs import FORMAT_NAMES
+from reports.publishing import NOTE_LENGTH
 
 
 class ReportFilterForm(forms.Form):
@@ -50,7 +51,35 @@ class ReportFilterForm(forms.Form):
 
 
 class CloseMonthForm(forms.Form):
-    note = forms.CharField(label=_("Note (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    """The close page's form: a note kept with the published month, and, when the closing checklist has findings,
+    the admin's word that they close anyway."""
+
+    note = forms.CharField(
+        label=_("Note (optional)"),
+        required=False,
+        max_length=NOTE_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kept with the published month: readers of its report see it (what is missing, what was late…)."),
+    )
+    acknowledge = forms.BooleanField(
+        label=_("I have read the checklist and close the month anyway"),
+        required=False,
+    )
+
+    def __init__(self, *args: Any, needs_acknowledgement: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.needs_acknowledgement = needs_acknowledgement
+        if not needs_acknowledgement:
+            del self.fields["acknowledge"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.needs_acknowledgement and not cleaned.get("acknowledge"):
+            self.add_error(
+                "acknowledge",
+                _("The checklist has findings: tick this box to close the month anyway, or deal with them first."),
+            )
+        return cleaned
 
 
 class ReopenMonthForm(forms.Form):

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import dataclasses
 import datetime
+import hashlib
+import json
 import logging
 import uuid
 from collections.abc import Callable, Iterator
@@ -248,11 +251,20 @@ def _scope_figures(
     return merge_figures(month, [cells[pcode] for pcode in sorted(wanted)])
 
 
-def begin_closing(month: datetime.date, *, by: User, note: str, task: Task[Any, Any]) -> Job:
+# A closing note's length: the close page refuses longer, the API keeps the first NOTE_LENGTH characters.
+NOTE_LENGTH = 2000
+
+
+def begin_closing(
+    month: datetime.date, *, by: User, note: str, task: Task[Any, Any], checklist: dict[str, Any] | None = None
+) -> Job:
     """Accept a closing: in one transaction, wait for the writes into the month already under way (its lock),
     refuse a month closing or closed (409), and mark it closing with the job that will store its figures. From
     the commit on, no write enters the month (core.closing) until the job ends. When the task queue cannot be
-    reached, the job is deleted, which un-marks the month, and QueueUnavailable (503) is raised."""
+    reached, the job is deleted, which un-marks the month, and QueueUnavailable (503) is raised.
+
+    `checklist`: what the closing checklist found when the admin closed, and whether they said they close anyway
+    (reports.checklist); the audit log keeps it with the closing."""
     with transaction.atomic():
         lock_month(month, exclusive=True)
         row, _created = ClosedMonth.objects.select_for_update().get_or_create(month=month)
@@ -261,9 +273,10 @@ def begin_closing(month: datetime.date, *, by: User, note: str, task: Task[Any, 
             raise ConflictError(_("This month is being closed already."))
         if state is MonthState.CLOSED:
             raise ConflictError(_("This month is already closed."))
-        row.closing_job = start_job(
-            kind="close_month", user=by, task=task, params={"month": month.isoformat(), "note": note}
-        )
+        params: dict[str, Any] = {"month": month.isoformat(), "note": note}
+        if checklist is not None:
+            params["checklist"] = checklist
+        row.closing_job = start_job(kind="close_month", user=by, task=task, params=params)
         row.save(update_fields=["closing_job"])
         return row.closing_job
 
@@ -307,8 +320,12 @@ def close_month(
     decide_publication(month, published)
     forget_published_answers()
     MonthLog.objects.create(month=month, action=MonthLog.Action.CLOSED, by=by, reason=note)
-    # The note stays in the month's own log: the audit log names the month, not what was written about it.
-    audit.record(audit.Action.MONTH_CLOSED, actor=by, obj=closed, details={"month": f"{month:%Y-%m}"})
+    # The note stays in the month's own log: the audit log names the month, not what was written about it; it keeps
+    # what the closing checklist found (counts) and whether the admin said they closed anyway.
+    details: dict[str, Any] = {"month": f"{month:%Y-%m}"}
+    if job is not None and "checklist" in job.params:
+        details["checklist"] = job.params["checklist"]
+    audit.record(audit.Action.MONTH_CLOSED, actor=by, obj=closed, details=details)
     return closed
 
 
@@ -363,6 +380,73 @@ def _answers(published: dict[str, Any]) -> dict[str, Any]:
 def decide_publication(month: datetime.date, published: dict[str, Any]) -> Publication:
     """Work out, once, what viewers never see of this month: over every scope's answer (national, each region,
     each set of regions), the month's tallies, and what earlier or later closed months already published."""
+    decision, rows = _decide(month, published)
+    publication, _created = Publication.objects.update_or_create(
+        month=month,
+        defaults={"tallies": rows, "hidden": sorted(decision.stored()), "protected": decision.undetermined},
+    )
+    return publication
+
+
+# A preview of what a closing would hide is kept this long, under a key made of everything the decision reads.
+PREVIEW_SECONDS = 3600
+
+
+def hidden_if_closed_now(month: datetime.date) -> set[str]:
+    """What viewers would not see of an open month were it closed now (the closing checklist says it before the
+    admin closes): the month's figures for every scope as a closing would publish them, and the same decision,
+    stored nowhere. The figures cost what a closing's cost (about a second on the demo); the decision can take far
+    longer (13 s for the demo's December), so it is cached under a digest of all it reads: asked again while no
+    counted record, reference list, viewer's regions or closed month changed, the preview costs the figures alone."""
+    published = publish(month)
+    rows = _month_tally_rows(month)
+    key = _preview_key(month, published, rows)
+    try:
+        cached = cache.get(key)
+    except Exception:  # noqa: BLE001  the cache down (Redis): worked out again, only slower
+        logger.warning("The cache cannot be read: the suppression preview is worked out again.", exc_info=True)
+        cached = None
+    if cached is not None:
+        return set(cached)
+    decision, _rows = _decide(month, published, rows)
+    hidden = decision.stored()
+    try:
+        cache.set(key, sorted(hidden), PREVIEW_SECONDS)
+    except Exception:  # noqa: BLE001  as above: the preview stands, uncached
+        logger.warning("The cache cannot be written.", exc_info=True)
+    return hidden
+
+
+def _preview_key(month: datetime.date, published: dict[str, Any], rows: list[dict[str, Any]]) -> str:
+    """A digest of what `_decide` reads: the month's figures and tallies, the reference lists, the scopes viewers
+    read, and the closed months (their published figures and decisions are fixed when they close)."""
+    material = {
+        "month": month.isoformat(),
+        "published": published,
+        "tallies": rows,
+        "reference": dataclasses.asdict(suppression.Reference.load()),
+        "viewer_scopes": sorted(viewer_scopes()),
+        "closed": list(ClosedMonth.objects.filter(is_closed=True).order_by("month").values_list("month", "closed_at")),
+    }
+    digest = hashlib.sha256(json.dumps(material, sort_keys=True, default=_plain).encode()).hexdigest()
+    return f"reports:hidden-preview:{digest}"
+
+
+def _plain(value: Any) -> Any:
+    """JSON for what it does not write: a set in order (the same digest in every process), a date as text."""
+    return sorted(value) if isinstance(value, set | frozenset) else str(value)
+
+
+def _month_tally_rows(month: datetime.date) -> list[dict[str, Any]]:
+    """The month's tallies as viewers may read them, whatever their scope: what the decision covers beside figures."""
+    return viewer_tally_rows(tallies(user=Regions(frozenset()), start=month, end=add_months(month, 1)))
+
+
+def _decide(
+    month: datetime.date, published: dict[str, Any], rows: list[dict[str, Any]] | None = None
+) -> tuple[suppression.Decision, list[dict[str, Any]]]:
+    """The decision of `decide_publication` and the month's tally rows it was made on (`rows`, when the caller has
+    them already)."""
     reference = suppression.Reference.load()
     system = suppression.System(reference)
     decidable: set[str] = set()
@@ -370,7 +454,7 @@ def decide_publication(month: datetime.date, published: dict[str, Any]) -> Publi
     for scope, figures in _answers(published).items():
         if scope in readable:
             decidable |= {key for _c, _n, key in system.add_figures(viewer_answer(figures, scope), scope)}
-    rows = viewer_tally_rows(tallies(user=Regions(frozenset()), start=month, end=add_months(month, 1)))
+    rows = _month_tally_rows(month) if rows is None else rows
     decidable |= {key for _c, _n, key in system.add_tallies(copy.deepcopy(rows), suppression.month_text(month))}
     fixed_hidden: set[str] = set()
     neighbours = Publication.objects.filter(
@@ -393,12 +477,7 @@ def decide_publication(month: datetime.date, published: dict[str, Any]) -> Publi
                 decidable.discard(key)
                 if key in hidden or suppression.is_small(container[name]):
                     fixed_hidden.add(key)
-    decision = suppression.decide(system, decidable, fixed_hidden=fixed_hidden)
-    publication, _created = Publication.objects.update_or_create(
-        month=month,
-        defaults={"tallies": rows, "hidden": sorted(decision.stored()), "protected": decision.undetermined},
-    )
-    return publication
+    return suppression.decide(system, decidable, fixed_hidden=fixed_hidden), rows
 
 
 def viewer_scopes() -> set[str]:

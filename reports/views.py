@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 
@@ -34,7 +34,7 @@ from core.http import signed_in
 from core.jobs import own_jobs, start_job, status_label, visible_job
 from core.models import ClosedMonth, Job, User
 from incidents.models import Incident
-from reports import jobs, publishing
+from reports import checklist, jobs, publishing
 from reports.closed_months import changed_since_closing, closing_of, published_months
 from reports.context import report_context
 from reports.exports import ExportError, check_sheet_size, export_details
@@ -113,7 +113,7 @@ def _actions(request: HttpRequest, month: datetime.date, closed: bool) -> dict[s
         "may_close": access.has_capability(user, Capability.CLOSE_MONTH),
         "tallies_csv": f"{reverse('api-reports-tallies')}?{query}&format=csv",
         "tallies_xlsx": f"{reverse('api-reports-tallies')}?{query}&format=xlsx",
-        "close_form": CloseMonthForm() if not closed and not closing else None,
+        "close_url": reverse("reports:close-month", args=[f"{month:%Y-%m}"]) if not closed and not closing else "",
         "reopen_form": ReopenMonthForm() if closed and not closing else None,
     }
 
@@ -126,19 +126,54 @@ def _month_from_path(month: str) -> datetime.date:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def close_month(request: HttpRequest, month: str) -> HttpResponse:
-    if not access.has_capability(signed_in(request), Capability.CLOSE_MONTH):
+    """GET: the close page, the closing checklist above the form. POST: close the month; when the checklist has
+    findings (counted again now: records may have moved since the page was read), only with the admin's word that
+    they close anyway."""
+    user = signed_in(request)
+    if not access.has_capability(user, Capability.CLOSE_MONTH):
         raise PermissionDenied
     first_day = _month_from_path(month)
-    form = CloseMonthForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""  # the note is optional free text
-    try:
-        job = publishing.begin_closing(first_day, by=signed_in(request), note=note, task=close_month_job)
-    except ConflictError as error:
-        messages.error(request, str(error))
-        return redirect(f"{reverse('reports:monthly')}?month={first_day:%Y-%m}")
-    return redirect("reports:job", pk=job.pk)
+    report = f"{reverse('reports:monthly')}?month={first_day:%Y-%m}"
+    state = month_state(first_day)
+    if state is not MonthState.OPEN:
+        messages.error(
+            request,
+            _("This month is being closed already.")
+            if state is MonthState.CLOSING
+            else _("This month is already closed."),
+        )
+        return redirect(report)
+    found = checklist.closing_checklist(user=user, month=first_day, with_suppression=False)
+    form = CloseMonthForm(request.POST or None, needs_acknowledgement=found["needs_acknowledgement"])
+    if request.method == "POST" and form.is_valid():
+        summary = {**found["findings"], "acknowledged": bool(form.cleaned_data.get("acknowledge"))}
+        try:
+            job = publishing.begin_closing(
+                first_day, by=user, note=form.cleaned_data["note"], task=close_month_job, checklist=summary
+            )
+        except ConflictError as error:
+            messages.error(request, str(error))
+            return redirect(report)
+        return redirect("reports:job", pk=job.pk)
+    if request.GET.get("suppression"):  # without scripts: worked out in the page (checklist.js fetches it otherwise)
+        found["suppression"] = checklist.suppressed_cells(checklist.Scope(user), first_day, closed=False)
+    context = {"month": first_day, "checklist": found, "form": form, "report_url": report}
+    return render(request, "reports/close_month.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_GET
+def close_month_suppression(request: HttpRequest, month: str) -> HttpResponse:
+    """The close page's "what viewers will not see", on its own: deciding it takes as long as a closing's decision,
+    so the page fetches it once shown (checklist.js)."""
+    user = signed_in(request)
+    if not access.has_capability(user, Capability.CLOSE_MONTH):
+        raise PermissionDenied
+    first_day = _month_from_path(month)
+    suppressed = checklist.suppressed_cells(checklist.Scope(user), first_day, closed=publishing.is_closed(first_day))
+    return render(request, "reports/_close_suppression.html", {"suppressed": suppressed})
 
 
 @login_required

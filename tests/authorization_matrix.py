@@ -459,10 +459,16 @@ MATRIX: dict[str, Row | tuple[Row, ...]] = {
     "api-reports-monthly": Row(api(viewer=403), data={"month": "2021-12"}),
     "api-reports-tallies": Row(api(monitor=403, gbv=403, viewer=403), data={"month": "2021-12"}),
     "api-month-close": Row(api(403, admin=202), method="post", kwargs={"month": "2021-12"}),
+    # The closing checklist: every admin, each within their scope (reports/tests/test_checklist.py reads the answers).
+    "api-month-checklist": Row(api(403, admin=200), kwargs={"month": "2021-12"}),
     "api-month-reopen": Row(api(403, admin=400), method="post", kwargs={"month": "2021-12"}),
     "api-exports": Row(api(403, admin=400), method="post"),
     "reports:monthly": Row(page()),
-    "reports:close-month": Row(page(403, admin=302), method="post", kwargs={"month": "2021-12"}),
+    "reports:close-month": (
+        Row(page(403, admin=200), kwargs={"month": "2021-12"}),  # the close page and its checklist
+        Row(page(403, admin=302), method="post", kwargs={"month": "2021-12"}, data={"acknowledge": "on"}),
+    ),
+    "reports:close-month-suppression": Row(page(403, admin=200), kwargs={"month": "2021-12"}),
     "reports:reopen-month": Row(page(403, admin=302), method="post", kwargs={"month": "2021-12"}),
     "reports:exports": Row(page(403, admin=200)),
     # Jobs: the user who started one follows it and downloads its file; for anyone else it does not exist (404).

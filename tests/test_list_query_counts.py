@@ -195,9 +195,10 @@ def test_review_queue_query_count_is_fixed(
     # every type); per type on the page, its records joined with what the rows show (6); incidents: the duplicate
     # candidates as values with their violation types, the matching incidents, the violations of the matches and of
     # the page's incidents that have one (3); households: their likely duplicates
-    # (households, their reviewer and population group, members: 4); the unread notifications; the filter form's
-    # regions and organisations; the session saved (3).
-    with django_assert_num_queries(24):
+    # (households, their reviewer and population group, members: 4); the page's months against the closed months
+    # (which rows need an admin); the unread notifications; the filter form's regions and organisations; the session
+    # saved (3).
+    with django_assert_num_queries(25):
         response = client.get("/review/")
     assert response.status_code == 200
     html = response.content.decode()

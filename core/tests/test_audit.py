@@ -237,7 +237,10 @@ class TestMonths:
         closed = ClosedMonth.objects.get(month=self.DECEMBER, is_closed=True)
         entry = only(Action.MONTH_CLOSED)
         assert (entry.actor, entry.object_type, entry.object_id) == (people.admin, "core.closedmonth", str(closed.pk))
-        assert entry.details == {"month": "2021-12"}
+        # what the closing checklist found (nothing here) and whether the admin said they close anyway; never the note
+        checklist = {"pending": 0, "missing": 0, "outliers": 0, "late": 0, "acknowledged": False}
+        assert entry.details == {"month": "2021-12", "checklist": checklist}
+        assert "cluster" not in json.dumps(entry.details)
 
     def test_reopening_a_month_is_logged_without_its_reason(self, people: SimpleNamespace) -> None:
         close_month(self.DECEMBER, by=people.admin, published={})

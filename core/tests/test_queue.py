@@ -156,9 +156,10 @@ class TestQueue:
         client.force_login(people.supervisor)
         # session, user, regions; the queue's count and its page of keys (one ordered query over every record type,
         # whatever their number); the page's records; the duplicate candidates as values with their violation types;
-        # the matching incidents; the violations of the matches and of the page's incidents that have one;
-        # unread notifications; the filter form's regions and organisations; the session saved (3)
-        assert count_queries(5) == count_queries(50) == 15
+        # the matching incidents; the violations of the matches and of the page's incidents that have one; the
+        # page's months against the closed months (1: which rows need an admin); unread notifications; the filter
+        # form's regions and organisations; the session saved (3)
+        assert count_queries(5) == count_queries(50) == 16
 
 
 # --- Order and scope on every page, over several record types

@@ -26,8 +26,8 @@ from core.http import body_object, body_text, signed_in
 from core.inputs import whole_number
 from core.jobs import start_job, visible_job
 from core.models import AdminArea, Job, Organisation
-from reports import publishing
-from reports.api.serializers import MonthlyFiguresSerializer
+from reports import checklist, publishing
+from reports.api.serializers import ChecklistSerializer, CloseMonthSerializer, MonthlyFiguresSerializer
 from reports.exports import ExportError, check_sheet_size, export_details, validate_export
 from reports.renderers import TalliesCSVRenderer, TalliesXLSXRenderer
 from reports.suppression import Reference, suppress_alone
@@ -188,13 +188,45 @@ class CloseMonthView(APIView):
     may_conflict = True  # the month is already closed (409, declared in the schema)
     starts_job = True  # 503 when the task queue cannot be reached (declared in the schema)
 
-    @extend_schema(request=None, responses={202: OpenApiTypes.OBJECT})
+    @extend_schema(request=CloseMonthSerializer, responses={202: OpenApiTypes.OBJECT})
     def post(self, request: Request, month: str) -> Response:
         _admin_only(request)
         first_day = _month(month)
-        note = body_text(request, "note")[:2000]
-        job = publishing.begin_closing(first_day, by=signed_in(request), note=note, task=close_month_job)
+        note = body_text(request, "note")[: publishing.NOTE_LENGTH]
+        acknowledged = _acknowledged(request)
+        found = checklist.closing_checklist(user=signed_in(request), month=first_day, with_suppression=False)
+        job = publishing.begin_closing(
+            first_day,
+            by=signed_in(request),
+            note=note,
+            task=close_month_job,
+            checklist={**found["findings"], "acknowledged": acknowledged},
+        )
         return Response({"id": job.pk, "status": job.status}, status=202)
+
+
+def _acknowledged(request: Request) -> bool:
+    """The optional `acknowledged` of a closing: true when the client read the checklist and closes anyway. Clients
+    written before the checklist send nothing and close as they did; what the checklist found is logged either way."""
+    body = CloseMonthSerializer(data={"acknowledged": body_object(request).get("acknowledged", False)})
+    body.is_valid(raise_exception=True)
+    return bool(body.validated_data["acknowledged"])
+
+
+class ChecklistView(APIView):
+    """`GET /api/v1/reports/months/YYYY-MM/checklist/[?region=ML07]`: the closing checklist (admins, within their
+    scope): what is still waiting, who did not report, unusual figures, what viewers will not see, late records."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("region", OpenApiTypes.STR, description="A level-1 P-code")],
+        responses={200: ChecklistSerializer},
+    )
+    def get(self, request: Request, month: str) -> Response:
+        if not access.has_capability(signed_in(request), Capability.CLOSE_MONTH):
+            raise exceptions.PermissionDenied(_("Only admins read the closing checklist."))
+        first_day = _month(month)
+        region = _region(request)
+        return Response(checklist.closing_checklist(user=signed_in(request), month=first_day, region=region))
 
 
 class ReopenMonthView(APIView):

@@ -121,7 +121,7 @@ class TestQueueDown:
     ) -> None:
         client.force_login(people.admin)
         started = time.monotonic()
-        response = client.post("/reports/months/2021-12/close/", {"note": ""})
+        response = client.post("/reports/months/2021-12/close/", {"note": "", "acknowledge": "on"})
         assert time.monotonic() - started < 5
         assert response.status_code == 503
         assert "task queue cannot be reached" in response.content.decode()

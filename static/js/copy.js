@@ -14,11 +14,14 @@
         button.textContent = button.dataset.copied;
         window.setTimeout(function () { button.textContent = label; }, 2000);
       };
-      if (navigator.clipboard && window.isSecureContext) {
-        navigator.clipboard.writeText(source.value).then(done, function () { document.execCommand("copy"); done(); });
-      } else {
-        document.execCommand("copy");
+      // The selection copied at once, inside the click: the asynchronous clipboard can wait on a permission that a
+      // browser never asks for, and then neither copies nor says so. It is the fallback; the text stays selected.
+      var copied = false;
+      try { copied = document.execCommand("copy"); } catch (error) { copied = false; }
+      if (copied) {
         done();
+      } else if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(source.value).then(done, function () {});
       }
     });
   }

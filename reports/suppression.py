@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import copy
 import datetime
+import heapq
 import logging
 import math
 from collections import defaultdict
@@ -53,6 +54,11 @@ ALL = "all"
 PRIME = (1 << 61) - 1
 # A cell worked out through the ranges takes at most this many partners before it is reported as unprotected.
 BOUNDS_ATTEMPTS = 4
+# A cell worked out exactly takes at most this many, one a round: partners are the nearest smallest cells, which
+# protect it at once nearly always; one still worked out after this many is tied to cells nobody can hide (a row
+# of zeros an answer writes), and more partners would be taken for nothing (a closing took 200 rounds, 300
+# partners and two minutes that way, and left the cell worked out).
+EXACT_ATTEMPTS = 16
 # The figures the monthly update leads with: the month's count and year to date of incidents and violations, the
 # persons on the move, the GBV referrals. Hiding one costs readers most (the operation's), then a region's.
 HEADLINES = frozenset({"incidents", "incidents.ytd", "violations", "violations.ytd", "movements.persons", "gbv"})
@@ -816,6 +822,101 @@ def _worked_out_exactly(system: System, relations: list[Relation], secret: set[s
     return {leak for leak in determined([row for row in restricted if row], unknowns) if system.value(leak)}
 
 
+Part = tuple[frozenset[str], list[int]]  # a part's secret quantities, and the indices of its relations
+
+
+class IndependentParts:
+    """The relations split into parts no arithmetic joins: two secret quantities are in one part when a chain of
+    relations, each holding secret quantities of the chain, ties them (every other quantity is a known number, so
+    it ties nothing). What a viewer can work out of a part's quantities depends on that part alone. Relations
+    holding no secret quantity are in no part: they tell nothing new.
+
+    Kept up to date as quantities become secret (`add`): a decision only hides more, so parts only merge (a
+    union-find whose roots hold their part's quantities and relations)."""
+
+    def __init__(self, relations: list[Relation], by_quantity: Mapping[str, list[int]]) -> None:
+        self.relations, self.by_quantity = relations, by_quantity
+        self.parent: dict[str, str] = {}
+        self.members: dict[str, set[str]] = {}  # root → its part's secret quantities
+        self.indices: dict[str, set[int]] = {}  # root → the relations holding them
+
+    def add(self, secret: Iterable[str]) -> None:
+        for key in secret:
+            if key in self.parent:
+                continue
+            self.parent[key], self.members[key] = key, {key}
+            self.indices[key] = set(self.by_quantity.get(key, ()))
+            for index in self.by_quantity.get(key, ()):
+                for other in self.relations[index]:
+                    if other != key and other in self.parent:
+                        self._join(key, other)
+
+    def parts(self) -> list[Part]:
+        return [
+            (frozenset(self.members[top]), sorted(indices)) for top, indices in sorted(self.indices.items()) if indices
+        ]
+
+    def _root(self, key: str) -> str:
+        parent = self.parent
+        while (above := parent[key]) != key:
+            parent[key] = parent[above]  # path halving
+            key = above
+        return key
+
+    def _join(self, one: str, other: str) -> None:
+        one, other = self._root(one), self._root(other)
+        if one == other:
+            return
+        if len(self.members[one]) < len(self.members[other]):
+            one, other = other, one  # the smaller part moves into the larger
+        self.parent[other] = one
+        self.members[one] |= self.members.pop(other)
+        self.indices[one] |= self.indices.pop(other)
+
+
+def independent_parts(relations: list[Relation], secret: set[str]) -> list[Part]:
+    """`IndependentParts` of `relations` for these secret quantities, at once."""
+    by_quantity: dict[str, list[int]] = defaultdict(list)
+    for index, relation in enumerate(relations):
+        for key in relation:
+            by_quantity[key].append(index)
+    parts = IndependentParts(relations, by_quantity)
+    parts.add(sorted(secret))
+    return parts.parts()
+
+
+class _Checks:
+    """The exact check and the ranges' check of a decision's rounds, part by part (`IndependentParts`), each part's
+    answer kept under what it depends on: its secret quantities and which of them are withheld rows. A round hides
+    partners in a few parts; the others are not checked again (closing a month at a million incidents: some 2,000
+    parts, the largest of 900 quantities, and two dozen rounds)."""
+
+    def __init__(self, system: System, relations: list[Relation], by_quantity: Mapping[str, list[int]]) -> None:
+        self.system, self.relations, self.by_quantity = system, relations, by_quantity
+        self.parts = IndependentParts(relations, by_quantity)
+        self.answers: dict[tuple[frozenset[str], frozenset[str]], tuple[set[str], set[str]]] = {}
+
+    def worked_out(self, hidden: set[str], unknowns: set[str], dropped: set[str]) -> tuple[set[str], set[str]]:
+        """The hidden quantities the relations fix exactly, and those (not among them) the ranges fix."""
+        secret = hidden | unknowns
+        if not self.parts.parent.keys() <= secret:  # a new decision (`_Decider.restart`) hides less: parts split
+            self.parts = IndependentParts(self.relations, self.by_quantity)
+        self.parts.add(sorted(secret - self.parts.parent.keys()))
+        exactly: set[str] = set()
+        by_bounds: set[str] = set()
+        for keys, indices in self.parts.parts():
+            state = (keys, keys & dropped)
+            answer = self.answers.get(state)
+            if answer is None:
+                relations = [self.relations[index] for index in indices]
+                leaks = _worked_out_exactly(self.system, relations, set(keys), unknowns)
+                bounded = worked_out_by_bounds(self.system, relations, hidden, unknowns, dropped) - leaks
+                answer = self.answers[state] = (leaks, bounded)
+            exactly |= answer[0]
+            by_bounds |= answer[1]
+        return exactly, by_bounds
+
+
 # Rows of lists (and of the tallies) that go together: when the rows' being above zero gives a cell away, the
 # whole breakdown of that month and scope is left out of viewers' answers.
 BREAKDOWNS = {
@@ -831,14 +932,14 @@ DROPPED = "dropped:"  # how a row left out of viewers' answers is stored beside 
 def withheld_breakdowns(system: System, cells: Iterable[str], decidable: set[str]) -> set[str]:
     """The rows of the breakdowns, in the same month and scope, whose presence gives `cells` away."""
     found: set[str] = set()
+    answers: dict[tuple[str, str], list[str]] = defaultdict(list)  # (month, scope) → its decidable quantities
+    for key in system.values.keys() & decidable:
+        month, scope, _measure = split(key)
+        answers[month, scope].append(key)
     for cell in cells:
         month, scope, measure = split(cell)
         prefixes = BREAKDOWNS.get(measure.split(".", 1)[0], ()) or _declared_breakdown(system.reference, measure)
-        found |= {
-            key
-            for key in system.values
-            if key in decidable and key.startswith(f"{month}|{scope}|") and split(key)[2].startswith(prefixes)
-        }
+        found |= {key for key in answers[month, scope] if split(key)[2].startswith(prefixes)}
     return found
 
 
@@ -911,12 +1012,15 @@ class _Decider:
                 self.by_quantity[key].append(index)
         self.attempts: dict[str, int] = defaultdict(int)  # partners taken by a cell the ranges work out
         self.dropped: set[str] = set()
+        self.checks = _Checks(system, self.relations, self.by_quantity)  # kept across a restart: answers stand
+        self.paired: set[str] = set()  # the hidden cells `pair_lone_cells` has gone over the relations of
 
     def restart(self, hidden: set[str], dropped: set[str]) -> None:
         """A new decision from `hidden` (the forced cells are always in it) and the breakdowns `dropped`."""
         self.hidden = self.forced | hidden | dropped
         self.dropped = set(dropped)
         self.attempts = defaultdict(int)
+        self.paired = set()
 
     def candidates(self, indices: Iterable[int]) -> list[str]:
         decidable, hidden, values, relations = self.decidable, self.hidden, self.system.values, self.relations
@@ -998,17 +1102,36 @@ class _Decider:
         return leak not in determined([row for row in restricted if row], self.unknowns)
 
     def pair_lone_cells(self) -> None:
-        """2. a relation with a single hidden cell takes its next-smallest visible cell with it"""
-        changed = True
-        while changed:
-            changed = False
-            for index, relation in enumerate(self.relations):
-                secret_here = [key for key in relation if key in self.hidden or key in self.unknowns]
-                if len(secret_here) == 1 and secret_here[0] not in self.unknowns:
-                    partner = self.smallest(self.candidates([index]))
-                    if partner is not None:
-                        self.hidden.add(partner)
-                        changed = True
+        """2. a relation with a single hidden cell takes its next-smallest visible cell with it, in sweeps over the
+        relations in order until one changes nothing.
+
+        Only a relation holding a cell hidden since it was last gone over can take a partner (its candidates only
+        shrink as more is hidden), so only those are gone over: in order, those after the one that took a partner in
+        this sweep, those before it in the next one, as full sweeps would."""
+        sweep = [index for key in self.hidden - self.paired for index in self.by_quantity.get(key, ())]
+        heapq.heapify(sweep)
+        later: set[int] = set()
+        gone_over = -1
+        while sweep or later:
+            if not sweep:
+                sweep, later, gone_over = sorted(later), set(), -1
+            index = heapq.heappop(sweep)
+            if index == gone_over:
+                continue  # held twice in the sweep
+            gone_over = index
+            secret_here = [key for key in self.relations[index] if key in self.hidden or key in self.unknowns]
+            if len(secret_here) != 1 or secret_here[0] in self.unknowns:
+                continue
+            partner = self.smallest(self.candidates([index]))
+            if partner is None:
+                continue
+            self.hidden.add(partner)
+            for other in self.by_quantity.get(partner, ()):
+                if other > index:
+                    heapq.heappush(sweep, other)
+                else:
+                    later.add(other)
+        self.paired = set(self.hidden)
 
     def run(self, rounds: int) -> Decision:
         leaks: set[str] = set()
@@ -1017,19 +1140,16 @@ class _Decider:
             self.pair_lone_cells()
             # 3. the exact check
             secret = self.hidden | self.unknowns
-            leaks = _worked_out_exactly(self.system, self.relations, secret, self.unknowns)
-            # 4. what the marks say: `<5` is 1 to 4, a row of a list or of the tallies is above zero
-            bounded = (
-                worked_out_by_bounds(self.system, self.relations, self.hidden, self.unknowns, self.dropped) - leaks
-            )
-            hopeless = {leak for leak in bounded if self.attempts[leak] >= BOUNDS_ATTEMPTS}
-            if not leaks and bounded <= hopeless:
+            # 4. with what the marks say: `<5` is 1 to 4, a row of a list or of the tallies is above zero
+            leaks, bounded = self.checks.worked_out(self.hidden, self.unknowns, self.dropped)
+            hopeless = {leak for leak in leaks | bounded if self.attempts[leak] >= _attempts(leak, bounded)}
+            if leaks | bounded <= hopeless:
                 if self.withhold(hopeless):
                     continue
                 if hopeless:
                     logger.warning("Suppression: no cell left to hide protects %s", ", ".join(sorted(hopeless)))
                 return Decision(self.hidden, undetermined=not hopeless, unprotected=hopeless, dropped=self.dropped)
-            if not self.protect(sorted(leaks | (bounded - hopeless)), bounded, secret) and leaks:
+            if not self.protect(sorted((leaks | bounded) - hopeless), bounded, secret) and leaks - hopeless:
                 break
         unprotected = leaks | bounded
         logger.warning(
@@ -1043,8 +1163,7 @@ class _Decider:
         """Hides a partner for each worked-out cell; whether any was found."""
         added = False
         for leak in leaks:
-            if leak in bounded:
-                self.attempts[leak] += 1
+            self.attempts[leak] += 1
             partner = self.partner_for(leak, secret, bounded=leak in bounded)
             if partner is not None:
                 self.hidden.add(partner)
@@ -1061,6 +1180,11 @@ class _Decider:
             self.dropped |= withheld
             self.hidden |= withheld
         return bool(withheld)
+
+
+def _attempts(leak: str, bounded: set[str]) -> int:
+    """How many partners a worked-out cell takes before it is reported as unprotected."""
+    return BOUNDS_ATTEMPTS if leak in bounded else EXACT_ATTEMPTS
 
 
 def _levels(

@@ -887,14 +887,14 @@ def independent_parts(relations: list[Relation], secret: set[str]) -> list[Part]
 
 class _Checks:
     """The exact check and the ranges' check of a decision's rounds, part by part (`IndependentParts`), each part's
-    answer kept under what it depends on: its secret quantities and which of them are withheld rows. A round hides
-    partners in a few parts; the others are not checked again (closing a month at a million incidents: some 2,000
-    parts, the largest of 900 quantities, and two dozen rounds)."""
+    answer kept under what it depends on: its secret quantities, which of them are hidden (the others are unknown)
+    and which are withheld rows. A round hides partners in a few parts; the others are not checked again (closing a
+    month at a million incidents: some 2,000 parts, the largest of 900 quantities, and two dozen rounds)."""
 
     def __init__(self, system: System, relations: list[Relation], by_quantity: Mapping[str, list[int]]) -> None:
         self.system, self.relations, self.by_quantity = system, relations, by_quantity
         self.parts = IndependentParts(relations, by_quantity)
-        self.answers: dict[tuple[frozenset[str], frozenset[str]], tuple[set[str], set[str]]] = {}
+        self.answers: dict[tuple[frozenset[str], ...], tuple[set[str], set[str]]] = {}
 
     def worked_out(self, hidden: set[str], unknowns: set[str], dropped: set[str]) -> tuple[set[str], set[str]]:
         """The hidden quantities the relations fix exactly, and those (not among them) the ranges fix."""
@@ -905,7 +905,7 @@ class _Checks:
         exactly: set[str] = set()
         by_bounds: set[str] = set()
         for keys, indices in self.parts.parts():
-            state = (keys, keys & dropped)
+            state = (keys, keys & hidden, keys & dropped)
             answer = self.answers.get(state)
             if answer is None:
                 relations = [self.relations[index] for index in indices]

@@ -19,6 +19,7 @@ import logging
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, TypeVar
 
 from celery import Task
@@ -28,6 +29,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from rest_framework.renderers import JSONRenderer
 
 from core import audit
 from core.access import aggregate_scope
@@ -137,7 +139,7 @@ def _closed_month(month: datetime.date) -> ClosedMonth | None:
     return ClosedMonth.objects.filter(month=month, is_closed=True).defer("published").first()
 
 
-Answer = TypeVar("Answer", dict[str, Any], dict[str, Any] | None)
+Answer = TypeVar("Answer", dict[str, Any], dict[str, Any] | None, bytes | None)
 
 
 def _published_answer(
@@ -183,6 +185,35 @@ def figures_for(
     with reading_replica():  # today's figures may lag the primary by the replica's delay; published ones never
         figures = monthly_figures(user=user, month=month, region=region, organisation=organisation)
     return _figures_answer(figures, closed, user, region)
+
+
+def figures_json(*, user: User, month: datetime.date, region: AdminArea | None = None) -> bytes | None:
+    """A published month's `figures_for` answer as the API writes it (`rendered`), cached beside it; None when the
+    month is not closed (the answer is worked out: the API renders it)."""
+    closed = _closed_month(month)
+    if closed is None:
+        return None
+    answer = partial(figures_for, user=user, month=month, region=region)
+    return _published_answer(closed, user, region, lambda: rendered(answer()), "figures.json")
+
+
+def viewer_figures_json(*, user: User, month: datetime.date, region: AdminArea | None = None) -> bytes:
+    """`viewer_figures` as the API writes it, cached beside it (NotPublished and DoesNotExist as it raises them)."""
+    closed = _closed_month(month)
+    if closed is None:
+        raise ClosedMonth.DoesNotExist(month)
+    answer = partial(viewer_figures, user=user, month=month, region=region)
+    content = _published_answer(closed, user, region, lambda: rendered(answer()), "viewer.json")
+    if content is None:  # never: viewer_figures answers or raises
+        raise ClosedMonth.DoesNotExist(month)
+    return content
+
+
+def rendered(answer: dict[str, Any]) -> bytes:
+    """An answer written as the API's JSON renderer writes it. A national answer is some 200 kB of JSON: reading it
+    from the cache as objects and writing it again took most of a cached answer's time (8 ms against 1.4 ms for a
+    reference list); its bytes are read in a fraction of that."""
+    return JSONRenderer().render(answer)
 
 
 def _figures_answer(

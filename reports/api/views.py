@@ -6,7 +6,7 @@ import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -78,6 +78,12 @@ def _viewer_may(request: Request, *months: datetime.date) -> None:
         raise exceptions.PermissionDenied(refused.message) from refused
 
 
+def _json(content: bytes) -> HttpResponse:
+    """A JSON answer rendered once and cached (`publishing.figures_json`), written as it is. Content negotiation
+    has run already: the view renders JSON only."""
+    return HttpResponse(content, content_type=JSONRenderer.media_type)
+
+
 class MonthlyFiguresView(APIView):
     """The monthly figures of API.md, within the requesting user's scope."""
 
@@ -90,7 +96,7 @@ class MonthlyFiguresView(APIView):
         ],
         responses={200: MonthlyFiguresSerializer},
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: Request) -> HttpResponse:
         if not access.has_capability(signed_in(request), Capability.FIGURES):
             raise exceptions.PermissionDenied
         month = _month(request.query_params.get("month"))
@@ -99,10 +105,13 @@ class MonthlyFiguresView(APIView):
         if _is_viewer(request):
             _viewer_may(request, month)
             try:
-                figures = publishing.viewer_figures(user=signed_in(request), month=month, region=region)
+                return _json(publishing.viewer_figures_json(user=signed_in(request), month=month, region=region))
             except publishing.NotPublished as error:
                 raise exceptions.PermissionDenied(_("This month was not published for your regions.")) from error
-            return Response(figures)
+        if organisation is None and not current:
+            published = publishing.figures_json(user=signed_in(request), month=month, region=region)
+            if published is not None:
+                return _json(published)
         figures = publishing.figures_for(
             user=signed_in(request), month=month, region=region, organisation=organisation, current=current
         )

@@ -4,6 +4,7 @@ language; the cache is forgotten when the month reopens, a record of it changes 
 from __future__ import annotations
 
 import datetime
+import json
 from types import SimpleNamespace
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
+from rest_framework.renderers import JSONRenderer
 
 from core import workflow
 from core.choices import Status
@@ -123,3 +125,71 @@ def test_with_the_cache_down_answers_and_writes_go_on(
     assert incident is not None
     workflow.take_step(incident, "archive", by=people.admin)
     assert publishing.figures_for(user=people.admin, month=DEC)["changed_since_closing"]
+
+
+def test_the_api_writes_a_published_answer_from_its_rendered_copy(
+    people: SimpleNamespace, data: None, api_as: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A national answer is some 200 kB of JSON at a million incidents: read from the cache as objects and written
+    again, it took 8 ms a request against 1.4 ms for a reference list. Its bytes are cached beside it: a second
+    request renders nothing, and says what the first said."""
+    _close()
+    url = f"/api/v1/reports/monthly/?month={DEC:%Y-%m}"
+    for user in (people.admin, people.supervisor, people.viewer):
+        client = api_as(user)
+        first = client.get(url)
+        assert first.status_code == 200, first.content
+        monkeypatch.setattr(JSONRenderer, "render", _no_rendering)
+        again = client.get(url)
+        monkeypatch.undo()
+        assert (again.status_code, again["Content-Type"], again.content) == (200, "application/json", first.content)
+        worked_out = (
+            publishing.viewer_figures(user=user, month=DEC)
+            if user is people.viewer
+            else publishing.figures_for(user=user, month=DEC)
+        )
+        assert again.json() == json.loads(JSONRenderer().render(worked_out))
+    assert api_as(people.viewer).get(url).json()["suppressed"] is True
+    assert api_as(people.admin).get(url).json()["suppressed"] is False
+
+
+def _no_rendering(*args: Any, **kwargs: Any) -> bytes:
+    raise AssertionError("a cached answer was rendered again")
+
+
+def test_the_rendered_copy_is_forgotten_with_the_answer(people: SimpleNamespace, data: None, api_as: Any) -> None:
+    """A record written into the closed month, and each language: the rendered copy follows the answer."""
+    _close()
+    url = f"/api/v1/reports/monthly/?month={DEC:%Y-%m}"
+    admin, viewer = api_as(people.admin), api_as(people.viewer)
+    assert not admin.get(url).json()["changed_since_closing"]
+    assert not viewer.get(url).json()["changed_since_closing"]
+    incident = Incident.objects.filter(status=Status.VERIFIED, reported_on__gte=DEC).first()
+    assert incident is not None
+    workflow.take_step(incident, "archive", by=people.admin)
+    assert admin.get(url).json()["changed_since_closing"]
+    assert viewer.get(url).json()["changed_since_closing"]
+    murder = ViolationType.objects.get(code="murder")
+    labels = {
+        language: {
+            row["code"]: row["label"]
+            for row in admin.get(url, HTTP_ACCEPT_LANGUAGE=language).json()["violations"]["by_type"]
+        }
+        for language in ("en", "fr")
+    }
+    assert (labels["en"]["murder"], labels["fr"]["murder"]) == (murder.label_en, murder.label_fr)
+
+
+def test_answers_not_published_are_worked_out_and_rendered(people: SimpleNamespace, data: None, api_as: Any) -> None:
+    """An open month, today's figures of a closed one, and one organisation's are never read from a rendered copy."""
+    url = f"/api/v1/reports/monthly/?month={DEC:%Y-%m}"
+    admin = api_as(people.admin)
+    assert admin.get(url).json()["closed"] is False
+    _close()
+    incident = Incident.objects.filter(status=Status.VERIFIED, reported_on__gte=DEC).first()
+    assert incident is not None
+    workflow.take_step(incident, "archive", by=people.admin)
+    assert admin.get(url).json()["incidents"]["count"] == 4
+    assert admin.get(f"{url}&current=true").json()["incidents"]["count"] == 3
+    lead = people.admin.organisation.code
+    assert admin.get(f"{url}&organisation={lead}").json()["closed"] is True

@@ -174,12 +174,7 @@ def figures_for(
 ) -> dict[str, Any]:
     closed = _closed_month(month)
     if closed is not None and not current and organisation is None:
-
-        def published_answer() -> dict[str, Any] | None:
-            published = closed.published.get(request_scope_key(user, region))
-            return _figures_answer(add_labels(published), closed, user, region) if published else None
-
-        answer = _published_answer(closed, user, region, published_answer, "figures")
+        answer = _published_figures(closed, user, region)
         if answer is not None:
             return answer
     with reading_replica():  # today's figures may lag the primary by the replica's delay; published ones never
@@ -187,14 +182,28 @@ def figures_for(
     return _figures_answer(figures, closed, user, region)
 
 
+def _published_figures(closed: ClosedMonth, user: User, region: AdminArea | None) -> dict[str, Any] | None:
+    """A closed month's answer as published for the user's scope, cached; None if it was not published for it."""
+
+    def published_answer() -> dict[str, Any] | None:
+        published = closed.published.get(request_scope_key(user, region))
+        return _figures_answer(add_labels(published), closed, user, region) if published else None
+
+    return _published_answer(closed, user, region, published_answer, "figures")
+
+
 def figures_json(*, user: User, month: datetime.date, region: AdminArea | None = None) -> bytes | None:
     """A published month's `figures_for` answer as the API writes it (`rendered`), cached beside it; None when the
-    month is not closed (the answer is worked out: the API renders it)."""
+    month is not closed or was not published for the user's scope (the answer is worked out: the API renders it)."""
     closed = _closed_month(month)
     if closed is None:
         return None
-    answer = partial(figures_for, user=user, month=month, region=region)
-    return _published_answer(closed, user, region, lambda: rendered(answer()), "figures.json")
+
+    def published_json() -> bytes | None:
+        answer = _published_figures(closed, user, region)
+        return None if answer is None else rendered(answer)
+
+    return _published_answer(closed, user, region, published_json, "figures.json")
 
 
 def viewer_figures_json(*, user: User, month: datetime.date, region: AdminArea | None = None) -> bytes:

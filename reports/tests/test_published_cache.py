@@ -193,3 +193,26 @@ def test_answers_not_published_are_worked_out_and_rendered(people: SimpleNamespa
     assert admin.get(f"{url}&current=true").json()["incidents"]["count"] == 3
     lead = people.admin.organisation.code
     assert admin.get(f"{url}&organisation={lead}").json()["closed"] is True
+
+
+def test_a_scope_not_published_is_worked_out_and_not_cached(
+    people: SimpleNamespace, data: None, api_as: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A supervisor given a second region after the closing asks for a set of regions nobody had then: the answer
+    is worked out from today's records each time, never kept as if it were published."""
+    _close()
+    people.supervisor.regions.add(AdminArea.objects.get(pcode="ML05"))
+    kept: list[str] = []
+    keep = publishing.cache.set
+
+    def watched(key: str, *args: Any, **kwargs: Any) -> Any:
+        kept.append(key)
+        return keep(key, *args, **kwargs)
+
+    monkeypatch.setattr(publishing.cache, "set", watched)
+    answer = api_as(people.supervisor).get(f"/api/v1/reports/monthly/?month={DEC:%Y-%m}")
+    assert answer.status_code == 200, answer.content
+    worked_out = publishing.figures_for(user=people.supervisor, month=DEC)
+    assert answer.json() == json.loads(JSONRenderer().render(worked_out))
+    assert answer.json()["closed"] is True
+    assert not [key for key in kept if ":figures" in key]

@@ -54,10 +54,10 @@ ALL = "all"
 PRIME = (1 << 61) - 1
 # A cell worked out through the ranges takes at most this many partners before it is reported as unprotected.
 BOUNDS_ATTEMPTS = 4
-# A cell worked out exactly takes at most this many, one a round: partners are the nearest smallest cells, which
-# protect it at once nearly always; one still worked out after this many is tied to cells nobody can hide (a row
-# of zeros an answer writes), and more partners would be taken for nothing (a closing took 200 rounds, 300
-# partners and two minutes that way, and left the cell worked out).
+# A cell worked out exactly takes this many of the nearest smallest cells, one a round, unchecked (they protect it
+# at once nearly always); after that, only a cell checked to protect it, or none (`_Decider.protecting_partner`).
+# A closing at a million incidents took 200 rounds, 300 partners and two minutes on a cell tied to a row of zeros
+# nobody can hide, and left it worked out; the check says so at once.
 EXACT_ATTEMPTS = 16
 # The figures the monthly update leads with: the month's count and year to date of incidents and violations, the
 # persons on the move, the GBV referrals. Hiding one costs readers most (the operation's), then a region's.
@@ -1011,6 +1011,8 @@ class _Decider:
             for key in relation:
                 self.by_quantity[key].append(index)
         self.attempts: dict[str, int] = defaultdict(int)  # partners taken by a cell the ranges work out
+        self.partnered: dict[str, int] = defaultdict(int)  # nearest partners taken by a cell worked out exactly
+        self.unprotectable: set[str] = set()  # cells worked out exactly that no single cell left protects
         self.dropped: set[str] = set()
         self.checks = _Checks(system, self.relations, self.by_quantity)  # kept across a restart: answers stand
         self.paired: set[str] = set()  # the hidden cells `pair_lone_cells` has gone over the relations of
@@ -1020,6 +1022,8 @@ class _Decider:
         self.hidden = self.forced | hidden | dropped
         self.dropped = set(dropped)
         self.attempts = defaultdict(int)
+        self.partnered = defaultdict(int)
+        self.unprotectable = set()
         self.paired = set()
 
     def candidates(self, indices: Iterable[int]) -> list[str]:
@@ -1142,14 +1146,17 @@ class _Decider:
             secret = self.hidden | self.unknowns
             # 4. with what the marks say: `<5` is 1 to 4, a row of a list or of the tallies is above zero
             leaks, bounded = self.checks.worked_out(self.hidden, self.unknowns, self.dropped)
-            hopeless = {leak for leak in leaks | bounded if self.attempts[leak] >= _attempts(leak, bounded)}
+            hopeless = {leak for leak in bounded if self.attempts[leak] >= BOUNDS_ATTEMPTS} | (
+                leaks & self.unprotectable
+            )
             if leaks | bounded <= hopeless:
                 if self.withhold(hopeless):
                     continue
                 if hopeless:
                     logger.warning("Suppression: no cell left to hide protects %s", ", ".join(sorted(hopeless)))
                 return Decision(self.hidden, undetermined=not hopeless, unprotected=hopeless, dropped=self.dropped)
-            if not self.protect(sorted((leaks | bounded) - hopeless), bounded, secret) and leaks - hopeless:
+            added = self.protect(sorted((leaks | bounded) - hopeless), bounded, secret)
+            if not added and leaks - hopeless - self.unprotectable:
                 break
         unprotected = leaks | bounded
         logger.warning(
@@ -1163,14 +1170,40 @@ class _Decider:
         """Hides a partner for each worked-out cell; whether any was found."""
         added = False
         for leak in leaks:
-            self.attempts[leak] += 1
-            partner = self.partner_for(leak, secret, bounded=leak in bounded)
+            if leak in bounded:
+                self.attempts[leak] += 1
+                partner = self.partner_for(leak, secret, bounded=True)
+            elif self.partnered[leak] >= EXACT_ATTEMPTS:
+                partner = self.protecting_partner(leak, secret)
+                if partner is None:
+                    self.unprotectable.add(leak)
+                    logger.info("Suppression: no single cell left to hide protects %s", leak)
+            else:
+                self.partnered[leak] += 1
+                partner = self.partner_for(leak, secret)
             if partner is not None:
                 self.hidden.add(partner)
                 added = True
             elif leak in bounded:
                 self.attempts[leak] = BOUNDS_ATTEMPTS  # nothing left to hide near it
         return added
+
+    def protecting_partner(self, leak: str, secret: set[str]) -> str | None:
+        """A cell that protects `leak` once hidden, for a cell the nearest partners did not protect: the nearest
+        (cells above zero, then written zeros), then the cheapest and smallest; None when no single cell does.
+        Hiding more never tells more, so one check with every candidate hidden at once rules a whole level out (at
+        a million incidents, a year to date tied to a row of written zeros: one check says none does)."""
+        for candidates in (self.candidates, self.written_zeros):
+            levels = [set(candidates(indices)) for indices in _levels(leak, self.relations, self.by_quantity, secret)]
+            if not self.left_open(leak, set().union(*levels), bounded=False):
+                continue
+            for found in levels:
+                if not found or not self.left_open(leak, found, bounded=False):
+                    continue
+                for key in sorted(found, key=lambda key: (cost(key), self.system.value(key), key)):
+                    if self.protects(leak, key, bounded=False):
+                        return key
+        return None
 
     def withhold(self, hopeless: set[str]) -> bool:
         """5. no cell left to hide: the rows themselves say too much, so their breakdown is left out."""
@@ -1180,11 +1213,6 @@ class _Decider:
             self.dropped |= withheld
             self.hidden |= withheld
         return bool(withheld)
-
-
-def _attempts(leak: str, bounded: set[str]) -> int:
-    """How many partners a worked-out cell takes before it is reported as unprotected."""
-    return BOUNDS_ATTEMPTS if leak in bounded else EXACT_ATTEMPTS
 
 
 def _levels(

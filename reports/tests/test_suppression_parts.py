@@ -197,3 +197,42 @@ def test_a_cell_a_few_partners_protect_is_still_protected():
     system = Given(values, relations)
     decision = decide(system, set(values) - {q("t")})
     assert decision.undetermined, decision.unprotected
+
+
+def test_past_the_nearest_partners_a_cell_takes_one_that_protects_it():
+    """The red team's case: `s` (3, written <5) = `p` (published) + `m`, and `m` + `k` = `y` + `w` with `w` the sum
+    of two written zeros: hiding `y` protects `s`. `s` is also a part of a hidden total `t` beside 25 visible
+    cells, the nearest partners: hiding them one a round protects nothing. Past `EXACT_ATTEMPTS` of them, the
+    partner is one checked to protect `s`: `y`, and `s` is protected (as it was when partners were taken for 200
+    rounds)."""
+    relations: list[Relation] = [
+        {q("s"): 1, q("p"): -1, q("m"): -1},
+        {q("m"): 1, q("k"): 1, q("y"): -1, q("w"): -1},
+        {q("w"): 1, q("z1"): -1, q("z2"): -1},
+    ]
+    values: dict[str, Any] = {q("s"): 3, q("p"): 3, q("m"): 0, q("k"): 5, q("y"): 5, q("w"): 0, q("z1"): 0, q("z2"): 0}
+    total = {q("t"): 1, q("s"): -1}
+    for rung in range(25):
+        values[q(f"c{rung:02d}")] = 10 + rung
+        total[q(f"c{rung:02d}")] = -1
+    relations.append(total)
+    values[q("t")] = 3 + sum(10 + rung for rung in range(25))
+    system = Given(values, relations)
+    fixed_hidden = {q("m"), q("w"), q("t")}
+    decidable = {q("s"), q("y")} | {key for key in values if key.startswith(q("c"))}
+    decision = decide(system, decidable, fixed_hidden=fixed_hidden)
+    assert decision.undetermined, decision.unprotected
+    assert q("y") in decision.hidden
+    # the nearest partners of `s`, and one for `t`, worked out through `s` in the first round
+    assert len({key for key in decision.hidden if key.startswith(q("c"))}) == EXACT_ATTEMPTS + 1
+
+
+def test_partners_for_a_cell_worked_out_exactly_leave_the_ranges_their_attempts():
+    """The red team's second case: one counter for both checks gave a cell first worked out exactly, then by the
+    ranges, fewer than `BOUNDS_ATTEMPTS` partners for the ranges (none after four exact rounds)."""
+    system, decidable, fixed_hidden = _ladder(6)
+    decider = _Decider(system, decidable, fixed_hidden)
+    for _round in range(5):
+        decider.protect([q("s")], set(), decider.hidden | decider.unknowns)
+    assert decider.partnered[q("s")] == 5
+    assert decider.attempts[q("s")] == 0

@@ -34,6 +34,33 @@ class MonthClosing(ConflictError):
     """Any write into a month whose closing was accepted and whose figures are not stored yet (409)."""
 
 
+def month_refusal(
+    states: dict[datetime.date, MonthState],
+    record: ReviewedRecord,
+    by: User,
+    action: access.Action = access.Action.EDIT,
+    step: str = "",
+) -> MonthClosing | MonthClosed | None:
+    """What a write of `by` into months in these states would be refused with (`check_month_open`), or None: the
+    record's page asks it to show no button that would only answer 409, and to say why."""
+    closing = [month for month, state in sorted(states.items()) if state is MonthState.CLOSING]
+    if closing:
+        return MonthClosing(
+            _(
+                "%(month)s is being closed: no change enters it until its figures are stored. Try again in a few "
+                "minutes."
+            )
+            % {"month": closing[0].strftime("%Y-%m")}
+        )
+    closed = [month for month, state in sorted(states.items()) if state is MonthState.CLOSED]
+    if closed and not access.may_change_in_closed_month(by, record.family, action, step):
+        return MonthClosed(
+            _("%(month)s is closed: its figures are published. Ask an admin to make this change.")
+            % {"month": closed[0].strftime("%Y-%m")}
+        )
+    return None
+
+
 class MonthState(enum.Enum):
     OPEN = "open"
     CLOSING = "closing"
@@ -90,21 +117,9 @@ def check_month_open(
     for month in months:  # in order: two writes never wait for each other's months
         lock_month(month, exclusive=False)
     states = {month: month_state(month) for month in months}
-    closing = [month for month, state in states.items() if state is MonthState.CLOSING]
-    if closing:
-        raise MonthClosing(
-            _(
-                "%(month)s is being closed: no change enters it until its figures are stored. Try again in a few "
-                "minutes."
-            )
-            % {"month": closing[0].strftime("%Y-%m")}
-        )
-    closed = [month for month, state in states.items() if state is MonthState.CLOSED]
-    if not closed:
+    refusal = month_refusal(states, record, by, action, step)
+    if refusal is not None:
+        raise refusal
+    if MonthState.CLOSED not in states.values():
         return
-    if not access.may_change_in_closed_month(by, record.family, action, step):
-        raise MonthClosed(
-            _("%(month)s is closed: its figures are published. Ask an admin to make this change.")
-            % {"month": closed[0].strftime("%Y-%m")}
-        )
     record.changed_after_closing = True

@@ -294,12 +294,17 @@ class RecordPages(Generic[R, F]):
     def render_detail(self, request: HttpRequest, record: R, *, status: int = 200) -> HttpResponse:
         user = signed_in(request)
         allowed = access.allowed_actions(user, record)
+        months = workflow.record_month_states(record)
+        steps = workflow.steps_open_to(user, record, months)
+        month_refusal = workflow.month_refusal_message(record, user, months)
         context = {
             **self.base_context(),
             **self.record_context(record),
             "history": history_rows(record, user),
-            "steps": step_rows(record, workflow.steps_open_to(user, record), self.url_name("step"), self.confirm_texts),
-            "may_edit": Action.EDIT in allowed and edit_refusal(user, record) is None,
+            "steps": step_rows(record, steps, self.url_name("step"), self.confirm_texts),
+            "may_edit": Action.EDIT in allowed and edit_refusal(user, record, months) is None,
+            # a closed month: said once, instead of buttons that would answer 409 (admins are never refused)
+            "month_refusal": month_refusal if allowed else None,
             "comment_form": CommentForm(),
             "comment_url": reverse(self.url_name("comment"), args=[record.pk]),
             **self.detail_extra(request, record),
@@ -562,13 +567,13 @@ def _comment_text(event: RecordEvent) -> str:
     return event.comment
 
 
-def edit_refusal(user: Any, record: Any) -> str | None:
-    """Why the workflow would refuse this user's edit now (the status rule), or None."""
+def edit_refusal(user: Any, record: Any, months: workflow.MonthStates | None = None) -> str | None:
+    """Why the workflow would refuse this user's edit now (the status rule, then the record's month), or None."""
     try:
         workflow.check_editable(record, user)
     except workflow.WorkflowError as error:
         return str(error)
-    return None
+    return workflow.month_refusal_message(record, user, months)
 
 
 def safe_next(request: HttpRequest) -> str | None:

@@ -10,6 +10,7 @@ overwrite). Every step writes a history line. Who may act is `core.access`'s ans
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -114,18 +115,37 @@ def _check_status(record: ReviewedRecord, step: Step, by: User) -> None:
             raise WorkflowError(_("Only drafts can be archived by their author; ask a supervisor."))
 
 
-def steps_open_to(user: User, record: ReviewedRecord) -> list[str]:
-    """The steps `user` may take on `record` now — scope, role and status all allow it: the buttons worth showing
-    (a monitor's Archive on their submitted record would only answer 409)."""
+def steps_open_to(user: User, record: ReviewedRecord, months: MonthStates | None = None) -> list[str]:
+    """The steps `user` may take on `record` now — scope, role, status and the record's month all allow it: the
+    buttons worth showing (a monitor's Archive on their submitted record, a supervisor's Verify in a closed month
+    would only answer 409)."""
     open_steps = []
+    months = record_month_states(record) if months is None else months
     for name, step in STEPS.items():
         try:
             access.check_record_action(user, record, step.action)
             _check_status(record, step, user)
         except (access.NotInScope, access.RoleRefused, WorkflowError):
             continue
-        open_steps.append(name)
+        if closing.month_refusal(months, record, user, step.action, name) is None:
+            open_steps.append(name)
     return open_steps
+
+
+MonthStates = dict[datetime.date, closing.MonthState]
+
+
+def record_month_states(record: ReviewedRecord) -> MonthStates:
+    """The state of the record's month (closing, closed or open), for the pages: none for a type without months."""
+    month = record.month_date if record.month_field else None
+    return closing.month_states([month]) if month is not None else {}
+
+
+def month_refusal_message(record: ReviewedRecord, user: User, months: MonthStates | None = None) -> str | None:
+    """Why the record's month refuses this user's edits now (closing, or closed to them), or None."""
+    months = record_month_states(record) if months is None else months
+    refusal = closing.month_refusal(months, record, user)
+    return None if refusal is None else str(refusal)
 
 
 @transaction.atomic

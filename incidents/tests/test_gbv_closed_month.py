@@ -185,3 +185,60 @@ class TestEveryoneElseUnchanged:
         assert response.status_code == 200
         incident.refresh_from_db()
         assert incident.changed_after_closing
+
+
+class TestRecordPageInAClosedMonth:
+    """A record's page shows no button that would only answer 409 in a closed month, and says why once; the
+    buttons the month still allows stay (an admin's, a focal point's case actions)."""
+
+    @pytest.fixture
+    def incident(self, people) -> Incident:
+        return IncidentFactory(created_by=people.monitor, status=Status.SUBMITTED)
+
+    @staticmethod
+    def page(client, user, record, pages: str = "incidents") -> str:
+        client.force_login(user)
+        url = reverse(f"incidents:{'detail' if pages == 'incidents' else 'gbv-detail'}", args=[record.pk])
+        response = client.get(url)
+        assert response.status_code == 200
+        return response.content.decode()
+
+    @staticmethod
+    def step_url(record, step: str, pages: str = "incidents") -> str:
+        return reverse(f"incidents:{'step' if pages == 'incidents' else 'gbv-step'}", args=[record.pk, step])
+
+    def test_a_supervisor_sees_no_review_buttons_and_is_told_why(self, people, client, incident, december_closed):
+        page = self.page(client, people.supervisor, incident)
+        for step in ("verify", "return", "reject"):
+            assert self.step_url(incident, step) not in page
+        assert reverse("incidents:edit", args=[incident.pk]) not in page
+        assert "2021-12 is closed: its figures are published. Ask an admin to make this change." in page
+
+    def test_in_an_open_month_the_supervisor_reviews_as_before(self, people, client, incident):
+        page = self.page(client, people.supervisor, incident)
+        assert self.step_url(incident, "verify") in page
+        assert "month-refusal" not in page
+
+    def test_an_admin_still_has_every_button(self, people, client, incident, december_closed):
+        page = self.page(client, people.admin, incident)
+        assert self.step_url(incident, "verify") in page
+        assert reverse("incidents:edit", args=[incident.pk]) in page
+        assert "month-refusal" not in page
+
+    def test_a_focal_point_keeps_the_case_actions_only(self, people, client, referral, other_focal_point):
+        page = self.page(client, other_focal_point, referral, "gbv")
+        assert self.step_url(referral, "verify", "gbv") in page  # a survivor's right: verifying a pending referral
+        assert self.step_url(referral, "return", "gbv") not in page
+        assert self.step_url(referral, "reject", "gbv") not in page
+
+    def test_a_month_being_closed_says_so(self, people, client, incident, monkeypatch):
+        from core import closing  # noqa: PLC0415
+
+        monkeypatch.setattr(
+            closing,
+            "month_states",
+            lambda days: dict.fromkeys(map(closing.first_day, days), closing.MonthState.CLOSING),
+        )
+        page = self.page(client, people.admin, incident)
+        assert self.step_url(incident, "verify") not in page
+        assert "2021-12 is being closed" in page

@@ -149,7 +149,7 @@ def test_an_admins_change_after_closing_shows_beside_the_published_figures(
     assert rows[("Violations", "by sex and age · Men")] == (11, 20)
     assert rows[("Records still waiting for review", "incidents")] == (1, 0)
     text = _text(response.content.decode())
-    assert "As published As now Change" in text
+    assert "Published figures that differ from the records now Section Figure As published As now Change" in text
     assert "Protection incidents this month 4 5 +1" in text
 
     # the record, who, when, what

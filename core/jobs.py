@@ -27,7 +27,7 @@ from django.db import DatabaseError, connections, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 from django_stubs_ext import StrOrPromise
 
 from core import access
@@ -215,11 +215,22 @@ def lease_seconds() -> float:
     return 3 * settings.VIGIE_JOB_HEARTBEAT_SECONDS
 
 
-def _stopped_reason(attempts: int) -> str:
-    return _(
-        "The worker running this job stopped %(count)s times, so it is not run again. Try again; if it fails "
-        "again, tell your administrator."
-    ) % {"count": attempts}
+# Stored as its message and values, said in the reader's language (`error_texts`): the sweeper and the worker that
+# write it run in the server's language, not the user's.
+STOPPED = gettext_noop(
+    "The worker running this job stopped %(count)s times, so it is not run again. Try again; if it fails "
+    "again, tell your administrator."
+)
+
+
+def _stopped_reason(attempts: int) -> dict[str, Any]:
+    return {"text": STOPPED, "values": {"count": attempts}}
+
+
+def error_texts(errors: list[Any]) -> list[str]:
+    """A job's errors in the reader's language: one stored as a message and its values (`_stopped_reason`) is
+    translated now; any other (an unexpected exception, as it was raised) is shown as it is."""
+    return [_(error["text"]) % error.get("values", {}) if isinstance(error, dict) else str(error) for error in errors]
 
 
 def claim(job_id: int) -> str | None:

@@ -31,7 +31,7 @@ from core.closing import MonthState, month_state
 from core.errors import ConflictError
 from core.filtersets import parse_month
 from core.http import signed_in
-from core.jobs import own_jobs, start_job, status_label, visible_job
+from core.jobs import error_texts, own_jobs, start_job, status_label, visible_job
 from core.models import ClosedMonth, Job, User
 from incidents.models import Incident
 from reports import checklist, jobs, publishing
@@ -199,6 +199,7 @@ def reopen_month(request: HttpRequest, month: str) -> HttpResponse:
 def _job_context(job: Job) -> dict[str, Any]:
     context: dict[str, Any] = {
         "job": job,
+        "errors": error_texts(job.errors),
         "about": jobs.summary(job),
         "retention_days": settings.VIGIE_EXPORT_RETENTION_DAYS,
         # Where the page's script (static/js/job_progress.js) follows the job: API.md's job, by session.

@@ -24,7 +24,7 @@ from core.choices import AdminLevel
 from core.filtersets import FIRST_MONTH, LAST_MONTH, month_bounds, parse_month
 from core.http import body_object, body_text, signed_in
 from core.inputs import whole_number
-from core.jobs import start_job, visible_job
+from core.jobs import error_texts, start_job, visible_job
 from core.models import AdminArea, Job, Organisation
 from reports import checklist, publishing
 from reports.api.serializers import ChecklistSerializer, CloseMonthSerializer, MonthlyFiguresSerializer
@@ -281,7 +281,7 @@ def job_answer(request: Request, job: Job) -> dict[str, Any]:
         "status": job.status,
         "progress": job.progress,
         "result_url": result_url,
-        "errors": job.errors,
+        "errors": error_texts(job.errors),
         "expired": expired,
     }
 

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from django.db import connections
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 from drf_spectacular.generators import SchemaGenerator
 from pytest_django import Settings
 
@@ -217,7 +217,7 @@ def test_a_job_that_killed_its_worker_too_often_fails_with_the_reason(
     assert jobs.run_job(job.pk, work, heartbeat=False) is jobs.Outcome.SKIPPED
     job.refresh_from_db()
     assert (work.runs, job.status) == (0, "failed")
-    assert "stopped 3 times" in job.errors[0]
+    assert "stopped 3 times" in jobs.error_texts(job.errors)[0]
 
 
 def test_progress_writes_the_heartbeat(people: SimpleNamespace) -> None:
@@ -279,7 +279,7 @@ def test_the_sweeper_fails_a_job_after_its_last_run_and_its_page_offers_to_try_a
     job.refresh_from_db()
     assert job.status == "failed"
     assert job.finished_at is not None
-    assert "worker running this job stopped 3 times" in job.errors[0]
+    assert "worker running this job stopped 3 times" in jobs.error_texts(job.errors)[0]
 
     client.force_login(people.admin)
     page = client.get(f"/reports/jobs/{job.pk}/").content.decode()
@@ -471,3 +471,21 @@ def test_a_job_queued_again_by_the_sweeper_is_not_sent_again_by_the_next_sweep(
     a_minute_later = jobs.requeue_stale_jobs(now=timezone.now() + datetime.timedelta(seconds=60))
     assert a_minute_later == {"resent": [], "requeued": [], "failed": []}
     assert sent == [job.pk]
+
+
+def test_the_reason_a_job_stopped_is_said_in_the_readers_language(
+    people: SimpleNamespace, settings: Settings, client: Client, api_as: Any
+) -> None:
+    """The sweeper writes the reason in the server's language (English here); a French reader reads it in French,
+    on the job's page and in the API; an English reader in English."""
+    settings.VIGIE_JOB_STALE_SECONDS = 5
+    job = _job(people.admin, status="running", heartbeat_at=_ago(6), attempts=settings.VIGIE_JOB_MAX_ATTEMPTS)
+    with translation.override("en"):
+        assert jobs.requeue_stale_jobs()["failed"] == [job.pk]
+    client.force_login(people.admin)
+    french = client.get(f"/reports/jobs/{job.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "arrêté 3 fois" in french
+    assert "stopped 3 times" not in french
+    api = api_as(people.admin)
+    assert "arrêté 3 fois" in api.get(f"/api/v1/jobs/{job.pk}/", HTTP_ACCEPT_LANGUAGE="fr").json()["errors"][0]
+    assert "stopped 3 times" in api.get(f"/api/v1/jobs/{job.pk}/", HTTP_ACCEPT_LANGUAGE="en").json()["errors"][0]

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from core.models import PopulationGroup, ReferenceItem, Sector
 from core.records import PEOPLE_FIELDS, RecordType, Tally
-from reports import counting
+from reports import counting, reference_lists
 
 if TYPE_CHECKING:
     from reports.figures import Period, Scope
@@ -145,9 +145,4 @@ def reference_positions(rows: Iterable[Mapping[str, Any]]) -> tuple[dict[str, Po
 
 
 def _positions(model: type[ReferenceItem], codes: set[str]) -> dict[str, Position]:
-    if not codes:
-        return {}
-    return {
-        code: (order, code)
-        for code, order in model._default_manager.filter(code__in=codes).values_list("code", "sort_order")
-    }
+    return {code: (item.sort_order, code) for code, item in reference_lists.by_code(model, codes).items()}

@@ -39,6 +39,7 @@ from core.records import (
     record_types,
 )
 from incidents.choices import Sex
+from reports import reference_lists
 
 # The key `violations_by_type` rows carry to say whether their violation type is collective.
 COLLECTIVE = "type__collective"
@@ -196,7 +197,7 @@ def declared_counts(
 
 def _reference_items(record_type: RecordType, by: str) -> dict[Any, ReferenceItem]:
     """The items of the reference list a tally is `by` (a foreign key of the record to a reference list)."""
-    return {item.pk: item for item in reference_model(record_type, by)._default_manager.all()}
+    return {item.pk: item for item in reference_lists.items(reference_model(record_type, by))}
 
 
 def tally_of(record_type: RecordType, indicator: str, by: str | None) -> tuple[Tally, str | None]:

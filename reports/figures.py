@@ -28,7 +28,7 @@ from core.filtersets import month_bounds
 from core.models import AdminArea, AssistanceKind, Organisation, SessionKind
 from core.records import PEOPLE_FIELDS, RecordType, Tally, get_record_type, people_sums, people_total_expression
 from incidents.models import GbvReferral, Incident, ServiceReferral, Violation
-from reports import breakdowns, counting
+from reports import breakdowns, counting, reference_lists
 from reports.labels import add_labels
 from reports.models import IncidentCell, ViolationCategoryCell, ViolationTypeCell
 
@@ -642,7 +642,7 @@ def assistance_figures(scope: Scope, period: Period) -> list[dict[str, Any]]:
     month, year = _totals_by_kind(month_records, **sums), _totals_by_kind(year_records, **sums)
     month_amounts, year_amounts = _amounts_by_kind(month_records), _amounts_by_kind(year_records)
     rows = []
-    for kind in AssistanceKind.objects.all():
+    for kind in reference_lists.items(AssistanceKind):
         this, ytd = _assistance_side(month.get(kind.pk)), _assistance_side(year.get(kind.pk))
         row = {
             "kind": kind.code,
@@ -672,7 +672,7 @@ def session_figures(scope: Scope, period: Period) -> list[dict[str, Any]]:
     record_type = get_record_type("sessions")
     sums = declared_sums(record_type, scope, period.month, period.end, breakdowns.kind_tallies(record_type))
     rows = []
-    for kind in SessionKind.objects.all():
+    for kind in reference_lists.items(SessionKind):
         sessions = sums[(period.month, f"sessions.{kind.code}.sessions")].total
         groups = dict(sums[(period.month, f"sessions.{kind.code}.participants")].groups)
         if sessions or any(groups.values()):

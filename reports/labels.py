@@ -27,7 +27,7 @@ from core.models import (
     ViolationType,
 )
 from core.records import RecordType
-from reports import breakdowns, counting
+from reports import breakdowns, counting, reference_lists
 
 
 def group_labels() -> dict[str, str]:
@@ -110,10 +110,7 @@ def _labelled(row: dict[str, Any], after: str, label: str) -> dict[str, Any]:
 
 def _items(model: type[ReferenceItem], codes: Iterable[str]) -> dict[str, ReferenceItem]:
     """The reference items of these codes (no query when there is none)."""
-    wanted = sorted(set(codes))
-    if not wanted:
-        return {}
-    return {item.code: item for item in model._default_manager.filter(code__in=wanted)}
+    return reference_lists.by_code(model, codes)
 
 
 def _by_code(rows: list[dict[str, Any]], key: str, model: type[ReferenceItem]) -> list[dict[str, Any]]:

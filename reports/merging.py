@@ -21,7 +21,7 @@ from typing import Any
 
 from core.models import AssistanceKind, SessionKind
 from core.records import RecordType
-from reports import breakdowns, counting
+from reports import breakdowns, counting, reference_lists
 from reports.figures import Period, add_months, change_pct, largest_first, share_pct
 
 # Worked out again after the sum, never added up.
@@ -126,8 +126,7 @@ def _in_order(rows: list[dict[str, Any]], model: type[AssistanceKind] | type[Ses
     by_kind = {row["kind"]: row for row in rows}
     if not by_kind:
         return []
-    order = model._default_manager.filter(code__in=by_kind).values_list("code", flat=True)
-    return [by_kind[code] for code in order]
+    return [by_kind[item.code] for item in reference_lists.items(model) if item.code in by_kind]
 
 
 def _assistance_row(row: dict[str, Any]) -> dict[str, Any]:

@@ -39,7 +39,7 @@ from core.db import reading_replica
 from core.errors import ConflictError
 from core.jobs import hold_claim, progress_kept, start_job
 from core.models import AdminArea, ClosedMonth, Job, MonthLog, Organisation, ReferenceItem, User
-from reports import counting, suppression
+from reports import counting, reference_lists, suppression
 from reports.figures import add_months, figure_numbers, monthly_figures
 from reports.labels import add_labels
 from reports.merging import merge_figures
@@ -257,14 +257,15 @@ def publish(month: datetime.date, progress=lambda done, total: None) -> dict[str
     areas = {area.pcode: area for area in AdminArea.objects.filter(level=AdminLevel.REGION)}
     steps = len(areas) + len(scopes)
     cells: dict[str, dict[str, Any]] = {}
-    for done, (pcode, area) in enumerate(areas.items(), start=1):
-        cells[pcode] = figure_numbers(user=Regions(frozenset({pcode})), month=month, region=area)
-        progress(done, steps)
     published: dict[str, dict[str, Any]] = {}
-    every_record_in_a_cell = _every_record_in_a_region()
-    for done, regions in enumerate(scopes, start=len(areas) + 1):
-        published[scope_key(regions)] = _scope_figures(month, regions, cells, whole=every_record_in_a_cell)
-        progress(done, steps)
+    with reference_lists.read_once():  # the same short lists for every region
+        for done, (pcode, area) in enumerate(areas.items(), start=1):
+            cells[pcode] = figure_numbers(user=Regions(frozenset({pcode})), month=month, region=area)
+            progress(done, steps)
+        every_record_in_a_cell = _every_record_in_a_region()
+        for done, regions in enumerate(scopes, start=len(areas) + 1):
+            published[scope_key(regions)] = _scope_figures(month, regions, cells, whole=every_record_in_a_cell)
+            progress(done, steps)
     return published
 
 

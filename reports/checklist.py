@@ -400,10 +400,17 @@ def _declared_series(scope: Scope, start: datetime.date, month: datetime.date) -
 def suppressed_cells(scope: Scope, month: datetime.date, *, closed: bool) -> dict[str, Any]:
     """The cells viewers will not see of the month's published answers (the decision a closing stores; for a closed
     month, the one it stored), in the admin's scope: how many, where (scope and section) and which."""
-    stored = publishing.publication_for(month).hidden if closed else publishing.hidden_if_closed_now(month)
+    unprotected: set[str] = set()
+    if closed:
+        publication = publishing.publication_for(month)
+        stored, protected = publication.hidden, publication.protected
+    else:
+        stored, unprotected = publishing.decision_if_closed_now(month)
+        protected = not unprotected
     # A row left out of viewers' answers is stored twice (hidden, and marked dropped): counted once.
     cells = sorted(suppression.split(key) for key in stored if not key.startswith(suppression.DROPPED))
     cells = [cell for cell in cells if scope.covers(cell[1])]
+    exposed = [cell for cell in sorted(map(suppression.split, unprotected)) if scope.covers(cell[1])]
     names = dict(AdminArea.objects.filter(pcode__in=_regions_of(cells)).values_list("pcode", "name"))
     grouped: dict[str, defaultdict[str, int]] = {}
     for _month, published_scope, measure in cells:
@@ -424,6 +431,12 @@ def suppressed_cells(scope: Scope, month: datetime.date, *, closed: bool) -> dic
         ],
         "hidden": [
             {"month": at, "scope": published_scope, "measure": measure} for at, published_scope, measure in cells
+        ],
+        # Whether every hidden cell stays hidden: a small total of small parts (a <5 total of four <5 regions: each
+        # is 1) gives its cells away whatever else is hidden. A closed month says only whether; an open one which.
+        "protected": protected,
+        "unprotected": [
+            {"month": at, "scope": published_scope, "measure": measure} for at, published_scope, measure in exposed
         ],
     }
 

@@ -434,11 +434,17 @@ PREVIEW_SECONDS = 3600
 
 
 def hidden_if_closed_now(month: datetime.date) -> set[str]:
+    """What viewers would not see of an open month were it closed now (`decision_if_closed_now`)."""
+    return decision_if_closed_now(month)[0]
+
+
+def decision_if_closed_now(month: datetime.date) -> tuple[set[str], set[str]]:
     """What viewers would not see of an open month were it closed now (the closing checklist says it before the
-    admin closes): the month's figures for every scope as a closing would publish them, and the same decision,
-    stored nowhere. The figures cost what a closing's cost (about a second on the demo); the decision can take far
-    longer (13 s for the demo's December), so it is cached under a digest of all it reads: asked again while no
-    counted record, reference list, viewer's regions or closed month changed, the preview costs the figures alone."""
+    admin closes), and which of those hidden cells they could still work out (`suppression.Decision.unprotected`):
+    the month's figures for every scope as a closing would publish them, and the same decision, stored nowhere. The
+    figures cost what a closing's cost (about a second on the demo); the decision may take longer, so it is cached
+    under a digest of all it reads: asked again while no counted record, reference list, viewer's regions or closed
+    month changed, the preview costs the figures alone."""
     published = publish(month)
     rows = _month_tally_rows(month)
     key = _preview_key(month, published, rows)
@@ -448,14 +454,14 @@ def hidden_if_closed_now(month: datetime.date) -> set[str]:
         logger.warning("The cache cannot be read: the suppression preview is worked out again.", exc_info=True)
         cached = None
     if cached is not None:
-        return set(cached)
+        return set(cached["hidden"]), set(cached["unprotected"])
     decision, _rows = _decide(month, published, rows)
-    hidden = decision.stored()
+    hidden, unprotected = decision.stored(), set(decision.unprotected)
     try:
-        cache.set(key, sorted(hidden), PREVIEW_SECONDS)
+        cache.set(key, {"hidden": sorted(hidden), "unprotected": sorted(unprotected)}, PREVIEW_SECONDS)
     except Exception:  # noqa: BLE001  as above: the preview stands, uncached
         logger.warning("The cache cannot be written.", exc_info=True)
-    return hidden
+    return hidden, unprotected
 
 
 def _preview_key(month: datetime.date, published: dict[str, Any], rows: list[dict[str, Any]]) -> str:
@@ -470,7 +476,7 @@ def _preview_key(month: datetime.date, published: dict[str, Any], rows: list[dic
         "closed": list(ClosedMonth.objects.filter(is_closed=True).order_by("month").values_list("month", "closed_at")),
     }
     digest = hashlib.sha256(json.dumps(material, sort_keys=True, default=_plain).encode()).hexdigest()
-    return f"reports:hidden-preview:{digest}"
+    return f"reports:hidden-preview:2:{digest}"  # 2: hidden and unprotected cells
 
 
 def _plain(value: Any) -> Any:

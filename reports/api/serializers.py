@@ -224,6 +224,8 @@ class ChecklistSuppression(serializers.Serializer[Any]):
     cells = serializers.IntegerField()
     by_scope = ChecklistPlace(many=True)
     hidden = ChecklistHidden(many=True)
+    protected = serializers.BooleanField()
+    unprotected = ChecklistHidden(many=True)
 
 
 class ChecklistLateType(serializers.Serializer[Any]):

@@ -30,7 +30,7 @@ from core.choices import Status
 from core.models import AdminArea, AuditEntry, ClosedMonth, Job
 from incidents.models import Incident
 from incidents.tests.factories import IncidentFactory
-from reports import checklist, publishing
+from reports import checklist, publishing, suppression
 from reports.figures import add_months
 from reports.publishing import close_month, publish
 
@@ -553,3 +553,46 @@ def test_the_suppression_preview_is_decided_again_only_when_what_it_reads_change
     _incident(people.outsider, MARCH, pcode="ML0506", day=10)  # Mopti's March: 2 incidents
     publishing.hidden_if_closed_now(MARCH)
     assert decided == [MARCH, MARCH]
+
+
+def _nothing_protects(monkeypatch: pytest.MonkeyPatch, cell: str) -> None:
+    """The month's decision leaves `cell` worked out (as a <5 total of four <5 parts does, whatever else is hidden)."""
+    decide = suppression.decide
+
+    def exposing(*args: Any, **kwargs: Any) -> suppression.Decision:
+        decision = decide(*args, **kwargs)
+        return suppression.Decision(decision.hidden | {cell}, undetermined=False, unprotected={cell})
+
+    monkeypatch.setattr(suppression, "decide", exposing)
+
+
+@pytest.mark.django_db
+def test_the_checklist_says_which_hidden_cells_viewers_could_still_work_out(
+    people, march, api_as, client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing said it before the admin closed: the stored flag (`Publication.protected`) was read by no page."""
+    _nothing_protects(monkeypatch, "2022-03|ML07|violations.g.women")
+    answer = api_as(people.admin).get(API).json()["suppression"]
+    assert answer["protected"] is False
+    assert answer["unprotected"] == [{"month": "2022-03", "scope": "ML07", "measure": "violations.g.women"}]
+    client.force_login(people.admin)
+    html = client.get(f"{reverse('reports:close-month', args=['2022-03'])}?suppression=1").content.decode()
+    assert "1 hidden cell can still be worked out from what viewers read" in html
+    assert "ML07 · violations.g.women" in html
+    # the preview comes back the same from the cache
+    assert api_as(people.admin).get(API).json()["suppression"]["unprotected"] == answer["unprotected"]
+
+
+@pytest.mark.django_db
+def test_a_fully_protected_month_says_nothing_more(people, march, api_as) -> None:
+    answer = api_as(people.admin).get(API).json()["suppression"]
+    assert (answer["protected"], answer["unprotected"]) == (True, [])
+
+
+@pytest.mark.django_db
+def test_a_closed_month_not_fully_protected_says_so(people, march, client: Client, monkeypatch) -> None:
+    _nothing_protects(monkeypatch, "2022-03|all|violations.g.women")
+    close_month(MARCH, by=people.admin, published=publish(MARCH))
+    client.force_login(people.admin)
+    html = client.get(reverse("reports:close-month-suppression", args=["2022-03"])).content.decode()
+    assert "Some hidden cells of this month can still be worked out from what viewers read" in html

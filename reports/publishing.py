@@ -193,29 +193,40 @@ def _published_figures(closed: ClosedMonth, user: User, region: AdminArea | None
 
 
 def figures_json(*, user: User, month: datetime.date, region: AdminArea | None = None) -> bytes | None:
-    """A published month's `figures_for` answer as the API writes it (`rendered`), cached beside it; None when the
-    month is not closed or was not published for the user's scope (the answer is worked out: the API renders it)."""
+    """A published month's `figures_for` answer as the API writes it, cached beside it; None when the month is not
+    closed or was not published for the user's scope (the answer is worked out: the API renders it)."""
     closed = _closed_month(month)
     if closed is None:
         return None
-
-    def published_json() -> bytes | None:
-        answer = _published_figures(closed, user, region)
-        return None if answer is None else rendered(answer)
-
-    return _published_answer(closed, user, region, published_json, "figures.json")
+    return _published_json(closed, user, region, partial(_published_figures, closed, user, region), "figures")
 
 
 def viewer_figures_json(*, user: User, month: datetime.date, region: AdminArea | None = None) -> bytes:
     """`viewer_figures` as the API writes it, cached beside it (NotPublished and DoesNotExist as it raises them)."""
     closed = _closed_month(month)
-    if closed is None:
-        raise ClosedMonth.DoesNotExist(month)
-    answer = partial(viewer_figures, user=user, month=month, region=region)
-    content = _published_answer(closed, user, region, lambda: rendered(answer()), "viewer.json")
-    if content is None:  # never: viewer_figures answers or raises
+    content = None
+    if closed is not None:  # viewer_figures answers or raises: never None
+        content = _published_json(closed, user, region, partial(viewer_figures, user=user, month=month, region=region))
+    if content is None:
         raise ClosedMonth.DoesNotExist(month)
     return content
+
+
+def _published_json(
+    closed: ClosedMonth,
+    user: User,
+    region: AdminArea | None,
+    answer: Callable[[], dict[str, Any] | None],
+    kind: str = "viewer",
+) -> bytes | None:
+    """`answer()` rendered (`rendered`), cached beside the answer itself under `<kind>.json`; None, uncached, when
+    it answers None."""
+
+    def make() -> bytes | None:
+        found = answer()
+        return None if found is None else rendered(found)
+
+    return _published_answer(closed, user, region, make, f"{kind}.json")
 
 
 def rendered(answer: dict[str, Any]) -> bytes:
@@ -431,11 +442,6 @@ def decide_publication(month: datetime.date, published: dict[str, Any]) -> Publi
 
 # A preview of what a closing would hide is kept this long, under a key made of everything the decision reads.
 PREVIEW_SECONDS = 3600
-
-
-def hidden_if_closed_now(month: datetime.date) -> set[str]:
-    """What viewers would not see of an open month were it closed now (`decision_if_closed_now`)."""
-    return decision_if_closed_now(month)[0]
 
 
 def decision_if_closed_now(month: datetime.date) -> tuple[set[str], set[str]]:

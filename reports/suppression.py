@@ -874,17 +874,6 @@ class IndependentParts:
         self.indices[one] |= self.indices.pop(other)
 
 
-def independent_parts(relations: list[Relation], secret: set[str]) -> list[Part]:
-    """`IndependentParts` of `relations` for these secret quantities, at once."""
-    by_quantity: dict[str, list[int]] = defaultdict(list)
-    for index, relation in enumerate(relations):
-        for key in relation:
-            by_quantity[key].append(index)
-    parts = IndependentParts(relations, by_quantity)
-    parts.add(sorted(secret))
-    return parts.parts()
-
-
 class _Checks:
     """The exact check and the ranges' check of a decision's rounds, part by part (`IndependentParts`), each part's
     answer kept under what it depends on: its secret quantities, which of them are hidden (the others are unknown)

@@ -547,11 +547,11 @@ def test_the_suppression_preview_is_decided_again_only_when_what_it_reads_change
         return decide(month, *args, **kwargs)
 
     monkeypatch.setattr(publishing, "_decide", counted)
-    first = publishing.hidden_if_closed_now(MARCH)
-    assert publishing.hidden_if_closed_now(MARCH) == first
+    first = publishing.decision_if_closed_now(MARCH)
+    assert publishing.decision_if_closed_now(MARCH) == first
     assert decided == [MARCH]
     _incident(people.outsider, MARCH, pcode="ML0506", day=10)  # Mopti's March: 2 incidents
-    publishing.hidden_if_closed_now(MARCH)
+    publishing.decision_if_closed_now(MARCH)
     assert decided == [MARCH, MARCH]
 
 

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from reports.suppression import (
     EXACT_ATTEMPTS,
     IndependentParts,
+    Part,
     Reference,
     Relation,
     System,
@@ -20,7 +21,6 @@ from reports.suppression import (
     _Decider,
     _worked_out_exactly,
     decide,
-    independent_parts,
     worked_out_by_bounds,
 )
 
@@ -73,6 +73,21 @@ def _parts_the_slow_way(relations: list[Relation], secret: set[str]) -> set[tupl
     return found
 
 
+def _by_quantity(relations: list[Relation]) -> dict[str, list[int]]:
+    by_quantity: dict[str, list[int]] = defaultdict(list)
+    for index, held in enumerate(relations):
+        for key in held:
+            by_quantity[key].append(index)
+    return by_quantity
+
+
+def independent_parts(relations: list[Relation], secret: set[str]) -> list[Part]:
+    """`IndependentParts` of `relations` for these secret quantities, at once."""
+    parts = IndependentParts(relations, _by_quantity(relations))
+    parts.add(sorted(secret))
+    return parts.parts()
+
+
 def test_parts_are_tied_by_secret_quantities_only():
     """a and b share a relation, b and c another; d is tied to them only through the visible v: two parts."""
     relations = [{"a": 1, "b": -1}, {"b": 1, "c": 1, "v": -1}, {"v": 1, "d": -1}, {"v": 1, "w": -1}]
@@ -83,11 +98,7 @@ def test_parts_are_tied_by_secret_quantities_only():
 @settings(max_examples=300, deadline=None)
 @given(st.lists(relation, min_size=1, max_size=10), st.lists(st.sets(st.sampled_from(KEYS)), min_size=1, max_size=4))
 def test_parts_kept_up_to_date_are_the_parts_found_at_once(relations: list[Relation], steps: list[set[str]]) -> None:
-    by_quantity: dict[str, list[int]] = defaultdict(list)
-    for index, held in enumerate(relations):
-        for key in held:
-            by_quantity[key].append(index)
-    parts = IndependentParts(relations, by_quantity)
+    parts = IndependentParts(relations, _by_quantity(relations))
     secret: set[str] = set()
     for step in steps:  # a decision hides more and more
         secret |= step
@@ -107,11 +118,7 @@ def test_the_checks_part_by_part_find_what_the_checks_of_the_whole_find(
     exact check and ranges' check run afresh (and a round that hides less, as a second decision does)."""
     system = Given(known, relations, present={key for key in known if len(key) % 2})
     relations = system.relations()
-    by_quantity: dict[str, list[int]] = defaultdict(list)
-    for index, held in enumerate(relations):
-        for key in held:
-            by_quantity[key].append(index)
-    checks = _Checks(system, relations, by_quantity)
+    checks = _Checks(system, relations, _by_quantity(relations))
     unknowns = {q("q11")}
     hidden: set[str] = set()
     for step in [*steps, steps[0]]:  # the last round hides less: parts split again
